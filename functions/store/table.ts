@@ -1,0 +1,67 @@
+/**
+ * The one DynamoDB table, defined once: the CDK stack (infra/) and the local
+ * runtime and tests (DynamoDB Local) both build it from this definition.
+ *
+ * Key schema (single table):
+ *
+ * | item            | pk                      | sk                    | gsi1 (cycle by state)             | gsi2 (provider history)          | gsi3 (messages by status)        |
+ * |-----------------|-------------------------|-----------------------|-----------------------------------|----------------------------------|----------------------------------|
+ * | cycle           | CYCLE#<cycleId>         | CYCLE                 |                                   |                                  |                                  |
+ * | milestone step  | CYCLE#<cycleId>         | STEP#<stepId>         |                                   |                                  |                                  |
+ * | application     | CYCLE#<cycleId>         | APP#<agb>             | CYCLE#<cycleId>#STATE#<state> / <agb> | PROVIDER#<agb> / CYCLE#<cycleId> |                                  |
+ * | question        | CYCLE#<cycleId>         | QUESTION#<id>         |                                   | PROVIDER#<agb> / QUESTION#<id>   |                                  |
+ * | provider        | PROVIDER#<agb>          | PROFILE               |                                   |                                  |                                  |
+ * | event (audit)   | APP#<cycleId>#<agb>     | EVENT#<version:6>     |                                   |                                  |                                  |
+ * | message (outbox)| MSG#<idempotency key>   | MSG                   |                                   | PROVIDER#<agb> / MSG#<createdAt> | MSGSTATUS#<status> / <createdAt>#<key> |
+ * | link token      | TOKEN#<sha256 of token> | TOKEN                 |                                   |                                  |                                  |
+ *
+ * The event's sort key is the application version it produced, so a transition's
+ * event put is conditional on that key not existing: two writers from the same
+ * version cannot both record an event. The fan-out of a milestone reads gsi1 only
+ * (never a Scan).
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+} as const;
+
+export const INDEXES = {
+  /** Applications of a cycle in one state: the milestone fan-out. */
+  byCycleState: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Everything of one provider across cycles and years: applications, questions, messages. */
+  byProvider: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  /** Outbox messages by status (queued, sent, failed). */
+  byMessageStatus: { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+} as const;
+
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const DEFAULT_TABLE_NAME = 'inkoopkalender';
+
+/** CreateTable input for DynamoDB Local and tests (the CDK stack maps the same constants). */
+export function createTableInput(tableName = DEFAULT_TABLE_NAME): CreateTableCommandInput {
+  const attrs = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+  for (const index of Object.values(INDEXES)) {
+    attrs.add(index.partitionKey);
+    attrs.add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attrs].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
