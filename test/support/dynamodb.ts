@@ -1,0 +1,32 @@
+/**
+ * Integration-test helper: one DynamoDB Local per test file, started on a free
+ * port and stopped by its own process in afterAll. Each test gets a fresh table.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal, ensureTable, type DynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
+
+export function useDynamoDbLocal() {
+  const ctx = {} as { db: DynamoDbLocal };
+  beforeAll(async () => {
+    ctx.db = await startDynamoDbLocal();
+  });
+  afterAll(async () => {
+    await ctx.db?.stop();
+  });
+  return {
+    get db() {
+      return ctx.db;
+    },
+    /** Creates a new, empty table and returns its name. */
+    async freshTable(): Promise<string> {
+      const name = `t-${randomUUID().slice(0, 8)}`;
+      await ensureTable(ctx.db.client, name);
+      return name;
+    },
+    async dropTable(name: string): Promise<void> {
+      await ctx.db.client.send(new DeleteTableCommand({ TableName: name }));
+    },
+  };
+}
