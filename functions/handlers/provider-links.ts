@@ -1,0 +1,4 @@
+// Placeholder until the handler lands; the CDK stack bundles this entry point.
+export const handler = async (): Promise<never> => {
+  throw new Error('provider-links: not implemented yet');
+};
