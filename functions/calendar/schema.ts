@@ -3,14 +3,18 @@ import { z } from 'zod';
 /**
  * A contracting calendar: one care type's procurement timeline for one
  * contract period, as published in the insurer's procurement policy.
- * The same schema validates calendar files, the CLI and the API.
+ * The same schema validates calendar files, the CLI and the API; the rules
+ * that relate fields to each other (windows, order, the Zvw dates) live in
+ * ./validate.ts.
  */
 
 export const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A Dutch calendar date (Europe/Amsterdam), `YYYY-MM-DD`. */
 export const localDate = z
   .string()
   .regex(LOCAL_DATE, 'a date as YYYY-MM-DD')
   .refine((s) => {
+    if (!LOCAL_DATE.test(s)) return true; // the regex above reports it
     const [y, m, d] = s.split('-').map(Number);
     const dt = new Date(Date.UTC(y, m - 1, d));
     return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
@@ -43,13 +47,30 @@ export const MILESTONE_KINDS = [
 export const milestoneKind = z.enum(MILESTONE_KINDS);
 export type MilestoneKind = z.infer<typeof milestoneKind>;
 
+/** Kinds that span days: they take `opens` + `closes`; every other kind takes one `date`. */
+export const WINDOW_KINDS: readonly MilestoneKind[] = ['registration-window', 'negotiation-period'];
+/**
+ * Dated kinds whose date is the last day to act ("uiterlijk"): the workflow
+ * checks them once that day has passed and may remind before it. The other
+ * dated kinds are moments: the workflow acts on the day itself.
+ */
+export const DEADLINE_KINDS: readonly MilestoneKind[] = [
+  'questions-deadline',
+  'conditions-deadline',
+  'proposal-deadline',
+  'agreements-final',
+  'signing-deadline',
+];
+export const isWindowKind = (kind: MilestoneKind): boolean => WINDOW_KINDS.includes(kind);
+export const isDeadlineKind = (kind: MilestoneKind): boolean => DEADLINE_KINDS.includes(kind);
+
 export const AUDIENCES = [
-  'all-providers', // every provider of the care type
-  'existing-contract-holders',
-  'new-applicants',
-  'in-negotiation',
-  'contracted',
-  'purchasers', // the insurer's zorginkopers
+  'all-providers', // every provider of the care type, known or not (public publications)
+  'existing-contract-holders', // providers with a current agreement for the care type
+  'new-applicants', // providers registering for a first agreement
+  'in-negotiation', // providers in procurement talks: existing holders and admitted new applicants
+  'contracted', // providers with an agreement reached for the contract year (to sign, to publish)
+  'purchasers', // the insurer's zorginkopers: who must decide, who is overdue
   'customer-communication', // the team that publishes to customers
 ] as const;
 export const audience = z.enum(AUDIENCES);
@@ -69,6 +90,9 @@ export const PROVIDER_ACTIONS = [
 export const providerAction = z.enum(PROVIDER_ACTIONS);
 export type ProviderAction = z.infer<typeof providerAction>;
 
+/** Reminder days the seed calendars use for provider deadlines: two weeks and three days before. */
+export const DEFAULT_REMINDER_DAYS: readonly number[] = [14, 3];
+
 export const REGIMES = ['zvw', 'wlz'] as const;
 export type Regime = (typeof REGIMES)[number];
 
@@ -85,7 +109,10 @@ export const milestoneSchema = z
     closes: localDate.optional(),
     audience: z.array(audience).min(1),
     action: providerAction.optional(),
-    /** Days before the deadline (or window close) to remind those who have not acted. */
+    /**
+     * Days before the deadline (or window close) to remind those who have not
+     * acted. Absent: no reminders. Only with an `action`.
+     */
     reminders: z.array(z.number().int().positive()).optional(),
     /** Where in the source document the date stands (quote or step number). */
     source: z.string().optional(),
@@ -99,7 +126,7 @@ export const calendarSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lower-case id of letters, digits and dashes'),
     careType: z
       .object({
-        code: z.string().regex(/^[a-z0-9-]+$/),
+        code: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case code of letters, digits and dashes'),
         /** Dutch name, as used in emails and pages. */
         name: z.string().min(1),
       })
@@ -117,6 +144,9 @@ export const calendarSchema = z
     sendTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM').default('09:00'),
     /** The seed document this calendar is taken from. */
     source: z.string().optional(),
+    /** Modelling decisions that hold for the whole calendar. */
+    note: z.string().optional(),
+    /** In chronological order of their first date. */
     milestones: z.array(milestoneSchema).min(1),
   })
   .strict();

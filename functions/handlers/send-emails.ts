@@ -1,4 +1,69 @@
-// Placeholder until the handler lands; the CDK stack bundles this entry point.
-export const handler = async (): Promise<never> => {
-  throw new Error('send-emails: not implemented yet');
-};
+/**
+ * Lambda task: sends queued outbox emails (the cycle workflow's SendEmails
+ * task for one cycle, and an every-minute schedule for all). Works for at most
+ * BUDGET_MS, then returns `more: true` so the workflow calls again.
+ */
+import { z } from 'zod';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { getDocumentClient, getSesClient } from '../commons/clients.ts';
+import { systemClock, type Clock } from '../commons/clock.ts';
+import { createEmailSender } from '../email/sender.ts';
+import type { Outbox } from '../email/ports.ts';
+import { realSleep, type Sleep } from '../email/rate-limit.ts';
+import { createStore } from '../store/index.ts';
+import { DEFAULT_TABLE_NAME } from '../store/table.ts';
+import { sendEmailsInput, sendEmailsOutput, type SendEmailsOutput } from './contracts.ts';
+
+/** Time budget of one invocation; the function's timeout (240 s) leaves room for the last send and its retries. */
+export const BUDGET_MS = 60_000;
+const MAX_ATTEMPTS = 5;
+const BATCH_SIZE = 25;
+
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+export const sendEmailsEnv = z.object({
+  TABLE_NAME: optional.transform((s) => s ?? DEFAULT_TABLE_NAME),
+  SENDER: z.string().trim().min(1, 'SENDER (the From address) is required'),
+  CONFIGURATION_SET: optional,
+  /** The stack sets it (context `sesRatePerSecond`); 1/s is the SES sandbox rate. */
+  SES_RATE_PER_SECOND: optional.transform((s) => (s === undefined ? 1 : Number(s))).pipe(z.number().positive()),
+});
+export type SendEmailsEnv = z.infer<typeof sendEmailsEnv>;
+
+export interface SendEmailsDeps {
+  outbox?: Outbox;
+  ses?: Pick<SESv2Client, 'send'>;
+  clock?: Clock;
+  sleep?: Sleep;
+  env?: Record<string, string | undefined>;
+}
+
+export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
+  let outbox = deps.outbox;
+  return async (event: unknown): Promise<SendEmailsOutput> => {
+    const input = sendEmailsInput.parse(event ?? {});
+    const env = sendEmailsEnv.parse(deps.env ?? process.env);
+    const clock = deps.clock ?? systemClock;
+    outbox ??= createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock });
+    const sender = createEmailSender({
+      outbox,
+      ses: deps.ses ?? getSesClient(),
+      clock,
+      sleep: deps.sleep ?? realSleep,
+      config: {
+        from: env.SENDER,
+        configurationSet: env.CONFIGURATION_SET,
+        ratePerSecond: env.SES_RATE_PER_SECOND,
+        maxAttempts: MAX_ATTEMPTS,
+        batchSize: BATCH_SIZE,
+      },
+    });
+    const { sent, failed, more } = await sender.sendQueued({ cycleId: input.cycleId, budgetMs: BUDGET_MS });
+    return sendEmailsOutput.parse({ sent, failed, more });
+  };
+}
+
+export const handler = createSendEmailsHandler();

@@ -4,16 +4,21 @@
  *
  * Key schema (single table):
  *
- * | item            | pk                      | sk                    | gsi1 (cycle by state)             | gsi2 (provider history)          | gsi3 (messages by status)        |
- * |-----------------|-------------------------|-----------------------|-----------------------------------|----------------------------------|----------------------------------|
- * | cycle           | CYCLE#<cycleId>         | CYCLE                 |                                   |                                  |                                  |
- * | milestone step  | CYCLE#<cycleId>         | STEP#<stepId>         |                                   |                                  |                                  |
- * | application     | CYCLE#<cycleId>         | APP#<agb>             | CYCLE#<cycleId>#STATE#<state> / <agb> | PROVIDER#<agb> / CYCLE#<cycleId> |                                  |
- * | question        | CYCLE#<cycleId>         | QUESTION#<id>         |                                   | PROVIDER#<agb> / QUESTION#<id>   |                                  |
- * | provider        | PROVIDER#<agb>          | PROFILE               |                                   |                                  |                                  |
- * | event (audit)   | APP#<cycleId>#<agb>     | EVENT#<version:6>     |                                   |                                  |                                  |
- * | message (outbox)| MSG#<idempotency key>   | MSG                   |                                   | PROVIDER#<agb> / MSG#<createdAt> | MSGSTATUS#<status> / <createdAt>#<key> |
- * | link token      | TOKEN#<sha256 of token> | TOKEN                 |                                   |                                  |                                  |
+ * | item              | pk                      | sk                    | gsi1 (cycle by state; lists)          | gsi2 (provider history)                     | gsi3 (messages by status)              |
+ * |-------------------|-------------------------|-----------------------|---------------------------------------|---------------------------------------------|----------------------------------------|
+ * | cycle             | CYCLE#<cycleId>         | CYCLE                 | CYCLES / <createdAt>#<cycleId>        |                                             |                                        |
+ * | milestone step    | CYCLE#<cycleId>         | STEP#<stepId>         |                                       |                                             |                                        |
+ * | application       | CYCLE#<cycleId>         | APP#<agb>             | CYCLE#<cycleId>#STATE#<state> / <agb> | PROVIDER#<agb> / CYCLE#<cycleId>            |                                        |
+ * | question          | CYCLE#<cycleId>         | QUESTION#<id>         |                                       | PROVIDER#<agb> / QUESTION#<cycleId>#<id>    |                                        |
+ * | provider          | PROVIDER#<agb>          | PROFILE               | PROVIDERS / <agb>                     |                                             |                                        |
+ * | care-type member  | CARETYPE#<code>         | PROVIDER#<agb>        |                                       |                                             |                                        |
+ * | event (audit)     | APP#<cycleId>#<agb>     | EVENT#<version:6>     |                                       |                                             |                                        |
+ * | message (outbox)  | MSG#<idempotency key>   | MSG                   |                                       | PROVIDER#<agb> / MSG#<createdAt>#<key>      | MSGSTATUS#<status> / <createdAt>#<key> |
+ * | link token        | TOKEN#<sha256 of token> | TOKEN                 |                                       |                                             |                                        |
+ *
+ * A care-type member is a copy of the provider profile, written in the same
+ * transaction, so a milestone reads the providers of its care type with a Query.
+ * Key builders: ./keys.ts.
  *
  * The event's sort key is the application version it produced, so a transition's
  * event put is conditional on that key not existing: two writers from the same

@@ -1,0 +1,227 @@
+/**
+ * The entities, as zod schemas with their inferred types. The store parses
+ * every item it reads with these, so a type here is what a caller gets.
+ * Times are ISO-8601 instants (UTC); ids and codes are strings.
+ */
+import { z } from 'zod';
+import { calendarSchema, milestoneKind, providerAction } from '../calendar/schema.ts';
+import { timelinePhase, timelineStepSchema } from '../calendar/timeline.ts';
+import { applicationState, track } from './states.ts';
+
+const instant = z.iso.datetime();
+
+export const agbCode = z.string().regex(/^\d{8}$/, 'an AGB code of 8 digits');
+export const kvkNumber = z.string().regex(/^\d{8}$/, 'a KvK number of 8 digits');
+export const emailAddress = z.email('an email address');
+export const careTypeCode = z.string().regex(/^[a-z0-9-]+$/, 'a care type code of lower-case letters, digits and dashes');
+
+// ---------------------------------------------------------------- triggers and actors
+
+export const PURCHASER_DECISIONS = ['eligible', 'not-eligible', 'not-contracted'] as const;
+export const OPERATOR_ACTIONS = ['invite', 'register', 'withdraw', 'reinstate'] as const;
+/** The phases of a timeline step (functions/calendar/timeline.ts): notify, opens, reminder, closes, deadline. */
+export const stepPhase = timelinePhase;
+export type StepPhase = z.infer<typeof stepPhase>;
+
+/** What caused a transition. `milestone`: the milestone happened; `deadline`: it passed without the provider acting. */
+export const triggerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('milestone'), milestone: milestoneKind, phase: stepPhase.optional() }),
+  z.object({ kind: z.literal('deadline'), milestone: milestoneKind }),
+  z.object({ kind: z.literal('provider'), action: providerAction }),
+  z.object({ kind: z.literal('purchaser'), decision: z.enum(PURCHASER_DECISIONS) }),
+  z.object({ kind: z.literal('operator'), action: z.enum(OPERATOR_ACTIONS) }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+/** Who caused it. A provider acts through a link of one of its contacts (never an email address here). */
+export const actorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('system') }),
+  z.object({ kind: z.literal('provider'), agb: agbCode, contactId: z.string().min(1) }),
+  z.object({ kind: z.literal('purchaser'), id: z.string().min(1) }),
+  z.object({ kind: z.literal('operator'), id: z.string().min(1) }),
+]);
+export type Actor = z.infer<typeof actorSchema>;
+
+// ---------------------------------------------------------------- provider
+
+export const CONTACT_ROLES = ['signatory', 'general'] as const;
+export const contactRole = z.enum(CONTACT_ROLES, 'a role: signatory or general');
+export type ContactRole = z.infer<typeof contactRole>;
+
+export const contactSchema = z.object({
+  /** Stable id derived from the email address (see contactIdFor); link tokens and events carry it. */
+  id: z.string().min(1),
+  name: z.string().min(1),
+  email: emailAddress,
+  role: contactRole,
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+/** A contract the provider holds, e.g. a two-year contract 2024–2025 for `zg`. */
+export const contractSchema = z.object({
+  careType: careTypeCode,
+  firstYear: z.number().int().min(2000).max(2100),
+  lastYear: z.number().int().min(2000).max(2100),
+});
+export type Contract = z.infer<typeof contractSchema>;
+
+export const providerSchema = z.object({
+  agb: agbCode,
+  kvk: kvkNumber,
+  name: z.string().min(1),
+  careTypes: z.array(careTypeCode).min(1),
+  contacts: z.array(contactSchema).min(1),
+  contracts: z.array(contractSchema).default([]),
+  createdAt: instant,
+  updatedAt: instant,
+});
+export type Provider = z.infer<typeof providerSchema>;
+
+// ---------------------------------------------------------------- cycle and its milestone steps
+
+export const CYCLE_STATUSES = ['planned', 'running', 'done', 'failed', 'cancelled'] as const;
+export const cycleStatus = z.enum(CYCLE_STATUSES);
+export type CycleStatus = z.infer<typeof cycleStatus>;
+
+export const cycleSchema = z.object({
+  id: z.string().min(1),
+  calendarId: z.string().min(1),
+  careType: z.object({ code: careTypeCode, name: z.string().min(1) }),
+  regime: z.enum(['zvw', 'wlz']),
+  contract: z.object({ firstYear: z.number().int(), termYears: z.number().int().min(1).max(3) }),
+  /** The calendar as it was when the cycle was created or last amended. */
+  calendar: calendarSchema,
+  status: cycleStatus,
+  createdAt: instant,
+  updatedAt: instant,
+  startedAt: instant.optional(),
+  finishedAt: instant.optional(),
+  executionArn: z.string().optional(),
+  cause: z.string().optional(),
+});
+export type Cycle = z.infer<typeof cycleSchema>;
+
+export const STEP_STATUSES = ['due', 'running', 'done', 'failed'] as const;
+export const stepStatus = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof stepStatus>;
+
+/** One step of the timeline (a moment, a window's opening or closing, a deadline, a reminder), as buildTimeline makes it. */
+export const stepInputSchema = timelineStepSchema;
+export type StepInput = z.infer<typeof stepInputSchema>;
+
+/** A timeline step with its progress. */
+export const stepSchema = z.object({
+  ...timelineStepSchema.shape,
+  cycleId: z.string().min(1),
+  updatedAt: instant.optional(),
+  status: stepStatus,
+  attempts: z.number().int().nonnegative(),
+  startedAt: instant.optional(),
+  finishedAt: instant.optional(),
+  cause: z.string().optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+// ---------------------------------------------------------------- application and its audit trail
+
+/** What the provider and purchaser filled in along the way; free-form per action (the link pages define the fields). */
+const details = z.record(z.string(), z.unknown());
+export const applicationPatchSchema = z
+  .object({
+    registration: details,
+    conditions: details,
+    proposal: details,
+    agreement: details,
+    decision: details,
+  })
+  .partial()
+  .strict();
+export type ApplicationPatch = z.infer<typeof applicationPatchSchema>;
+
+export const applicationSchema = z.object({
+  cycleId: z.string().min(1),
+  agb: agbCode,
+  track,
+  state: applicationState,
+  /** Starts at 1 (creation); every transition adds one. The event of a transition has this version. */
+  version: z.number().int().positive(),
+  providerName: z.string().min(1),
+  createdAt: instant,
+  updatedAt: instant,
+  stateSince: instant,
+  ...applicationPatchSchema.shape,
+});
+export type Application = z.infer<typeof applicationSchema>;
+
+export const eventSchema = z.object({
+  cycleId: z.string().min(1),
+  agb: agbCode,
+  version: z.number().int().positive(),
+  /** null for the event that created the application. */
+  from: applicationState.nullable(),
+  to: applicationState,
+  trigger: triggerSchema,
+  actor: actorSchema,
+  reason: z.string().optional(),
+  at: instant,
+});
+export type Event = z.infer<typeof eventSchema>;
+
+// ---------------------------------------------------------------- outbox
+
+export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
+export const messageStatus = z.enum(MESSAGE_STATUSES);
+export type MessageStatus = z.infer<typeof messageStatus>;
+
+export const RECIPIENT_ROLES = ['signatory', 'general', 'purchaser', 'customer-communication', 'operator'] as const;
+export const recipientSchema = z.object({
+  role: z.enum(RECIPIENT_ROLES),
+  address: emailAddress,
+  name: z.string().optional(),
+  contactId: z.string().optional(),
+});
+export type Recipient = z.infer<typeof recipientSchema>;
+
+export const messageInputSchema = z.object({
+  /** The idempotency key (see messageKey): the same cause never enqueues twice. */
+  key: z.string().min(1),
+  cycleId: z.string().min(1),
+  agb: agbCode.optional(),
+  recipients: z.array(recipientSchema).min(1),
+  template: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+export type MessageInput = z.input<typeof messageInputSchema>;
+
+export const messageSchema = messageInputSchema.extend({
+  status: messageStatus,
+  attempts: z.number().int().nonnegative(),
+  createdAt: instant,
+  updatedAt: instant,
+  claimedAt: instant.optional(),
+  sentAt: instant.optional(),
+  sesMessageId: z.string().optional(),
+  error: z.string().optional(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+// ---------------------------------------------------------------- questions and objections
+
+export const questionInputSchema = z.object({
+  cycleId: z.string().min(1),
+  id: z.string().min(1),
+  agb: agbCode,
+  contactId: z.string().min(1),
+  kind: z.enum(['question', 'objection']),
+  text: z.string().min(1).max(10_000),
+});
+export type QuestionInput = z.infer<typeof questionInputSchema>;
+
+export const questionSchema = questionInputSchema.extend({
+  askedAt: instant,
+  status: z.enum(['open', 'answered']),
+  /** Public answers go into the Q&A memo (Nota van Inlichtingen); private ones only to the asker. */
+  public: z.boolean(),
+  answer: z.object({ text: z.string().min(1), by: z.string().min(1), at: instant }).optional(),
+});
+export type Question = z.infer<typeof questionSchema>;

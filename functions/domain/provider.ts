@@ -1,0 +1,47 @@
+/** Provider rules: contact ids, the signatory, and who is invited to a cycle. */
+import { createHash } from 'node:crypto';
+import type { Contact, Cycle, Provider } from './model.ts';
+import type { Track } from './states.ts';
+
+/** A contact's stable id: links and events carry this instead of the email address. */
+export const contactIdFor = (email: string): string =>
+  `c-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16)}`;
+
+/** The one contact who may sign (the import guarantees there is exactly one). */
+export const signatoryOf = (provider: Pick<Provider, 'contacts'>): Contact | undefined =>
+  provider.contacts.find((c) => c.role === 'signatory');
+
+export type Invitation =
+  | { invite: true; track: Track }
+  | { invite: false; reason: 'other-care-type' | 'contract-runs' | 'no-contract' };
+
+/**
+ * Whether a provider takes part in a cycle, and on which track:
+ * - a contract for the care type that still runs in the cycle's first year: not invited (multi-year);
+ * - a contract that ends the year before: invited as an existing contract holder;
+ * - otherwise: not invited; it may register itself as a new provider in the window.
+ */
+export function invitationFor(provider: Pick<Provider, 'careTypes' | 'contracts'>, cycle: Pick<Cycle, 'careType' | 'contract'>): Invitation {
+  const code = cycle.careType.code;
+  const year = cycle.contract.firstYear;
+  if (!provider.careTypes.includes(code)) return { invite: false, reason: 'other-care-type' };
+  const contracts = provider.contracts.filter((c) => c.careType === code);
+  if (contracts.some((c) => c.firstYear <= year && year <= c.lastYear)) return { invite: false, reason: 'contract-runs' };
+  if (contracts.some((c) => c.lastYear === year - 1)) return { invite: true, track: 'existing' };
+  return { invite: false, reason: 'no-contract' };
+}
+
+/** The fields an import sets; equal content means a re-import changes nothing. */
+export type ProviderContent = Omit<Provider, 'createdAt' | 'updatedAt'>;
+
+export const providerContent = (p: ProviderContent): ProviderContent => ({
+  agb: p.agb,
+  kvk: p.kvk,
+  name: p.name,
+  careTypes: [...p.careTypes],
+  contacts: p.contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, role: c.role })),
+  contracts: p.contracts.map((c) => ({ careType: c.careType, firstYear: c.firstYear, lastYear: c.lastYear })),
+});
+
+export const sameContent = (a: ProviderContent, b: ProviderContent): boolean =>
+  JSON.stringify(providerContent(a)) === JSON.stringify(providerContent(b));

@@ -1,0 +1,41 @@
+/**
+ * Writes validated providers. All or nothing at the level that matters: the
+ * whole file is validated before anything is written (./import.ts throws on
+ * one bad row). Each provider is then one transaction (profile and care-type
+ * memberships) and unchanged providers are skipped, so re-importing the same
+ * file writes nothing, and an interrupted import is completed by running it again.
+ */
+import type { ProviderContent } from '../domain/provider.ts';
+import { sameContent } from '../domain/provider.ts';
+import type { Store } from '../store/index.ts';
+import { mapLimit } from '../store/dynamo.ts';
+
+export interface ImportReport {
+  providers: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  dryRun: boolean;
+}
+
+export async function importProviders(
+  store: Pick<Store, 'getProviders' | 'putProvider'>,
+  providers: readonly ProviderContent[],
+  options: { dryRun?: boolean; concurrency?: number } = {},
+): Promise<ImportReport> {
+  const existing = await store.getProviders(providers.map((p) => p.agb));
+  const report: ImportReport = { providers: providers.length, created: 0, updated: 0, unchanged: 0, dryRun: !!options.dryRun };
+  if (options.dryRun) {
+    for (const p of providers) {
+      const previous = existing.get(p.agb);
+      report[!previous ? 'created' : sameContent(previous, p) ? 'unchanged' : 'updated']++;
+    }
+    return report;
+  }
+  const outcomes = await mapLimit(providers, options.concurrency ?? 8, async (p) => {
+    const { outcome } = await store.putProvider(p, { previous: existing.get(p.agb) ?? null });
+    return outcome;
+  });
+  for (const outcome of outcomes) report[outcome]++;
+  return report;
+}

@@ -1,0 +1,199 @@
+/** Cycles and their milestone steps (the progress of each dated moment). */
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../commons/errors.ts';
+import { z } from 'zod';
+import { cycleSchema, stepInputSchema, stepSchema, type Cycle, type CycleStatus, type Step, type StepInput, type StepStatus } from '../domain/model.ts';
+import { clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
+
+const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
+const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
+/** The timeline fields of a step; progress fields a caller may pass along are dropped. */
+const timelineFields = z.object(stepInputSchema.shape);
+
+/** Which step statuses may move to which; `done → running` only with `rerun`. */
+const STEP_MOVES: Record<StepStatus, readonly StepStatus[]> = {
+  due: [],
+  running: ['due', 'running', 'failed'], // running → running: a retried task
+  done: ['running'],
+  failed: ['running'],
+};
+
+export interface StepUpdate {
+  status: Exclude<StepStatus, 'due'>;
+  /** Why it failed (an error name and message; no addresses). */
+  cause?: string;
+  /** Allow running a step that is already done again (an operator's re-run). */
+  rerun?: boolean;
+}
+
+export function cycleRepository(deps: StoreDeps) {
+  const { doc, tableName: TableName, clock } = deps;
+
+  async function getCycle(cycleId: string): Promise<Cycle | undefined> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.cycle(cycleId), ConsistentRead: true }));
+    return out.Item ? parseCycle(out.Item) : undefined;
+  }
+
+  async function getSteps(cycleId: string): Promise<Step[]> {
+    const steps = await queryAll(
+      deps,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.cycle(cycleId).pk, ':prefix': prefixes.step },
+        ConsistentRead: true,
+      },
+      parseStep,
+    );
+    return steps.sort((a, b) => a.at.localeCompare(b.at) || a.stepId.localeCompare(b.stepId));
+  }
+
+  return {
+    /** Creates or replaces the cycle (an amended calendar replaces its snapshot). */
+    async putCycle(cycle: Cycle): Promise<Cycle> {
+      const item = cycleSchema.parse(cycle);
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: clean({ ...item, ...keys.cycle(item.id), ...indexKeys.cycleList(item.createdAt, item.id) }),
+        }),
+      );
+      return item;
+    },
+
+    getCycle,
+
+    /** All cycles, oldest first (a handful per year: one query of gsi1, no Scan). */
+    async listCycles(): Promise<Cycle[]> {
+      return queryAll(
+        deps,
+        {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': indexKeys.cycleList('', '').gsi1pk },
+        },
+        parseCycle,
+      );
+    },
+
+    /** Sets the cycle's status; `running` stamps startedAt, the end states finishedAt. */
+    async updateCycleStatus(cycleId: string, status: CycleStatus, extra: { executionArn?: string; cause?: string } = {}): Promise<Cycle> {
+      const at = nowIso(clock);
+      const sets = ['#status = :status', 'updatedAt = :at'];
+      const values: Record<string, unknown> = { ':status': status, ':at': at };
+      if (status === 'running') sets.push('startedAt = if_not_exists(startedAt, :at)');
+      if (status === 'done' || status === 'failed' || status === 'cancelled') sets.push('finishedAt = :at');
+      if (extra.executionArn) (sets.push('executionArn = :arn'), (values[':arn'] = extra.executionArn));
+      if (extra.cause) (sets.push('cause = :cause'), (values[':cause'] = extra.cause));
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.cycle(cycleId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return parseCycle(out.Attributes ?? {});
+      } catch (error) {
+        if (isConditionFailed(error)) throw new NotFoundError(`No cycle ${cycleId}`);
+        throw error;
+      }
+    },
+
+    /**
+     * Writes the timeline. Moved dates update existing steps but keep their progress;
+     * steps that left the timeline are deleted while still due (an amended calendar).
+     */
+    async putSteps(cycleId: string, steps: readonly StepInput[]): Promise<Step[]> {
+      const inputs = steps.map((s) => timelineFields.parse(s));
+      await mapLimit(inputs, 8, async (step) => {
+        const fields = Object.entries(clean(step)).filter(([k]) => k !== 'stepId');
+        const names = Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k]));
+        const values = Object.fromEntries(fields.map(([, v], i) => [`:f${i}`, v]));
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.step(cycleId, step.stepId),
+            UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}, stepId = :stepId, cycleId = :cycleId, #status = if_not_exists(#status, :due), attempts = if_not_exists(attempts, :zero)`,
+            ExpressionAttributeNames: { ...names, '#status': 'status' },
+            ExpressionAttributeValues: { ...values, ':stepId': step.stepId, ':cycleId': cycleId, ':due': 'due', ':zero': 0 },
+          }),
+        );
+      });
+      const wanted = new Set(inputs.map((s) => s.stepId));
+      const stale = (await getSteps(cycleId)).filter((s) => !wanted.has(s.stepId) && s.status === 'due');
+      await mapLimit(stale, 8, async (s) => {
+        try {
+          await doc.send(
+            new DeleteCommand({
+              TableName,
+              Key: keys.step(cycleId, s.stepId),
+              ConditionExpression: '#status = :due',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':due': 'due' },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error; // started meanwhile: keep it
+        }
+      });
+      return getSteps(cycleId);
+    },
+
+    /** The cycle's steps in time order. */
+    getSteps,
+
+    /**
+     * Moves a step: due|failed|running → running (stamps startedAt, counts the attempt),
+     * running → done (finishedAt) or failed (finishedAt, cause). Anything else: ConflictError.
+     */
+    async updateStep(cycleId: string, stepId: string, update: StepUpdate): Promise<Step> {
+      const at = nowIso(clock);
+      const from = [...STEP_MOVES[update.status], ...(update.rerun && update.status === 'running' ? (['done'] as const) : [])];
+      const sets = ['#status = :status', 'updatedAt = :at'];
+      const removes: string[] = [];
+      if (update.status === 'running') {
+        sets.push('startedAt = :at', 'attempts = attempts + :one');
+        removes.push('finishedAt', 'cause');
+      } else {
+        sets.push('finishedAt = :at');
+        if (update.cause) sets.push('cause = :cause');
+      }
+      const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.step(cycleId, stepId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ')})`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': update.status,
+              ':at': at,
+              ...fromValues,
+              ...(update.status === 'running' ? { ':one': 1 } : {}),
+              ...(update.cause && update.status !== 'running' ? { ':cause': update.cause } : {}),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return parseStep(out.Attributes ?? {});
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+        const old = await doc.send(new GetCommand({ TableName, Key: keys.step(cycleId, stepId), ConsistentRead: true }));
+        if (!old.Item) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
+        throw new ConflictError(`Step ${stepId} of ${cycleId} cannot move from ${String(old.Item.status)} to ${update.status}`, {
+          cycleId,
+          stepId,
+          from: old.Item.status,
+          to: update.status,
+        });
+      }
+    },
+  };
+}

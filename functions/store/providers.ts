@@ -1,0 +1,111 @@
+/**
+ * Providers. Besides its profile item, a provider has one membership item per
+ * care type (a copy of the profile under CARETYPE#<code>), so a milestone can
+ * read the providers of its care type with a Query, page by page.
+ */
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../commons/errors.ts';
+import { providerSchema, type Provider } from '../domain/model.ts';
+import { providerContent, sameContent, type ProviderContent } from '../domain/provider.ts';
+import { cancellationCodes, clean, lostRace, nowIso, queryPage, type PageOptions, type Page, type StoreDeps } from './dynamo.ts';
+import { indexKeys, keys, withoutKeys } from './keys.ts';
+
+const parseProvider = (item: Record<string, unknown>): Provider => providerSchema.parse(withoutKeys(item));
+
+export type PutOutcome = 'created' | 'updated' | 'unchanged';
+
+export function providerRepository(deps: StoreDeps) {
+  const { doc, tableName: TableName, clock } = deps;
+
+  async function getProvider(agb: string): Promise<Provider | undefined> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.provider(agb), ConsistentRead: true }));
+    return out.Item ? parseProvider(out.Item) : undefined;
+  }
+
+  return {
+    getProvider,
+
+    /** Profiles by AGB code; missing ones are left out. */
+    async getProviders(agbs: readonly string[]): Promise<Map<string, Provider>> {
+      const found = new Map<string, Provider>();
+      const unique = [...new Set(agbs)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
+          [TableName]: { Keys: unique.slice(i, i + 100).map(keys.provider), ConsistentRead: true },
+        };
+        for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+          const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of out.Responses?.[TableName] ?? []) {
+            const p = parseProvider(item);
+            found.set(p.agb, p);
+          }
+          request = out.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
+    },
+
+    /**
+     * Creates or updates a provider with its care-type memberships in one transaction.
+     * Identical content writes nothing. Pass `previous` (null: known absent) to skip the read.
+     */
+    async putProvider(content: ProviderContent, options: { previous?: Provider | null } = {}): Promise<{ outcome: PutOutcome; provider: Provider }> {
+      const previous = options.previous === undefined ? await getProvider(content.agb) : (options.previous ?? undefined);
+      if (previous && sameContent(previous, content)) return { outcome: 'unchanged', provider: previous };
+      const at = nowIso(clock);
+      const provider = providerSchema.parse({ ...providerContent(content), createdAt: previous?.createdAt ?? at, updatedAt: at });
+      const removed = (previous?.careTypes ?? []).filter((c) => !provider.careTypes.includes(c));
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName,
+                  Item: clean({ ...provider, ...keys.provider(provider.agb), ...indexKeys.providerList(provider.agb) }),
+                  ...(previous
+                    ? { ConditionExpression: 'updatedAt = :prev', ExpressionAttributeValues: { ':prev': previous.updatedAt } }
+                    : { ConditionExpression: 'attribute_not_exists(pk)' }),
+                },
+              },
+              ...provider.careTypes.map((code) => ({
+                Put: { TableName, Item: clean({ ...provider, ...keys.careTypeMember(code, provider.agb) }) },
+              })),
+              ...removed.map((code) => ({ Delete: { TableName, Key: keys.careTypeMember(code, provider.agb) } })),
+            ],
+          }),
+        );
+      } catch (error) {
+        if (lostRace(cancellationCodes(error))) {
+          throw new ConflictError(`Provider ${content.agb} was changed by someone else meanwhile; try again`, { agb: content.agb });
+        }
+        throw error;
+      }
+      return { outcome: previous ? 'updated' : 'created', provider };
+    },
+
+    /** All providers by AGB code, a page at a time. */
+    async listProviders(page: PageOptions = {}): Promise<Page<Provider>> {
+      return queryPage(
+        deps,
+        { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.providerList('').gsi1pk } },
+        parseProvider,
+        page,
+      );
+    },
+
+    /** Providers of one care type by AGB code, a page at a time (a milestone's invitation fan-out). */
+    async listProvidersOfCareType(careType: string, page: PageOptions = {}): Promise<Page<Provider>> {
+      return queryPage(
+        deps,
+        {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.careTypeMember(careType, '').pk },
+        },
+        parseProvider,
+        page,
+      );
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Turns one entry of infra/permissions.ts into IAM statements on exact ARNs.
+ * The only wildcards it produces are the ones a resource type forces (object
+ * keys under the upload prefix, executions of the one state machine); it
+ * returns those so the caller acknowledges each one for cdk-nag.
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { INDEXES } from '../../functions/store/table.ts';
+import { nagAttr } from '../nag.ts';
+import { DOCUMENTS_UPLOAD_PREFIX, type FunctionGrants } from '../permissions.ts';
+import type { Email } from './email.ts';
+
+export interface GrantTargets {
+  table: dynamodb.Table;
+  linkSecret: secretsmanager.Secret;
+  documents: s3.Bucket;
+  email: Email;
+  stateMachine: sfn.StateMachine;
+}
+
+export interface AcknowledgedWildcard {
+  /** The resource as cdk-nag renders it in an IAM5 finding. */
+  resource: string;
+  reason: string;
+}
+
+/** `table/<name>/index/<index>` ARN of one secondary index. */
+export function indexArn(table: dynamodb.Table, indexName: string): string {
+  return `${table.tableArn}/index/${indexName}`;
+}
+
+export function grantStatements(
+  grants: FunctionGrants,
+  targets: GrantTargets,
+): { statements: iam.PolicyStatement[]; wildcards: AcknowledgedWildcard[] } {
+  const statements: iam.PolicyStatement[] = [];
+  const wildcards: AcknowledgedWildcard[] = [];
+
+  if (grants.table.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'TableItems',
+        actions: grants.table.map((action) => `dynamodb:${action}`),
+        resources: [targets.table.tableArn],
+      }),
+    );
+  }
+  if (grants.indexes && grants.indexes.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'QueryIndexes',
+        actions: ['dynamodb:Query'],
+        resources: grants.indexes.map((index) => indexArn(targets.table, INDEXES[index].name)),
+      }),
+    );
+  }
+  if (grants.linkSecret) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReadLinkSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [targets.linkSecret.secretArn],
+      }),
+    );
+  }
+  if (grants.sendEmail) {
+    statements.push(targets.email.sendStatement());
+  }
+  if (grants.documentsUpload) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'PresignUploads',
+        actions: ['s3:PutObject'],
+        resources: [targets.documents.arnForObjects(`${DOCUMENTS_UPLOAD_PREFIX}*`)],
+      }),
+    );
+    wildcards.push({
+      resource: `${nagAttr(targets.documents, 'Arn')}/${DOCUMENTS_UPLOAD_PREFIX}*`,
+      reason:
+        'Presigned uploads: object keys are generated per upload, so the grant is the upload prefix of the ' +
+        'documents bucket (PutObject only; no read, list or delete).',
+    });
+  }
+  if (grants.stateMachine && grants.stateMachine.length > 0) {
+    const onMachine = grants.stateMachine.filter((a) => a !== 'DescribeExecution');
+    if (onMachine.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'CycleStateMachine',
+          actions: onMachine.map((action) => `states:${action}`),
+          resources: [targets.stateMachine.stateMachineArn],
+        }),
+      );
+    }
+    if (grants.stateMachine.includes('DescribeExecution')) {
+      const stack = Stack.of(targets.stateMachine);
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'CycleExecutions',
+          actions: ['states:DescribeExecution'],
+          resources: [
+            stack.formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${targets.stateMachine.stateMachineName}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      wildcards.push({
+        resource:
+          `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:` +
+          `${nagAttr(targets.stateMachine, 'Name')}:*`,
+        reason:
+          'Execution ARNs are only known once started (one per cycle, named by the operator API); the grant ' +
+          'is DescribeExecution on executions of the cycle state machine only.',
+      });
+    }
+  }
+  return { statements, wildcards };
+}

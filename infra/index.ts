@@ -1,0 +1,13 @@
+/** Public surface of the CDK app for the local runtime, the CLI and tests. */
+export { STACK_NAME, OUTPUTS, InkoopkalenderStack } from './stack.ts';
+export {
+  synthesizeStack,
+  createApp,
+  cycleWorkflowFromTemplate,
+  type CycleWorkflow,
+  type WorkflowFunctionRef,
+  type CfnTemplate,
+} from './synth.ts';
+export { FUNCTIONS, ENTRY_METADATA_KEY, type FunctionKey } from './functions.ts';
+export { FUNCTION_GRANTS, DOCUMENTS_UPLOAD_PREFIX } from './permissions.ts';
+export { EMAIL_FAILED_LOG_MESSAGE, EMAIL_SENT_LOG_MESSAGE, METRICS_NAMESPACE } from './constructs/monitoring.ts';

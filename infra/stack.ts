@@ -1,0 +1,177 @@
+/**
+ * The inkoopkalender stack: Step Functions owns time, DynamoDB owns state, SES
+ * sends email, providers answer through signed links (HTTP API), operators use
+ * an IAM-authorised HTTP API. Environment-agnostic: no lookups, no account or
+ * region in the code; `cdk synth` works offline.
+ *
+ * Settings come from CDK context (infra/config.ts). Which function may do what
+ * is infra/permissions.ts; which module each bundles is infra/functions.ts.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { readConfig } from './config.ts';
+import { Apis } from './constructs/apis.ts';
+import { Data } from './constructs/data.ts';
+import { Email } from './constructs/email.ts';
+import { grantStatements, type GrantTargets } from './constructs/grants.ts';
+import { HouseFunction } from './constructs/house-function.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { Workflow } from './constructs/workflow.ts';
+import { FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type EnvName, type FunctionKey } from './functions.ts';
+import { DOCUMENTS_UPLOAD_PREFIX, FUNCTION_GRANTS } from './permissions.ts';
+
+/** The stack's name; the CLI's `--aws` mode reads the outputs of this stack. */
+export const STACK_NAME = 'Inkoopkalender';
+
+/** Output keys the CLI reads. */
+export const OUTPUTS = {
+  tableName: 'TableName',
+  stateMachineArn: 'StateMachineArn',
+  providerLinksUrl: 'ProviderLinksUrl',
+  operatorApiUrl: 'OperatorApiUrl',
+  documentsBucket: 'DocumentsBucket',
+  linkSecretArn: 'LinkSecretArn',
+} as const;
+
+export class InkoopkalenderStack extends Stack {
+  readonly functions: Record<FunctionKey, HouseFunction>;
+
+  constructor(scope: Construct, id: string = STACK_NAME, props: StackProps = {}) {
+    super(scope, id, {
+      description: 'inkoopkalender: the yearly provider-contracting calendar of a Dutch health insurer.',
+      ...props,
+    });
+    const config = readConfig(this);
+
+    const data = new Data(this, 'Data', { documentsCorsOrigin: config.documentsCorsOrigin });
+    const email = new Email(this, 'Email', {
+      senderAddress: config.senderAddress,
+      senderDomain: config.senderDomain,
+    });
+
+    // Asynchronous failures of the scheduled sender: the function's own
+    // dead-letter queue and the schedule target's (could not invoke) share it.
+    const deadLetterQueue = new sqs.Queue(this, 'SendEmailsDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    // Functions. Environment values are filled in below, once every resource
+    // they name exists (the state machine needs the functions first).
+    const env: Partial<Record<EnvName, string>> = {
+      TABLE_NAME: data.table.tableName,
+      LINK_SECRET_ARN: data.linkSecret.secretArn,
+      DOCUMENTS_BUCKET: data.documents.bucketName,
+      DOCUMENTS_UPLOAD_PREFIX,
+      SENDER: config.senderAddress,
+      CONFIGURATION_SET: email.configurationSetName,
+      SES_RATE_PER_SECOND: String(config.sesRatePerSecond),
+    };
+    const functions = {} as Record<FunctionKey, HouseFunction>;
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      const spec = FUNCTIONS[key];
+      functions[key] = new HouseFunction(this, spec.id, {
+        entry: spec.entry,
+        description: spec.description,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        memorySize: spec.memoryMb,
+        logLevel: config.logLevel,
+        logRetention: config.logRetention,
+        ...(key === 'sendEmails'
+          ? {
+              deadLetterQueue,
+              // A failed tick is not retried: the next one comes within a minute.
+              retryAttempts: 0,
+              maxEventAge: Duration.minutes(15),
+            }
+          : {}),
+      });
+    }
+    this.functions = functions;
+
+    const workflow = new Workflow(this, 'Cycle', {
+      functions: Object.fromEntries(WORKFLOW_FUNCTION_KEYS.map((key) => [key, functions[key]])) as Record<
+        (typeof WORKFLOW_FUNCTION_KEYS)[number],
+        HouseFunction
+      >,
+      logRetention: config.logRetention,
+    });
+
+    const apis = new Apis(this, 'Api', {
+      providerLinks: functions.providerLinks,
+      operatorApi: functions.operatorApi,
+      providerLinksThrottle: config.providerLinksThrottle,
+      operatorApiThrottle: config.operatorApiThrottle,
+      logRetention: config.logRetention,
+    });
+
+    env.STATE_MACHINE_ARN = workflow.stateMachine.stateMachineArn;
+    env.LINKS_BASE_URL = config.linksBaseUrl ?? apis.providerLinksUrl;
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      for (const name of FUNCTIONS[key].environment) {
+        const value = env[name];
+        if (value === undefined) throw new Error(`no value for environment variable ${name} of ${key}`);
+        functions[key].function.addEnvironment(name, value);
+      }
+    }
+
+    // Grants: exactly infra/permissions.ts.
+    const grantTargets: GrantTargets = {
+      table: data.table,
+      linkSecret: data.linkSecret,
+      documents: data.documents,
+      email,
+      stateMachine: workflow.stateMachine,
+    };
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      const { statements, wildcards } = grantStatements(FUNCTION_GRANTS[key], grantTargets);
+      functions[key].allow(...statements);
+      for (const { resource, reason } of wildcards) functions[key].acknowledgeWildcardResource(resource, reason);
+    }
+
+    // Link confirmation emails go out within a minute, cycle or no cycle.
+    const schedule = new events.Rule(this, 'SendEmailsSchedule', {
+      description: 'Every minute: send queued emails (link confirmations) outside milestone runs.',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+    });
+    schedule.addTarget(
+      new targets.LambdaFunction(functions.sendEmails.function, {
+        event: events.RuleTargetInput.fromObject({ source: 'schedule' }),
+        deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(5),
+      }),
+    );
+
+    new Monitoring(this, 'Monitoring', {
+      stateMachine: workflow.stateMachine,
+      functions: Object.fromEntries((Object.keys(FUNCTIONS) as FunctionKey[]).map((key) => [FUNCTIONS[key].id, functions[key]])),
+      sender: functions.sendEmails,
+      deadLetterQueue,
+      apis: [
+        { name: 'ProviderLinksApi', stage: apis.providerStage },
+        { name: 'OperatorApi', stage: apis.operatorStage },
+      ],
+      configurationSetName: email.configurationSetName,
+      alarmEmail: config.alarmEmail,
+    });
+
+    const output = (key: string, value: string, description: string) =>
+      new CfnOutput(this, key, { value, description });
+    output(OUTPUTS.tableName, data.table.tableName, 'DynamoDB table (single-table design).');
+    output(OUTPUTS.stateMachineArn, workflow.stateMachine.stateMachineArn, 'Cycle state machine; one execution per cycle.');
+    output(OUTPUTS.providerLinksUrl, apis.providerLinksUrl, 'Provider-links HTTP API (public, signed links).');
+    output(OUTPUTS.operatorApiUrl, apis.operatorApiUrl, 'Operator HTTP API (IAM/SigV4), routes under operator/.');
+    output(OUTPUTS.documentsBucket, data.documents.bucketName, 'Bucket of provider document uploads.');
+    output(OUTPUTS.linkSecretArn, data.linkSecret.secretArn, 'Secret holding the link-signing HMAC key.');
+    output('OperatorPolicyArn', apis.operatorInvokePolicy.managedPolicyArn, 'Managed policy to attach to operator roles.');
+    output('ConfigurationSetName', email.configurationSetName, 'SES configuration set of every email.');
+    email.identity.dkimRecords.forEach((record, i) =>
+      output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} to publish for the sender domain.`),
+    );
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * `inkoop calendar ...` end to end: spawns the CLI as operators run it
+ * (tsx functions/cli/main.ts) and checks exit codes and output streams.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { calendarWith, validCalendar } from '../../support/calendar-factory.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'inkoop-calendar-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function inkoop(...args: string[]) {
+  const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'functions', 'cli', 'main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+describe('inkoop calendar', { timeout: 30_000 }, () => {
+  it('validate: a valid file prints OK and a summary, exit 0', () => {
+    const { code, stdout, stderr } = inkoop('calendar', 'validate', file('good.json', validCalendar()));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^OK .*good\.json\ntest-2021: Testzorg \(zvw\), contract from 2021 for 1 year\n5 milestones from 2020-04-01 to 2020-12-31, 12 timeline steps/);
+    expect(stderr).toBe('');
+  });
+
+  it('validate: an invalid file names the file and path on stderr, exit 1, nothing on stdout', () => {
+    const bad = file('bad.json', calendarWith((c) => (c.milestones[1].closes = '2020-04-30')));
+    const { code, stdout, stderr } = inkoop('calendar', 'validate', bad);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`error: calendar ${bad} is not valid (1 problem)`);
+    expect(stderr).toContain(`${bad}: milestones[1].closes: the window closes before it opens (expected on or after 2020-05-01, found 2020-04-30)`);
+  });
+
+  it('validate: invalid JSON is reported with its line and column', () => {
+    const { code, stderr } = inkoop('calendar', 'validate', file('broken.json', '{\n  "id": "x",\n}'));
+    expect(code).toBe(1);
+    expect(stderr).toContain('(file): invalid JSON at line 3, column 1');
+  });
+
+  it('validate: a missing file exits 1', () => {
+    const { code, stderr } = inkoop('calendar', 'validate', join(dir, 'nothing.json'));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no such file/);
+  });
+
+  it('show: prints the timeline of a seed calendar by id, in order, with local and UTC times', () => {
+    const { code, stdout } = inkoop('calendar', 'show', 'msr-2021');
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2}  /.test(line));
+    expect(rows).toHaveLength(15);
+    expect(rows[0]).toMatch(/^2020-04-01 +2020-04-01 09:00 \+02:00 +2020-04-01T07:00:00\.000Z +notify +policy-publication#notify +Publicatie inkoopbeleid$/);
+    expect(rows.at(-1)).toMatch(/^2020-12-31 +2021-01-01 00:00 \+01:00 +2020-12-31T23:00:00\.000Z +deadline +signing-deadline#deadline/);
+  });
+
+  it('show --json: prints the timeline steps', () => {
+    const { code, stdout } = inkoop('calendar', 'show', 'wlz-2021', '--json');
+    expect(code).toBe(0);
+    const steps = JSON.parse(stdout);
+    expect(steps[0]).toEqual({ stepId: 'policy-publication#notify', milestoneId: 'policy-publication', kind: 'policy-publication', phase: 'notify', localDate: '2020-05-28', at: '2020-05-28T07:00:00.000Z' });
+    expect(steps.map((s: { stepId: string }) => s.stepId)).toContain('agreements-final#deadline');
+  });
+
+  it('ics: writes an iCalendar file with -o', () => {
+    const out = join(dir, 'zvt.ics');
+    const { code, stdout } = inkoop('calendar', 'ics', 'zvt-2021', '-o', out);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`wrote 6 events to ${out}\n`);
+    const ics = readFileSync(out, 'utf8');
+    expect(ics).toMatch(/^BEGIN:VCALENDAR/);
+    expect(ics).toContain('UID:zvt-2021-signing-deadline@inkoopkalender');
+    expect(ics).toContain('DTSTART;TZID=Europe/Amsterdam:20201231T235900');
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * An in-memory outbox with the store's semantics (functions/store/messages.ts):
+ * pages by status ordered by `createdAt#key` with a positional cursor, a
+ * conditional claim (queued → sending, or a claim older than the lease), and
+ * marks conditional on `sending`. Every method yields first, so concurrent
+ * senders interleave as they would against DynamoDB.
+ */
+import type { Clock } from '../../../functions/commons/clock.ts';
+import { ConflictError, NotFoundError } from '../../../functions/commons/errors.ts';
+import type { Message, MessageStatus, Outbox, OutboxPage } from '../../../functions/email/ports.ts';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sortKey = (m: Message) => `${m.createdAt}#${m.key}`;
+
+export interface FakeOutbox extends Outbox {
+  messages: Map<string, Message>;
+  add(message: Partial<Message> & Pick<Message, 'key' | 'template' | 'params'>): Message;
+  get(key: string): Message;
+}
+
+export function createFakeOutbox(clock: Clock): FakeOutbox {
+  const messages = new Map<string, Message>();
+  const now = () => new Date(clock.now()).toISOString();
+  let seq = 0;
+
+  function update(key: string, patch: Partial<Message>): Message {
+    const next = { ...messages.get(key)!, ...patch, updatedAt: now() };
+    messages.set(key, next);
+    return structuredClone(next);
+  }
+
+  async function finish(key: string, patch: Partial<Message>): Promise<Message> {
+    await tick();
+    const current = messages.get(key);
+    if (!current) throw new NotFoundError(`No message ${key}`);
+    if (current.status !== 'sending') throw new ConflictError(`Message ${key} is not being sent (it is ${current.status})`);
+    return update(key, patch);
+  }
+
+  return {
+    messages,
+    add(partial) {
+      // Distinct createdAt per message so the order is the insertion order.
+      const createdAt = partial.createdAt ?? new Date(clock.now() + seq++).toISOString();
+      const message: Message = {
+        cycleId: 'msr-2021',
+        recipients: [{ role: 'general', address: `contact-${partial.key}@zorg.example` }],
+        status: 'queued',
+        attempts: 0,
+        createdAt,
+        updatedAt: createdAt,
+        ...partial,
+      };
+      messages.set(message.key, message);
+      return message;
+    },
+    get(key) {
+      return messages.get(key)!;
+    },
+
+    async queryMessagesByStatus(status: MessageStatus, page = {}): Promise<OutboxPage> {
+      await tick();
+      const all = [...messages.values()]
+        .filter((m) => m.status === status)
+        .filter((m) => !page.cursor || sortKey(m) > page.cursor)
+        .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
+      const items = page.limit ? all.slice(0, page.limit) : all;
+      const more = items.length < all.length;
+      return { items: structuredClone(items), cursor: more ? sortKey(items[items.length - 1]) : null };
+    },
+
+    async claimMessage(key, options = {}) {
+      const seen = messages.get(key);
+      await tick(); // a read-then-conditional-write: the condition is checked at write time
+      const current = messages.get(key);
+      if (!seen || !current) return undefined;
+      const staleBefore = clock.now() - (options.leaseMs ?? 5 * 60_000);
+      const claimable =
+        current.status === 'queued' ||
+        (current.status === 'sending' && !!current.claimedAt && Date.parse(current.claimedAt) < staleBefore);
+      if (!claimable) return undefined;
+      return update(key, { status: 'sending', claimedAt: now(), attempts: current.attempts + 1 });
+    },
+
+    async markMessageSent(key, sesMessageId) {
+      return finish(key, { status: 'sent', sentAt: now(), sesMessageId, error: undefined });
+    },
+
+    async markMessageFailed(key, reason, options = {}) {
+      return finish(key, { status: options.retry ? 'queued' : 'failed', error: reason });
+    },
+  };
+}
