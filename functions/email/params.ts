@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { localDate, providerAction } from '../calendar/schema.ts';
-import { facts, renderDraft, type Block, type EmailDraft, type RenderedEmail } from './layout.ts';
+import { facts, type Block, type EmailDraft } from './layout.ts';
 import { formatDutchDate, formatDutchWindow, periodLabel } from './format.ts';
 
 export { localDate, providerAction };
@@ -113,7 +113,7 @@ export const toTeam = (params: TeamParams, greeting: string, draft: Draft): Emai
   ],
 });
 
-/** Blocks that are only there when a condition holds. */
-export const when = (condition: unknown, ...blocks: Block[]): Block[] => (condition ? blocks : []);
+/** Blocks that are only there when a value is given; built lazily, so they may rely on it. */
+export const when = <T>(value: T | undefined | null | false, ...make: Array<(value: T) => Block>): Block[] =>
+  value ? make.map((f) => f(value)) : [];
 
-export type { RenderedEmail };

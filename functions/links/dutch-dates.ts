@@ -1,37 +1,25 @@
 import { DateTime } from 'luxon';
+import { TIME_ZONE, deadlineEnd, formatDutchDate, formatDutchDeadline } from '../calendar/time.ts';
 
 /**
- * Dutch dates for provider pages. Stop-gap: functions/calendar/time.ts (being
- * written elsewhere) will own `formatDutchDeadline`; when it lands, re-export
- * from there and delete the duplicates here.
+ * Dutch dates for provider pages. Formatting comes from calendar/time.ts (the
+ * one definition); this adds the epoch-millisecond forms tokens and records use.
  */
-export const ZONE = 'Europe/Amsterdam';
-
-const local = (epochMs: number) => DateTime.fromMillis(epochMs, { zone: ZONE }).setLocale('nl');
-
-/** "woensdag 1 juli 2020, 23:59" */
-export const formatDutchDeadline = (epochMs: number): string => local(epochMs).toFormat('cccc d LLLL yyyy, HH:mm');
-
-/** "1 mei 2020" */
-export const formatDutchDate = (epochMs: number): string => local(epochMs).toFormat('d LLLL yyyy');
+export { TIME_ZONE, formatDutchDate, formatDutchDeadline };
 
 /** "1 januari 2023" for a calendar date "2023-01-01". */
-export const formatDutchLocalDate = (date: string): string =>
-  DateTime.fromISO(date, { zone: ZONE }).setLocale('nl').toFormat('d LLLL yyyy');
+export const formatDutchLocalDate = (date: string): string => formatDutchDate(date);
 
-/** The Dutch calendar date (YYYY-MM-DD) at an instant. */
-export const dutchLocalDate = (epochMs: number): string => local(epochMs).toFormat('yyyy-MM-dd');
+/** The last instant of a Dutch calendar day, 23:59:59.999 local, summer time or not: a link's `expiresAt`. */
+export const endOfDutchDay = (date: string): number => Date.parse(deadlineEnd(date));
 
-/** The last instant of a Dutch calendar day: 23:59:59.999 local, summer time or not. */
-export function endOfDutchDay(date: string): number {
-  const day = DateTime.fromISO(date, { zone: ZONE });
-  if (!day.isValid) throw new Error(`not a date: ${date}`);
-  return day.endOf('day').toMillis();
-}
-
-/** The first instant of a Dutch calendar day. */
+/** The first instant of a Dutch calendar day: when a window opens. */
 export function startOfDutchDay(date: string): number {
-  const day = DateTime.fromISO(date, { zone: ZONE });
+  const day = DateTime.fromISO(date, { zone: TIME_ZONE });
   if (!day.isValid) throw new Error(`not a date: ${date}`);
   return day.startOf('day').toMillis();
 }
+
+/** The Dutch calendar date (YYYY-MM-DD) at an instant, e.g. "today" for form rules, from a Clock. */
+export const dutchLocalDate = (epochMs: number): string =>
+  DateTime.fromMillis(epochMs, { zone: TIME_ZONE }).toFormat('yyyy-MM-dd');

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSecretsClient } from '../commons/clients.ts';
 import type { LinkKey } from './token.ts';
 
 /** Where the HMAC key for provider links comes from. */
@@ -87,7 +88,7 @@ export function clearLinkKeyCache(): void {
 export class SecretsManagerLinkKeyProvider implements LinkKeyProvider {
   constructor(
     private readonly secretId: string,
-    private readonly client: SecretsManagerClient = new SecretsManagerClient({}),
+    private readonly client: SecretsManagerClient = getSecretsClient(),
   ) {}
 
   getKey(): Promise<LinkKey> {

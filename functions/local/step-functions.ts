@@ -42,7 +42,7 @@ export interface RunStateMachineOptions {
   functionNames?: Record<string, string>;
   clock: VirtualClock;
   mode: ClockMode;
-  /** Called synchronously for every event; a throwing listener aborts the run. */
+  /** Called for every event, in order (a few microtasks after it happened, before the clock moves); a throwing listener aborts the run. */
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
 }
@@ -115,9 +115,7 @@ export function startExecution(options: RunStateMachineOptions): Execution {
   if (options.signal?.aborted) throw new ExecutionAbortedError();
   const stateMachineName = options.stateMachineName ?? 'local';
   const prepared = prepareDefinition(options.definition, functionResolver(Object.keys(handlers), options.functionNames));
-  const original = typeof options.definition === 'string' ? JSON.parse(options.definition) : options.definition;
-  // Validates the definition as written (paths, fields); ARNs may be placeholders.
-  new StateMachine(original, { validationOptions: { checkArn: false } });
+  validateOnce(options.definition);
 
   const driver = new VirtualTimeDriver(clock, options.mode);
   const lifetime = new AbortController();
@@ -261,6 +259,19 @@ export function startExecution(options: RunStateMachineOptions): Execution {
       await result.catch(() => undefined);
     },
   };
+}
+
+const validated = new Set<string>();
+
+/**
+ * Validates the definition as written (fields, paths; ARNs may be placeholders).
+ * The engine's validator takes about half a second, so each definition is checked once.
+ */
+function validateOnce(definition: AslDefinition | string): void {
+  const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
+  if (validated.has(text)) return;
+  new StateMachine(JSON.parse(text), { validationOptions: { checkArn: false } });
+  validated.add(text);
 }
 
 /** The instant a rewritten Wait ends; invalid values fail like Step Functions' States.Runtime. */

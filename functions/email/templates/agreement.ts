@@ -195,7 +195,7 @@ export const negotiationAgreementOffered = defineTemplate(
         ),
         ...when(
           x.includesQualityConditions,
-          p('Met de ondertekening van het onderhandelakkoord ondertekent u in één keer ook alle kwaliteitsvoorwaarden.'),
+          () => p('Met de ondertekening van het onderhandelakkoord ondertekent u in één keer ook alle kwaliteitsvoorwaarden.'),
         ),
         p('Wij ontvangen uw akkoord graag ', strong(deadlinePhrase(x.deadline)), '.'),
         action('Onderhandelakkoord bekijken en accepteren', x.actionUrl),
@@ -250,7 +250,7 @@ export const contracted = defineTemplate('contracted', contractedParams, (x) =>
     subject: `${x.providerName} gecontracteerd voor ${title(x)}`,
     blocks: [
       p(
-        `De overeenkomst ${x.careTypeName} voor ${periodPhrase(x)} is rond. `,
+        `De overeenkomst ${x.careTypeName} voor ${periodPhrase(x)} is ondertekend. `,
         strong(`${x.providerName} is gecontracteerd voor ${periodPhrase(x)}.`),
       ),
       p('Wij kijken uit naar een goede samenwerking.'),

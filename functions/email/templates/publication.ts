@@ -96,7 +96,7 @@ export const questionsDeadlineReminder = defineTemplate(
   questionsDeadlineReminderParams,
   (x) =>
     toProvider(x, {
-      subject: `Vragen en bezwaren over het inkoopbeleid ${title(x)}: ${deadlinePhrase(x.deadline)}`,
+      subject: `Vragen en bezwaren over het inkoopbeleid ${title(x)}: uiterlijk ${formatDutchDate(x.deadline)}`,
       blocks: [
         p(
           `Heeft u vragen over het inkoopbeleid ${x.careTypeName} voor ${periodPhrase(x)}, of wilt u bezwaar maken tegen het beleid? `,

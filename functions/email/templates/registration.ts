@@ -22,7 +22,7 @@ export const registrationInvitation = defineTemplate('registration-invitation', 
         `Wilt u voor ${periodPhrase(x)} een overeenkomst ${x.careTypeName} en heeft ${x.providerName} nog geen overeenkomst met ons? `,
         `Dan kunt u zich van ${formatDutchWindow(x.opens, x.closes)} aanmelden via het aanmeldformulier.`,
       ),
-      p('Meld u aan ', strong(deadlinePhrase(x.closes)), '.'),
+      p('Meld u ', strong(deadlinePhrase(x.closes)), ' aan.'),
       action('Naar het aanmeldformulier', x.actionUrl),
       p('Na uw aanmelding ontvangt u per e-mail een persoonlijke link. Daarmee rondt u de aanmelding af en levert u de gevraagde documenten aan.'),
     ],
@@ -40,7 +40,7 @@ export const registrationLink = defineTemplate('registration-link', registration
         `U heeft ${x.providerName} aangemeld voor ${x.careTypeName} (${periodPhrase(x)}). `,
         'Via de link hieronder rondt u de aanmelding af en levert u de gevraagde documenten aan.',
       ),
-      p('Rond uw aanmelding af ', strong(deadlinePhrase(x.deadline)), '.'),
+      p('Rond uw aanmelding ', strong(deadlinePhrase(x.deadline)), ' af.'),
       action('Aanmelding afronden', x.actionUrl),
       PERSONAL_LINK,
     ],
@@ -142,12 +142,13 @@ export const feedback = defineTemplate('feedback', feedbackParams, (x) =>
       ...x.summary.split(/\n\s*\n/).map((para) => p(para.trim())),
       ...when(
         x.actionUrl,
-        p(
-          'Wilt u de terugkoppeling met uw zorginkoper bespreken? Vraag dan een gesprek aan',
-          ...(x.deadline ? [' ', strong(deadlinePhrase(x.deadline))] : []),
-          '.',
-        ),
-        action('Gesprek aanvragen', x.actionUrl!),
+        () =>
+          p(
+            'Wilt u de terugkoppeling met uw zorginkoper bespreken? Vraag dan ',
+            ...(x.deadline ? [strong(deadlinePhrase(x.deadline)), ' '] : []),
+            'een gesprek aan.',
+          ),
+        (url) => action('Gesprek aanvragen', url),
       ),
     ],
   }),
@@ -162,7 +163,7 @@ export const withdrawalConfirmed = defineTemplate('withdrawal-confirmed', withdr
     blocks: [
       p(
         `Wij bevestigen dat ${x.providerName} zich heeft teruggetrokken uit de zorginkoop ${x.careTypeName} voor ${periodPhrase(x)}. `,
-        'Wij nemen uw aanmelding niet verder in behandeling.',
+        'Wij nemen de aanmelding niet verder in behandeling.',
       ),
       p('Heeft u zich per vergissing teruggetrokken? Neem dan zo snel mogelijk contact op met uw zorginkoper.'),
     ],

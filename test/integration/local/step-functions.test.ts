@@ -43,7 +43,6 @@ describe('runStateMachine', () => {
   it('runs a year-long loop in fast mode and ends exactly at the expected instant', async () => {
     const clock = new VirtualClock(START);
     const events: RunEvent[] = [];
-    const startedReal = performance.now();
 
     const execution = startExecution({
       definition: loopDefinition,
@@ -54,9 +53,11 @@ describe('runStateMachine', () => {
       mode: 'fast',
       onEvent: (event) => events.push(event),
     });
+    // Timed from here: startExecution includes the engine's one-off definition check (~0.5 s).
+    const startedReal = performance.now();
     const output = await execution.result;
 
-    expect(performance.now() - startedReal).toBeLessThan(3000);
+    expect(performance.now() - startedReal).toBeLessThan(1500);
     // Two rounds of (365 + 40) days.
     expect(clock.now()).toBe(Date.parse(START) + 2 * 405 * DAY);
     expect(output).toEqual({ cycle: 'msr-2021', loop: { until: '2027-02-10T00:00:00.000Z', count: 2, status: 200 } });

@@ -43,7 +43,7 @@ describe('seed calendars', () => {
       'contracted-publication': '2020-11-12',
       'signing-deadline': '2020-12-31',
     });
-    expect(milestone(msr, 'registration')).toMatchObject({ audience: ['new-applicants'], action: 'request-registration' });
+    expect(milestone(msr, 'registration')).toMatchObject({ audience: ['new-applicants'], action: 'submit-registration' });
     expect(milestone(msr, 'negotiation-agreements')).toMatchObject({ audience: ['in-negotiation'], action: 'accept-negotiation-agreement' });
     expect(milestone(msr, 'proposal-deadline').action).toBe('submit-proposal');
     expect(milestone(msr, 'signing-deadline').action).toBe('sign-agreement');

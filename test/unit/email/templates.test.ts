@@ -36,8 +36,9 @@ describe.each(TEMPLATE_IDS)('template %s', (id) => {
     expect(email.subject.length).toBeGreaterThan(10);
     expect(email.subject).toContain(CARE_TYPE);
     expect(email.html).toContain('<html lang="nl">');
+    expect(email.text).toMatch(/^(Geachte heer\/mevrouw|Beste (zorginkoper|collega)),\n/);
+    expect(email.html).toMatch(/<p>(Geachte heer\/mevrouw|Beste (zorginkoper|collega)),<\/p>/);
     for (const body of [email.html, email.text]) {
-      expect(body).toMatch(/^(Geachte heer\/mevrouw|Beste (zorginkoper|collega)),/m);
       expect(body).toContain('Met vriendelijke groet');
       expect(body).toContain(CARE_TYPE);
     }

@@ -63,7 +63,6 @@ describe('link tokens', () => {
     const last = token.at(-1) ?? '';
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const sibling = alphabet[alphabet.indexOf(last) ^ 1];
-    expect(Buffer.from(token.slice(0, -1) + sibling, 'base64url').equals(Buffer.from(token, 'base64url'))).toBe(false);
     const [p, sig] = token.split('.');
     const respelled = `${p}.${sig.slice(0, -1)}${sibling}`;
     expect(Buffer.from(respelled.split('.')[1], 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true);

@@ -1,0 +1,319 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  MessageRejected,
+  SendEmailCommand,
+  SendingPausedException,
+  SESv2Client,
+  SESv2ServiceException,
+  TooManyRequestsException,
+  type SendEmailCommandInput,
+} from '@aws-sdk/client-sesv2';
+import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { createEmailSender, SendingHaltedError, type EmailSenderConfig, type SenderLogger } from '../../../functions/email/sender.ts';
+import { createFakeOutbox, type FakeOutbox } from './fake-outbox.ts';
+import { ICS, LINK, SAMPLES } from './samples.ts';
+
+const sesMock = mockClient(SESv2Client);
+const ses = new SESv2Client({ region: 'eu-west-1' });
+
+const throttled = () =>
+  new TooManyRequestsException({ message: 'Too Many Requests', $metadata: { httpStatusCode: 429 } });
+const serverError = () =>
+  new SESv2ServiceException({ name: 'InternalFailure', $fault: 'server', message: 'oops', $metadata: { httpStatusCode: 500 } });
+
+const CONFIG: EmailSenderConfig = { from: 'inkoop@example.nl', ratePerSecond: 10, maxAttempts: 4, batchSize: 3 };
+
+let clock: VirtualClock;
+let outbox: FakeOutbox;
+let logs: Array<{ level: string; message: string; attributes: Record<string, unknown> }>;
+/** Sleep on the virtual clock: yields, then moves time on. */
+const sleep = async (ms: number) => {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  clock.advanceBy(ms);
+};
+const logger: SenderLogger = {
+  info: (message, attributes) => logs.push({ level: 'info', message, attributes }),
+  warn: (message, attributes) => logs.push({ level: 'warn', message, attributes }),
+  error: (message, attributes) => logs.push({ level: 'error', message, attributes }),
+};
+
+function sender(config: Partial<EmailSenderConfig> = {}) {
+  return createEmailSender({ outbox, ses, clock, sleep, config: { ...CONFIG, ...config }, random: () => 0.5, logger });
+}
+
+function enqueue(n: number, cycleId = 'msr-2021') {
+  return Array.from({ length: n }, (_, i) =>
+    outbox.add({ key: `${cycleId}#1234567${i}#step#reminder`, cycleId, template: 'reminder', params: SAMPLES.reminder }),
+  );
+}
+
+const sentInputs = () => sesMock.commandCalls(SendEmailCommand).map((call) => call.args[0].input as SendEmailCommandInput);
+const keyOf = (input: SendEmailCommandInput) => input.EmailTags?.find((t) => t.Name === 'message-key')?.Value;
+
+beforeEach(() => {
+  sesMock.reset();
+  clock = new VirtualClock('2020-06-17T07:00:00Z');
+  outbox = createFakeOutbox(clock);
+  logs = [];
+});
+
+afterEach(() => {
+  // Logs carry keys, templates and statuses: never addresses or links.
+  const text = JSON.stringify(logs);
+  expect(text).not.toMatch(/@/);
+  expect(text).not.toContain(LINK);
+});
+
+describe('sending a queued message', () => {
+  it('sends Simple content (HTML and text) to the recipients, tagged with the message key', async () => {
+    const [m] = enqueue(1);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    const result = await sender({ configurationSet: 'inkoop' }).sendQueued();
+
+    expect(result).toEqual({ sent: 1, failed: 0, more: false, unknownOutcome: 0 });
+    const [input] = sentInputs();
+    expect(input.FromEmailAddress).toBe('inkoop@example.nl');
+    expect(input.Destination?.ToAddresses).toEqual([m.recipients[0].address]);
+    expect(input.ConfigurationSetName).toBe('inkoop');
+    expect(input.Content?.Simple?.Subject?.Data).toMatch(/^Herinnering: /);
+    expect(input.Content?.Simple?.Body?.Html?.Data).toContain(`href="${LINK}"`);
+    expect(input.Content?.Simple?.Body?.Text?.Data).toContain(LINK);
+    expect(input.Content?.Simple?.Body?.Text?.Charset).toBe('UTF-8');
+    expect(input.EmailTags).toContainEqual({ Name: 'message-key', Value: 'msr-2021_12345670_step_reminder' });
+    expect(outbox.get(m.key)).toMatchObject({ status: 'sent', sesMessageId: 'ses-1', attempts: 1 });
+  });
+
+  it('sends an attachment in Simple content', async () => {
+    outbox.add({ key: 'policy', template: 'policy-published', params: SAMPLES['policy-published'] });
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    await sender().sendQueued();
+
+    const [attachment] = sentInputs()[0].Content?.Simple?.Attachments ?? [];
+    expect(attachment).toMatchObject({ FileName: expect.stringMatching(/\.ics$/), ContentType: 'text/calendar', ContentDisposition: 'ATTACHMENT' });
+    expect(new TextDecoder().decode(attachment.RawContent)).toBe(ICS);
+  });
+
+  it('retries throttling (429) with backoff and sends the message exactly once', async () => {
+    const [m] = enqueue(1);
+    sesMock.on(SendEmailCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ MessageId: 'ses-after-429' });
+
+    const result = await sender().sendQueued();
+
+    expect(result).toMatchObject({ sent: 1, failed: 0, more: false });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(3);
+    expect(outbox.get(m.key)).toMatchObject({ status: 'sent', sesMessageId: 'ses-after-429', attempts: 1 });
+  });
+
+  it('under throttling of every first two calls, sends each of many messages exactly once', async () => {
+    const messages = enqueue(7);
+    const failuresLeft = new Map<string, number>();
+    const delivered: string[] = [];
+    sesMock.on(SendEmailCommand).callsFake((input: SendEmailCommandInput) => {
+      const key = keyOf(input)!;
+      const left = failuresLeft.get(key) ?? 2;
+      failuresLeft.set(key, left - 1);
+      if (left > 0) throw throttled();
+      delivered.push(key);
+      return { MessageId: `ses-${key}` };
+    });
+
+    const result = await sender().sendQueued();
+
+    expect(result).toMatchObject({ sent: 7, failed: 0, more: false });
+    expect(delivered.sort()).toEqual(messages.map((m) => m.key.replace(/#/g, '_')).sort());
+    for (const m of messages) {
+      expect(outbox.get(m.key)).toMatchObject({ status: 'sent', sesMessageId: `ses-${m.key.replace(/#/g, '_')}` });
+    }
+  });
+
+  it('fails a permanently rejected message at once, with the reason and no address', async () => {
+    const [m] = enqueue(1);
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(new MessageRejected({ message: `Email address is not verified: ${m.recipients[0].address}`, $metadata: {} }));
+
+    const result = await sender().sendQueued();
+
+    expect(result).toMatchObject({ sent: 0, failed: 1, more: false });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    const stored = outbox.get(m.key);
+    expect(stored.status).toBe('failed');
+    expect(stored.error).toMatch(/^MessageRejected: Email address is not verified/);
+    expect(stored.error).not.toContain('@');
+  });
+
+  it('fails a message whose params do not fit its template without calling SES', async () => {
+    outbox.add({ key: 'bad', template: 'reminder', params: { ...SAMPLES.reminder, actionUrl: undefined } });
+    outbox.add({ key: 'unknown', template: 'no-such-template', params: {} });
+
+    const result = await sender().sendQueued();
+
+    expect(result).toMatchObject({ sent: 0, failed: 2 });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(outbox.get('bad').error).toMatch(/^not renderable: .*actionUrl/);
+    expect(outbox.get('unknown').error).toMatch(/^not renderable: Unknown email template/);
+  });
+
+  it('puts a message back in the queue when SES stays unavailable, and stops the run', async () => {
+    const [first, second] = enqueue(2);
+    sesMock.on(SendEmailCommand).rejects(serverError());
+
+    const result = await sender().sendQueued();
+
+    expect(result).toMatchObject({ sent: 0, failed: 0, more: true });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(CONFIG.maxAttempts);
+    expect(outbox.get(first.key)).toMatchObject({ status: 'queued', attempts: 1, error: 'InternalFailure: oops' });
+    expect(outbox.get(second.key)).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
+  it('fails a message for good once it has had maxAttempts claims', async () => {
+    const [m] = enqueue(1);
+    sesMock.on(SendEmailCommand).rejects(serverError());
+    const s = sender({ maxAttempts: 2 });
+
+    expect(await s.sendQueued()).toMatchObject({ failed: 0, more: true });
+    expect(await s.sendQueued()).toMatchObject({ failed: 1, more: false });
+    expect(outbox.get(m.key)).toMatchObject({ status: 'failed', attempts: 2, error: 'gave up after 2 claims: InternalFailure: oops' });
+  });
+
+  it('halts when the account cannot send, leaving the message queued', async () => {
+    const [m] = enqueue(2);
+    sesMock.on(SendEmailCommand).rejects(new SendingPausedException({ message: 'Sending paused', $metadata: {} }));
+
+    await expect(sender().sendQueued()).rejects.toBeInstanceOf(SendingHaltedError);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(outbox.get(m.key).status).toBe('queued');
+  });
+});
+
+describe('the rate limit', () => {
+  it('N messages at R per second take at least (N-1)/R seconds of virtual time', async () => {
+    const n = 10;
+    const rate = 2;
+    enqueue(n);
+    const at: number[] = [];
+    sesMock.on(SendEmailCommand).callsFake(() => {
+      at.push(clock.now());
+      return { MessageId: `ses-${at.length}` };
+    });
+    const start = clock.now();
+
+    const result = await sender({ ratePerSecond: rate }).sendQueued();
+
+    expect(result.sent).toBe(n);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(((n - 1) / rate) * 1000);
+    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(1000 / rate);
+  });
+
+  it('counts retries against the rate too', async () => {
+    enqueue(1);
+    const at: number[] = [];
+    sesMock.on(SendEmailCommand).callsFake(() => {
+      at.push(clock.now());
+      if (at.length < 3) throw throttled();
+      return { MessageId: 'ses-1' };
+    });
+
+    await sender({ ratePerSecond: 1 }).sendQueued();
+
+    expect(at).toHaveLength(3);
+    expect(at[2] - at[0]).toBeGreaterThanOrEqual(2000);
+  });
+});
+
+describe('concurrency and retries of the Lambda', () => {
+  it('two senders racing over the same queue send each message exactly once', async () => {
+    const messages = enqueue(12);
+    const delivered: string[] = [];
+    sesMock.on(SendEmailCommand).callsFake(async (input: SendEmailCommandInput) => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      delivered.push(keyOf(input)!);
+      return { MessageId: `ses-${delivered.length}` };
+    });
+
+    const [a, b] = await Promise.all([sender().sendQueued(), sender().sendQueued()]);
+
+    expect(a.sent + b.sent).toBe(12);
+    expect(a.sent).toBeGreaterThan(0);
+    expect(b.sent).toBeGreaterThan(0);
+    expect(delivered).toHaveLength(12);
+    expect(new Set(delivered).size).toBe(12);
+    for (const m of messages) expect(outbox.get(m.key).status).toBe('sent');
+    expect(logs.some((l) => l.message === 'email claimed by another sender')).toBe(true);
+  });
+
+  it('does not resend a message stuck in sending: it reports it failed with an unknown outcome', async () => {
+    const stuck = outbox.add({
+      key: 'stuck',
+      template: 'reminder',
+      params: SAMPLES.reminder,
+      status: 'sending',
+      attempts: 1,
+      claimedAt: new Date(clock.now() - 20 * 60_000).toISOString(),
+    });
+    const inFlight = outbox.add({
+      key: 'in-flight',
+      template: 'reminder',
+      params: SAMPLES.reminder,
+      status: 'sending',
+      attempts: 1,
+      claimedAt: new Date(clock.now() - 60_000).toISOString(),
+    });
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    const result = await sender().sendQueued();
+
+    expect(result).toEqual({ sent: 0, failed: 1, more: false, unknownOutcome: 1 });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(outbox.get(stuck.key).status).toBe('failed');
+    expect(outbox.get(stuck.key).error).toMatch(/^unknown-outcome: claimed at .* message-key=stuck/);
+    expect(outbox.get(inFlight.key).status).toBe('sending');
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'email outcome unknown' }));
+  });
+
+  it('a retried run after a crash between claim and send does not send twice', async () => {
+    const [m] = enqueue(1);
+    // The first invocation claimed the message, then died before SES answered.
+    await outbox.claimMessage(m.key);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    expect(await sender().sendQueued()).toMatchObject({ sent: 0, failed: 0 });
+    clock.advanceBy(16 * 60_000);
+    expect(await sender().sendQueued()).toMatchObject({ sent: 0, failed: 1, unknownOutcome: 1 });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
+
+describe('batches, cycles and the time budget', () => {
+  it('pages through the queue in batches', async () => {
+    enqueue(8);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+    expect(await sender({ batchSize: 3 }).sendQueued()).toMatchObject({ sent: 8, more: false });
+  });
+
+  it('sends only the given cycle, and says whether more of it remain', async () => {
+    enqueue(2, 'zg-2024');
+    const own = enqueue(2, 'msr-2021');
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    const result = await sender({ batchSize: 1 }).sendQueued({ cycleId: 'msr-2021' });
+
+    expect(result).toMatchObject({ sent: 2, more: false });
+    for (const m of own) expect(outbox.get(m.key).status).toBe('sent');
+    expect([...outbox.messages.values()].filter((m) => m.status === 'queued')).toHaveLength(2);
+  });
+
+  it('stops when the time budget is spent and reports more', async () => {
+    enqueue(5);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    // Sends at 0, 1, 2 s; 2 s is inside the budget, so a 4th starts (after the rate wait, at 3 s); then it stops.
+    const result = await sender({ ratePerSecond: 1 }).sendQueued({ budgetMs: 2_500 });
+
+    expect(result).toMatchObject({ sent: 4, more: true });
+    expect(await sender({ ratePerSecond: 1 }).sendQueued()).toMatchObject({ sent: 1, more: false });
+  });
+});
