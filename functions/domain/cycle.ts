@@ -36,6 +36,6 @@ export function createCycleFromCalendar(
     createdAt: now,
     updatedAt: now,
   };
-  const steps = options.steps.map((s): Step => ({ ...s, cycleId: id, status: 'due', attempts: 0 }));
+  const steps = options.steps.map((s): Step => ({ ...stepInputSchema.parse(s), cycleId: id, status: 'due', attempts: 0 }));
   return { cycle, steps };
 }

@@ -105,8 +105,11 @@ export const STEP_STATUSES = ['due', 'running', 'done', 'failed'] as const;
 export const stepStatus = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatus>;
 
-/** One step of the timeline (a moment, a window's opening or closing, a deadline, a reminder), as buildTimeline makes it. */
-export const stepInputSchema = timelineStepSchema;
+/**
+ * One step of the timeline (a moment, a window's opening or closing, a deadline, a reminder),
+ * as buildTimeline makes it. Not strict: progress fields a caller passes along are dropped.
+ */
+export const stepInputSchema = z.object(timelineStepSchema.shape);
 export type StepInput = z.infer<typeof stepInputSchema>;
 
 /** A timeline step with its progress. */

@@ -20,7 +20,13 @@
  * - Within one claim, throttling and transient errors (5xx, timeouts, network)
  *   are retried with exponential backoff and full jitter. The SES client is
  *   built with maxAttempts 1 (commons/clients.ts) so these retries are the only
- *   ones and each passes the rate limiter.
+ *   ones and each passes the rate limiter. A response timeout is, strictly, an
+ *   unknown outcome as well; it is retried all the same, because it is rare
+ *   against SES and handing every network blip to an operator costs more than
+ *   the small chance of a duplicate.
+ * - When retries run out, the message goes back to the queue (it is SES that is
+ *   unwell, not the message) and the run stops with `more: true`; after
+ *   `maxAttempts` claims it fails for good.
  */
 import type { SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -153,7 +159,8 @@ export function createEmailSender(deps: EmailSenderDeps) {
       await bucket.take();
       try {
         const out = await ses.send(new SendEmailCommand(input));
-        if (!out.MessageId) return { ok: false, kind: 'transient', reason: 'SES returned no MessageId' };
+        // Accepted without an id: it may have gone out, so it must not be sent again.
+        if (!out.MessageId) return { ok: false, kind: 'permanent', reason: 'unknown-outcome: SES answered without a MessageId' };
         return { ok: true, sesMessageId: out.MessageId };
       } catch (error) {
         const kind = classifySesError(error);

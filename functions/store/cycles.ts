@@ -1,15 +1,12 @@
 /** Cycles and their milestone steps (the progress of each dated moment). */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
-import { z } from 'zod';
 import { cycleSchema, stepInputSchema, stepSchema, type Cycle, type CycleStatus, type Step, type StepInput, type StepStatus } from '../domain/model.ts';
 import { clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 
 const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
 const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
-/** The timeline fields of a step; progress fields a caller may pass along are dropped. */
-const timelineFields = z.object(stepInputSchema.shape);
 
 /** Which step statuses may move to which; `done → running` only with `rerun`. */
 const STEP_MOVES: Record<StepStatus, readonly StepStatus[]> = {
@@ -109,7 +106,7 @@ export function cycleRepository(deps: StoreDeps) {
      * steps that left the timeline are deleted while still due (an amended calendar).
      */
     async putSteps(cycleId: string, steps: readonly StepInput[]): Promise<Step[]> {
-      const inputs = steps.map((s) => timelineFields.parse(s));
+      const inputs = steps.map((s) => stepInputSchema.parse(s));
       await mapLimit(inputs, 8, async (step) => {
         const fields = Object.entries(clean(step)).filter(([k]) => k !== 'stepId');
         const names = Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k]));
