@@ -54,35 +54,51 @@ describe.each(TEMPLATE_IDS)('template %s', (id) => {
     expect(email.html).toContain(escapeHtml(PROVIDER));
   });
 
-  it.runIf(WITH_DEADLINE.includes(id) || id === 'calendar-amended')('shows the deadline in Dutch', () => {
-    expect(email.text).toContain(DEADLINE_TEXT);
-    expect(email.html).toContain(DEADLINE_TEXT);
-  });
-
-  it.runIf('actionUrl' in SAMPLES[id] || 'listUrl' in SAMPLES[id])('shows the link in both bodies', () => {
-    expect(email.text).toContain(LINK);
-    expect(email.html).toContain(`href="${LINK}"`);
-  });
-
-  it.runIf(LINK_REQUIRED.includes(id))('fails param validation without actionUrl, naming it', () => {
-    const { actionUrl: _omitted, ...withoutLink } = SAMPLES[id] as Record<string, unknown>;
-    const error = validationError(() => render(id, withoutLink));
-    expect(error.issues.map((i) => i.path)).toContain('actionUrl');
-    expect(error.message).toContain('actionUrl');
-  });
-
-  it.runIf(!TEAM_TEMPLATES.includes(id))('fails param validation without the provider name, naming it', () => {
-    const { providerName: _omitted, ...rest } = SAMPLES[id] as Record<string, unknown>;
-    const error = validationError(() => render(id, rest));
-    expect(error.issues.map((i) => i.path)).toContain('providerName');
-  });
-
   it('escapes HTML in every param it shows', () => {
     const hostile = 'Zorg & Co <script>alert("x")</script>';
     const patched = renderSample(id, TEAM_TEMPLATES.includes(id) ? { careTypeName: hostile } : { providerName: hostile });
     expect(patched.html).not.toContain('<script>');
     expect(patched.html).toContain('Zorg &amp; Co &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(patched.text).toContain(hostile);
+  });
+});
+
+// Checks that apply to some templates only: each runs over exactly the templates it concerns.
+const withDeadline = TEMPLATE_IDS.filter((id) => WITH_DEADLINE.includes(id) || id === 'calendar-amended');
+const withLink = TEMPLATE_IDS.filter((id) => 'actionUrl' in SAMPLES[id] || 'listUrl' in SAMPLES[id]);
+const linkRequired = TEMPLATE_IDS.filter((id) => LINK_REQUIRED.includes(id));
+const toProviders = TEMPLATE_IDS.filter((id) => !TEAM_TEMPLATES.includes(id));
+
+describe.each(withDeadline)('template %s with a deadline', (id) => {
+  it('shows the deadline in Dutch', () => {
+    const email = renderSample(id);
+    expect(email.text).toContain(DEADLINE_TEXT);
+    expect(email.html).toContain(DEADLINE_TEXT);
+  });
+});
+
+describe.each(withLink)('template %s with a link', (id) => {
+  it('shows the link in both bodies', () => {
+    const email = renderSample(id);
+    expect(email.text).toContain(LINK);
+    expect(email.html).toContain(`href="${LINK}"`);
+  });
+});
+
+describe.each(linkRequired)('template %s that needs a link', (id) => {
+  it('fails param validation without actionUrl, naming it', () => {
+    const { actionUrl: _omitted, ...withoutLink } = SAMPLES[id] as Record<string, unknown>;
+    const error = validationError(() => render(id, withoutLink));
+    expect(error.issues.map((i) => i.path)).toContain('actionUrl');
+    expect(error.message).toContain('actionUrl');
+  });
+});
+
+describe.each(toProviders)('template %s to a provider', (id) => {
+  it('fails param validation without the provider name, naming it', () => {
+    const { providerName: _omitted, ...rest } = SAMPLES[id] as Record<string, unknown>;
+    const error = validationError(() => render(id, rest));
+    expect(error.issues.map((i) => i.path)).toContain('providerName');
   });
 });
 
