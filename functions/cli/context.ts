@@ -14,7 +14,7 @@ import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 
 export const STACK_NAME = 'Inkoopkalender';
 
-export interface StoreOptions {
+export interface OpenStoreOptions {
   aws?: boolean;
   /** Local runtime data folder (default `.local`). */
   data?: string;
@@ -26,7 +26,7 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export async function openStore(options: StoreOptions = {}): Promise<OpenedStore> {
+export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const clock = options.clock ?? systemClock;
   if (options.aws) {
     const client = new DynamoDBClient({});
@@ -44,7 +44,7 @@ export async function openStore(options: StoreOptions = {}): Promise<OpenedStore
 }
 
 /** Opens the store, runs `fn`, and always closes it. */
-export async function withStore<T>(options: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(options: OpenStoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
   const opened = await openStore(options);
   try {
     return await fn(opened.store);

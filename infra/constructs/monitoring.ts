@@ -74,7 +74,8 @@ export class Monitoring extends Construct {
     const action = new SnsAction(this.topic);
 
     const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string, threshold = 1) => {
-      const created = metric.createAlarm(this, alarmId, {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        metric,
         alarmDescription: description,
         threshold,
         evaluationPeriods: 1,

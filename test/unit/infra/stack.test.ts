@@ -17,7 +17,7 @@ import { ENTRY_METADATA_KEY, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type FunctionKey
 import { REPO_ROOT } from '../../../infra/paths.ts';
 import { FUNCTION_GRANTS } from '../../../infra/permissions.ts';
 import { OUTPUTS, type InkoopkalenderStack } from '../../../infra/stack.ts';
-import { createApp, cycleWorkflowFromTemplate, type CfnTemplate } from '../../../infra/synth.ts';
+import { createApp, cycleWorkflowFromTemplate, synthesizeStack, type CfnTemplate } from '../../../infra/synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -368,10 +368,28 @@ describe('state machine', () => {
     const expected = Object.fromEntries(
       WORKFLOW_FUNCTION_KEYS.map((key) => [
         CYCLE_SUBSTITUTIONS[key].slice(2, -1),
-        { logicalId: functionLogicalId(key), entry: FUNCTIONS[key].entry },
+        { logicalId: functionLogicalId(key), entry: FUNCTIONS[key].entry, exportName: 'handler' },
       ]),
     );
     expect(substitutions).toEqual(expected);
+  });
+});
+
+describe('synthesizeStack', () => {
+  it('returns the same template in-process, readable by cycleWorkflowFromTemplate', () => {
+    const synthesized = synthesizeStack({ bundling: false, validation: false });
+    const fromHelper = cycleWorkflowFromTemplate(synthesized);
+    const fromTest = cycleWorkflowFromTemplate(json);
+    expect(fromHelper.definitionString).toBe(JSON.stringify(buildCycleDefinition()));
+    expect(fromHelper.substitutions).toEqual(fromTest.substitutions);
+    expect(Object.keys(synthesized.Resources).sort()).toEqual(Object.keys(json.Resources).sort());
+  }, 60_000);
+
+  it('rejects a template whose substitution is not a bundled function', () => {
+    const broken = structuredClone(json);
+    const [machineId] = only('AWS::StepFunctions::StateMachine');
+    broken.Resources[machineId].Properties!.DefinitionSubstitutions = { NextMilestoneFunction: 'arn:aws:lambda:x' };
+    expect(() => cycleWorkflowFromTemplate(broken)).toThrow(/not a function ARN reference/);
   });
 });
 
