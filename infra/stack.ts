@@ -149,7 +149,9 @@ export class InkoopkalenderStack extends Stack {
 
     new Monitoring(this, 'Monitoring', {
       stateMachine: workflow.stateMachine,
-      functions: Object.fromEntries((Object.keys(FUNCTIONS) as FunctionKey[]).map((key) => [FUNCTIONS[key].id, functions[key]])),
+      functions: Object.fromEntries(
+        (Object.keys(FUNCTIONS) as FunctionKey[]).map((key) => [FUNCTIONS[key].id, functions[key]]),
+      ),
       sender: functions.sendEmails,
       deadLetterQueue,
       apis: [
@@ -163,15 +165,15 @@ export class InkoopkalenderStack extends Stack {
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
     output(OUTPUTS.tableName, data.table.tableName, 'DynamoDB table (single-table design).');
-    output(OUTPUTS.stateMachineArn, workflow.stateMachine.stateMachineArn, 'Cycle state machine; one execution per cycle.');
+    output(OUTPUTS.stateMachineArn, workflow.stateMachine.stateMachineArn, 'Cycle state machine (one execution per cycle).');
     output(OUTPUTS.providerLinksUrl, apis.providerLinksUrl, 'Provider-links HTTP API (public, signed links).');
     output(OUTPUTS.operatorApiUrl, apis.operatorApiUrl, 'Operator HTTP API (IAM/SigV4), routes under operator/.');
     output(OUTPUTS.documentsBucket, data.documents.bucketName, 'Bucket of provider document uploads.');
     output(OUTPUTS.linkSecretArn, data.linkSecret.secretArn, 'Secret holding the link-signing HMAC key.');
-    output('OperatorPolicyArn', apis.operatorInvokePolicy.managedPolicyArn, 'Managed policy to attach to operator roles.');
+    output('OperatorPolicyArn', apis.operatorInvokePolicy.managedPolicyArn, 'Attach to operator roles.');
     output('ConfigurationSetName', email.configurationSetName, 'SES configuration set of every email.');
     email.identity.dkimRecords.forEach((record, i) =>
-      output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM record ${i + 1} to publish for the sender domain.`),
+      output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM CNAME ${i + 1} of the sender domain.`),
     );
   }
 }

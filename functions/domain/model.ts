@@ -193,6 +193,20 @@ export const messageInputSchema = z.object({
   recipients: z.array(recipientSchema).min(1),
   template: z.string().min(1),
   params: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * The action link the email carries. The token is issued by the sender at send
+   * time (functions/links/issue.ts) and put in `params.actionUrl`, so a re-run
+   * milestone that finds its message already queued never issues a second link,
+   * and the newest email's link supersedes older ones for the same action.
+   */
+  link: z
+    .object({
+      action: providerAction,
+      contactId: z.string().min(1),
+      /** The action's deadline: end of that local day, as an ISO instant. */
+      expiresAt: instant,
+    })
+    .optional(),
 });
 export type MessageInput = z.input<typeof messageInputSchema>;
 

@@ -91,7 +91,11 @@ export class Monitoring extends Construct {
 
     // The cycle.
     const sm = props.stateMachine;
-    alarm('ExecutionsFailed', sm.metricFailed(fiveMinutes), 'A cycle execution failed: a milestone failed. See `inkoop status`, then `inkoop milestone retry`.');
+    alarm(
+      'ExecutionsFailed',
+      sm.metricFailed(fiveMinutes),
+      'A cycle execution failed: a milestone failed. See `inkoop status`, then `inkoop milestone retry`.',
+    );
     alarm('ExecutionsTimedOut', sm.metricTimedOut(fiveMinutes), 'A cycle execution timed out.');
     alarm('ExecutionsAborted', sm.metricAborted(fiveMinutes), 'A cycle execution was aborted (stopped by hand?).');
 
@@ -110,7 +114,11 @@ export class Monitoring extends Construct {
       period: Duration.minutes(1),
       statistic: cloudwatch.Stats.MAXIMUM,
     });
-    alarm('DeadLetterQueueNotEmpty', dlqDepth, 'The scheduled email sender dead-lettered an invocation: inspect and redrive the queue.');
+    alarm(
+      'DeadLetterQueueNotEmpty',
+      dlqDepth,
+      'The scheduled email sender dead-lettered an invocation: inspect and redrive the queue.',
+    );
 
     // APIs.
     for (const { name, stage } of props.apis) {
@@ -127,8 +135,18 @@ export class Monitoring extends Construct {
         period: Duration.minutes(5),
         label,
       });
-    alarm('BounceRateHigh', sesMetric('Reputation.BounceRate', cloudwatch.Stats.MAXIMUM, 'Bounce rate'), 'SES bounce rate of the configuration set is at or above 5%.', 0.05);
-    alarm('ComplaintRateHigh', sesMetric('Reputation.ComplaintRate', cloudwatch.Stats.MAXIMUM, 'Complaint rate'), 'SES complaint rate of the configuration set is at or above 0.1%.', 0.001);
+    alarm(
+      'BounceRateHigh',
+      sesMetric('Reputation.BounceRate', cloudwatch.Stats.MAXIMUM, 'Bounce rate'),
+      'SES bounce rate of the configuration set is at or above 5% (SES reviews accounts from 5%).',
+      0.05,
+    );
+    alarm(
+      'ComplaintRateHigh',
+      sesMetric('Reputation.ComplaintRate', cloudwatch.Stats.MAXIMUM, 'Complaint rate'),
+      'SES complaint rate of the configuration set is at or above 0.1% (SES reviews accounts from 0.1%).',
+      0.001,
+    );
 
     // Dashboard.
     const fns = Object.entries(props.functions);
@@ -200,14 +218,19 @@ export class Monitoring extends Construct {
             left: [
               dlqDepth.with({ label: 'visible messages' }),
               props.deadLetterQueue
-                .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM })
+                .metricApproximateAgeOfOldestMessage({
+                  period: Duration.minutes(1),
+                  statistic: cloudwatch.Stats.MAXIMUM,
+                })
                 .with({ label: 'age of oldest (s)' }),
             ],
           }),
           new cloudwatch.GraphWidget({
             title: 'API requests and errors',
             width: 8,
-            left: props.apis.map(({ name, stage }) => stage.metricCount(fiveMinutes).with({ label: `${name} requests` })),
+            left: props.apis.map(({ name, stage }) =>
+              stage.metricCount(fiveMinutes).with({ label: `${name} requests` }),
+            ),
             right: props.apis.flatMap(({ name, stage }) => [
               stage.metricClientError(fiveMinutes).with({ label: `${name} 4xx` }),
               stage.metricServerError(fiveMinutes).with({ label: `${name} 5xx` }),
