@@ -4,7 +4,7 @@
  * Times are ISO-8601 instants (UTC); ids and codes are strings.
  */
 import { z } from 'zod';
-import { calendarSchema, milestoneKind, providerAction } from '../calendar/schema.ts';
+import { calendarSchema, localDate, milestoneKind, providerAction } from '../calendar/schema.ts';
 import { timelinePhase, timelineStepSchema } from '../calendar/timeline.ts';
 import { applicationState, track } from './states.ts';
 
@@ -124,6 +124,26 @@ export const stepSchema = z.object({
   cause: z.string().optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
+
+/**
+ * What operators did to a cycle as a whole, numbered per cycle from 1: calendar
+ * amendments (the regulator wants changes after publication justified) and
+ * milestone retries (the number names the retry's execution).
+ */
+const auditBase = { cycleId: z.string().min(1), seq: z.number().int().positive(), at: instant, actor: actorSchema };
+export const cycleAuditSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...auditBase,
+    kind: z.literal('amendment'),
+    milestoneId: z.string().min(1),
+    reason: z.string().min(1),
+    changes: z.array(z.object({ field: z.enum(['date', 'opens', 'closes']), from: localDate, to: localDate })).min(1),
+  }),
+  z.object({ ...auditBase, kind: z.literal('retry'), stepIds: z.array(z.string().min(1)), executionName: z.string().min(1) }),
+]);
+export type CycleAudit = z.infer<typeof cycleAuditSchema>;
+/** An audit entry as a caller records it: the store numbers and stamps it. */
+export type CycleAuditInput = CycleAudit extends infer A ? (A extends CycleAudit ? Omit<A, 'seq' | 'at' | 'cycleId'> : never) : never;
 
 // ---------------------------------------------------------------- application and its audit trail
 

@@ -76,6 +76,7 @@ const ROWS: readonly Row[] = [
   ['in-negotiation',          'agreement-reached',      provider('accept-negotiation-agreement'),        'no-proposal-deadline',        BOTH],
   ['agreement-reached',       'signed',                 provider('sign-agreement'),                      'actor-is-signatory',          BOTH],
   ['signed',                  'contracted',             milestone('signing-deadline'),                   'always',                      BOTH],
+  ['signed',                  'contracted',             milestone('agreements-final'),                   'always',                      BOTH], // Wlz: final once signed
   [OPEN_UNSIGNED,             'not-contracted',         milestone('signing-deadline'),                   'always',                      BOTH],
   [NEGOTIATING,               'not-contracted',         purchaser('not-contracted'),                     'always',                      BOTH],
   // -- leaving and repairs

@@ -37,6 +37,7 @@ import type { Message, Outbox } from './ports.ts';
 import { TokenBucket, type Sleep } from './rate-limit.ts';
 import { backoffMs, classifySesError, describeError, type SesErrorKind } from './ses-errors.ts';
 import { render, type RenderedEmail } from './templates.ts';
+import type { LinkAction } from '../links/token.ts';
 
 export interface EmailSenderConfig {
   /** From address (a verified SES identity). */
@@ -77,6 +78,18 @@ export interface EmailSenderDeps {
   /** Jitter source, in [0, 1). */
   random?: () => number;
   logger?: SenderLogger;
+  /**
+   * Issues the action link of a message that has `link` (functions/links/issue.ts).
+   * Called after the claim, so a message already sent (or a re-run milestone that
+   * found it queued) never gets a second link, and the newest email's link
+   * supersedes the older ones for the same action.
+   */
+  linkIssuer?: LinkIssuerPort;
+}
+
+/** What the sender needs from functions/links/issue.ts. */
+export interface LinkIssuerPort {
+  issue(input: { cycleId: string; agb: string; action: LinkAction; contactId: string; expiresAt: number }): Promise<string>;
 }
 
 export interface SendResult {
@@ -91,6 +104,11 @@ export interface SendResult {
 
 export const DEFAULT_STALE_CLAIM_MS = 15 * 60_000;
 const DEFAULT_BACKOFF = { baseMs: 200, maxMs: 5_000 };
+
+/** A message whose link cannot be issued whatever we retry. */
+class LinkSpecError extends Error {
+  override name = 'LinkSpecError';
+}
 
 /** SES cannot send anything (account paused or suspended, domain or configuration set missing). */
 export class SendingHaltedError extends Error {
@@ -151,6 +169,26 @@ export function createEmailSender(deps: EmailSenderDeps) {
     };
   }
 
+  /**
+   * The params to render: with a link spec, `actionUrl` is a freshly issued link.
+   * Issued per claim: a retried claim issues a new link that supersedes the one
+   * of the attempt whose email did not go out.
+   */
+  async function paramsWithLink(message: Message): Promise<Record<string, unknown>> {
+    if (!message.link) return message.params;
+    if (!deps.linkIssuer) throw new LinkSpecError('the sender has no link issuer');
+    if (!message.agb) throw new LinkSpecError('a link needs the provider (agb)');
+    if (message.link.action === 'request-registration') throw new LinkSpecError('request-registration is the public form, not a link');
+    const actionUrl = await deps.linkIssuer.issue({
+      cycleId: message.cycleId,
+      agb: message.agb,
+      action: message.link.action,
+      contactId: message.link.contactId,
+      expiresAt: Date.parse(message.link.expiresAt),
+    });
+    return { ...message.params, actionUrl };
+  }
+
   /** One SES call per attempt, each through the rate limiter. */
   async function sendWithRetries(
     input: SendEmailCommandInput,
@@ -202,10 +240,25 @@ export function createEmailSender(deps: EmailSenderDeps) {
     const message = await claim(queued.key);
     if (!message) return { status: 'skipped' };
 
+    let params: Record<string, unknown>;
+    try {
+      params = await paramsWithLink(message);
+    } catch (error) {
+      // A message that cannot carry a link fails; a store hiccup while issuing it goes back to the queue.
+      if (error instanceof LinkSpecError || message.attempts >= config.maxAttempts) {
+        const reason = String(redact(`no link: ${describeError(error)}`)).slice(0, 1000);
+        await outbox.markMessageFailed(message.key, reason);
+        return { status: 'failed', reason };
+      }
+      const reason = String(redact(`link not issued: ${describeError(error)}`)).slice(0, 1000);
+      await outbox.markMessageFailed(message.key, reason, { retry: true });
+      return { status: 'requeued', reason };
+    }
+
     let email: RenderedEmail;
     try {
       if (!message.recipients.length) throw new Error('no recipients');
-      email = render(message.template, message.params);
+      email = render(message.template, params);
     } catch (error) {
       const reason = String(redact(`not renderable: ${isDomainError(error) ? error.message : describeError(error)}`)).slice(0, 1000);
       await outbox.markMessageFailed(message.key, reason);

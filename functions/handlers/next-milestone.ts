@@ -1,4 +1,14 @@
-// Placeholder until the handler lands; the CDK stack bundles this entry point.
-export const handler = async (): Promise<never> => {
-  throw new Error('next-milestone: not implemented yet');
-};
+/**
+ * Lambda task "Load the next milestone": the earliest step of the cycle not
+ * done, whether it is due, and until when to wait (at most one day).
+ * Thin: the work is in functions/milestones/loop.ts.
+ */
+import { createNextMilestoneActivity, type DepsSource } from '../milestones/activities.ts';
+import { awsLoopDeps } from '../milestones/aws.ts';
+import type { LoopDeps } from '../milestones/loop.ts';
+
+export function createNextMilestoneHandler(deps: DepsSource<LoopDeps> = () => awsLoopDeps()) {
+  return createNextMilestoneActivity(deps);
+}
+
+export const handler = createNextMilestoneHandler();

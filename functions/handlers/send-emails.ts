@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { getDocumentClient, getSesClient } from '../commons/clients.ts';
 import { systemClock, type Clock } from '../commons/clock.ts';
-import { createEmailSender } from '../email/sender.ts';
+import { createEmailSender, type LinkIssuerPort } from '../email/sender.ts';
 import type { Outbox } from '../email/ports.ts';
 import { realSleep, type Sleep } from '../email/rate-limit.ts';
 import { createStore } from '../store/index.ts';
@@ -39,6 +39,8 @@ export interface SendEmailsDeps {
   clock?: Clock;
   sleep?: Sleep;
   env?: Record<string, string | undefined>;
+  /** Issues the action links of messages that carry one (functions/links/issue.ts). */
+  linkIssuer?: LinkIssuerPort;
 }
 
 export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
@@ -53,6 +55,7 @@ export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
       ses: deps.ses ?? getSesClient(),
       clock,
       sleep: deps.sleep ?? realSleep,
+      linkIssuer: deps.linkIssuer,
       config: {
         from: env.SENDER,
         configurationSet: env.CONFIGURATION_SET,

@@ -60,6 +60,9 @@ input[type=file]{font:inherit}
 button{font:inherit;font-weight:600;padding:.6rem 1.2rem;color:#fff;background:#00703c;border:0;border-bottom:3px solid #002d18;cursor:pointer}
 .summary{border:4px solid #b00020;padding:0 1rem;margin:0 0 1.5rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0 0 1.5rem}
+dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+.upload{border:2px solid #b1b4b6;padding:.75rem 1rem;margin:0 0 1rem}
 `.trim();
 
 /** The only style allowed by the CSP: this block, by hash. */
@@ -105,8 +108,20 @@ ${body}
 `;
 }
 
-export function pageResult(statusCode: number, page: SafeHtml): HttpResult {
-  return { statusCode, headers: { ...SECURITY_HEADERS }, body: page.value };
+export interface PageOptions {
+  /** Origins forms on the page may post to besides our own (the S3 bucket of direct uploads). */
+  formActions?: readonly string[];
+}
+
+export function pageResult(statusCode: number, page: SafeHtml, options: PageOptions = {}): HttpResult {
+  const headers = { ...SECURITY_HEADERS };
+  if (options.formActions?.length) {
+    headers['content-security-policy'] = headers['content-security-policy'].replace(
+      "form-action 'self'",
+      `form-action 'self' ${options.formActions.join(' ')}`,
+    );
+  }
+  return { statusCode, headers, body: page.value };
 }
 
 // ---------------------------------------------------------------------------

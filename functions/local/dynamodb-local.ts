@@ -17,6 +17,8 @@ export interface DynamoDbLocal {
   port: number;
   /** A client for this instance (dummy credentials; DynamoDB Local ignores them). */
   client: DynamoDBClient;
+  /** The JVM's process id (its memory is read from /proc by the benchmark). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { endpoint, port, client, stop };
+  return { endpoint, port, client, pid: child.pid, stop };
 }
 
 /** Creates the application table if it does not exist yet (idempotent). */

@@ -41,7 +41,14 @@ export interface RunStateMachineOptions {
   /** FunctionName strings (`${Placeholder}`, ARNs) that need an explicit handler key. */
   functionNames?: Record<string, string>;
   clock: VirtualClock;
+  /** How the clock moves while the workflow waits; ignored (the driver's own mode) when `driver` is given. */
   mode: ClockMode;
+  /**
+   * A driver shared with other users of the clock (the local runtime's simulation and
+   * schedule wait on it too, and hold it still with `busy`); it must drive `clock`.
+   * Default: a driver of this execution's own, disposed when it ends.
+   */
+  driver?: VirtualTimeDriver;
   /** Called for every event, in order (a few microtasks after it happened, before the clock moves); a throwing listener aborts the run. */
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
@@ -117,7 +124,8 @@ export function startExecution(options: RunStateMachineOptions): Execution {
   const prepared = prepareDefinition(options.definition, functionResolver(Object.keys(handlers), options.functionNames));
   validateOnce(options.definition);
 
-  const driver = new VirtualTimeDriver(clock, options.mode);
+  const ownDriver = options.driver === undefined;
+  const driver = options.driver ?? new VirtualTimeDriver(clock, options.mode);
   const lifetime = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
   const invocations: Record<string, number> = {};
@@ -162,7 +170,7 @@ export function startExecution(options: RunStateMachineOptions): Execution {
       else delete retryIntervalOverrides[state];
     }
   };
-  applyRetryMode(options.mode);
+  applyRetryMode(driver.mode);
 
   // The engine runs the first state synchronously inside run(): be ready to abort before it returns.
   let engine: ReturnType<StateMachine['run']> | undefined;
@@ -230,7 +238,7 @@ export function startExecution(options: RunStateMachineOptions): Execution {
     await events;
     await Promise.allSettled([...inFlight]);
     lifetime.abort(new ExecutionAbortedError()); // releases the deadline and any leftover wait
-    driver.dispose();
+    if (ownDriver) driver.dispose();
     options.signal?.removeEventListener('abort', abort);
 
     if (listenerError !== undefined) throw listenerError;

@@ -100,6 +100,20 @@ export class VirtualTimeDriver {
     return earliest([...this.sleepers].filter((s) => s.blocking));
   }
 
+  /**
+   * Resolves once nothing holds the clock (no `busy` work) and a whole event-loop
+   * turn passed without a change: whoever a clock move woke has reached its next
+   * wait. For moving the clock by hand (interactive mode) one wake-up at a time.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const seen = this.generation;
+      if (this.busyCount > 0) await new Promise((r) => setTimeout(r, 5));
+      else await new Promise((r) => setImmediate(r));
+      if (this.busyCount === 0 && seen === this.generation) return;
+    }
+  }
+
   dispose(): void {
     this.unsubscribe();
     this.stopTimers();

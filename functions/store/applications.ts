@@ -19,7 +19,7 @@ import {
   type OpenRequest,
   type Subject,
 } from '../domain/transitions.ts';
-import { cancellationCodes, clean, lostRace, queryAll, queryPage, type Page, type PageOptions, type StoreDeps } from './dynamo.ts';
+import { cancellationCodes, clean, lostRace, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 
 const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
@@ -35,6 +35,15 @@ export interface TransitionInput extends ApplyRequest {
   /** Refuse with ConflictError unless the application is at this version. */
   expectedVersion?: number;
   context?: GivenContext;
+  /**
+   * Writes that stand or fall with this transition, in the same
+   * TransactWriteItems (at most 98): e.g. using a provider's link token and
+   * enqueueing its confirmation email. Built from the next application, so they
+   * can name its version. A failed condition among them cancels everything and
+   * surfaces as ConflictError with `details.failed`, the indexes (0: the
+   * application, 1: the event, 2…: these) whose condition failed.
+   */
+  alsoWrite?: (next: Application) => TransactItem[];
 }
 
 export interface CreateApplicationInput extends OpenRequest {
@@ -74,7 +83,7 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
   }
 
   /** Writes an application and its event in one transaction; the condition says which version it replaces. */
-  async function write({ application, event }: AppliedTransition, previousVersion: number | null): Promise<void> {
+  async function write({ application, event }: AppliedTransition, previousVersion: number | null, extra: TransactItem[] = []): Promise<void> {
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -88,6 +97,7 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
             },
           },
           { Put: { TableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...extra,
         ],
       }),
     );
@@ -117,13 +127,15 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
     const patch = input.patch === undefined ? undefined : applicationPatchSchema.parse(input.patch);
     const applied = applyTransition(app, { ...input, patch }, await contextFor(app.cycleId, app, input, input.context));
     try {
-      await write(applied, expected);
+      await write(applied, expected, input.alsoWrite?.(applied.application));
     } catch (error) {
-      if (lostRace(cancellationCodes(error))) {
+      const codes = cancellationCodes(error);
+      if (lostRace(codes)) {
         throw new ConflictError(`Application ${app.agb} in ${app.cycleId} was changed by someone else (version ${expected} is gone)`, {
           cycleId: app.cycleId,
           agb: app.agb,
           expectedVersion: expected,
+          failed: codes!.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : [])),
         });
       }
       throw error;

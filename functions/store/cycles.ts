@@ -8,16 +8,17 @@ import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
 const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
 
-/** Which step statuses may move to which; `done → running` only with `rerun`. */
+/** Which step statuses may move to which; `done → running` only with `rerun`; `failed → due` is an operator's retry. */
 const STEP_MOVES: Record<StepStatus, readonly StepStatus[]> = {
-  due: [],
+  due: ['failed'],
   running: ['due', 'running', 'failed'], // running → running: a retried task
   done: ['running'],
   failed: ['running'],
 };
 
 export interface StepUpdate {
-  status: Exclude<StepStatus, 'due'>;
+  /** `due`: a failed step is put back for a re-run (its last cause stays until it runs again). */
+  status: StepStatus;
   /** Why it failed (an error name and message; no addresses). */
   cause?: string;
   /** Allow running a step that is already done again (an operator's re-run). */
@@ -146,7 +147,8 @@ export function cycleRepository(deps: StoreDeps) {
 
     /**
      * Moves a step: due|failed|running → running (stamps startedAt, counts the attempt),
-     * running → done (finishedAt) or failed (finishedAt, cause). Anything else: ConflictError.
+     * running → done (finishedAt) or failed (finishedAt, cause), failed → due (a retry,
+     * clears finishedAt). Anything else: ConflictError.
      */
     async updateStep(cycleId: string, stepId: string, update: StepUpdate): Promise<Step> {
       const at = nowIso(clock);
@@ -156,6 +158,8 @@ export function cycleRepository(deps: StoreDeps) {
       if (update.status === 'running') {
         sets.push('startedAt = :at', 'attempts = attempts + :one');
         removes.push('finishedAt', 'cause');
+      } else if (update.status === 'due') {
+        removes.push('finishedAt');
       } else {
         sets.push('finishedAt = :at');
         if (update.cause) sets.push('cause = :cause');
@@ -174,7 +178,7 @@ export function cycleRepository(deps: StoreDeps) {
               ':at': at,
               ...fromValues,
               ...(update.status === 'running' ? { ':one': 1 } : {}),
-              ...(update.cause && update.status !== 'running' ? { ':cause': update.cause } : {}),
+              ...(update.cause && (update.status === 'done' || update.status === 'failed') ? { ':cause': update.cause } : {}),
             },
             ReturnValues: 'ALL_NEW',
           }),

@@ -1,6 +1,6 @@
 /** Small DynamoDB helpers shared by the repositories. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../commons/clock.ts';
 import { ValidationError } from '../commons/errors.ts';
 
@@ -14,6 +14,9 @@ export function documentClient(client: DynamoDBDocumentClient | DynamoDBClient):
   if (client instanceof DynamoDBDocumentClient) return client;
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
+
+/** One write of a TransactWriteItems (document-client shape). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export const nowIso = (clock: Clock): string => new Date(clock.now()).toISOString();
 

@@ -7,12 +7,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../commons/clock.ts';
 import { applicationRepository } from './applications.ts';
+import { cycleAuditRepository } from './audit.ts';
 import { cycleRepository } from './cycles.ts';
 import { documentClient, type StoreDeps } from './dynamo.ts';
 import { messageRepository } from './messages.ts';
 import { providerRepository } from './providers.ts';
 import { questionRepository } from './questions.ts';
 import { DEFAULT_TABLE_NAME } from './table.ts';
+import { tokenRepository } from './tokens.ts';
 
 export interface StoreOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
@@ -31,6 +33,7 @@ export function createStore(options: StoreOptions) {
     ...applicationRepository(deps, { getSteps: cycles.getSteps, getProvider: providers.getProvider }),
     ...messageRepository(deps),
     ...questionRepository(deps, { getSteps: cycles.getSteps }),
+    ...tokenRepository(deps),
   };
 }
 
@@ -41,3 +44,6 @@ export type { CreateApplicationInput, GivenContext, TransitionInput } from './ap
 export type { StepUpdate } from './cycles.ts';
 export type { PutOutcome } from './providers.ts';
 export { DEFAULT_CLAIM_LEASE_MS } from './messages.ts';
+export type { TransactItem } from './dynamo.ts';
+export { consumeTokenItem, tokenKeys } from './tokens.ts';
+export { enqueueMessageItem } from './messages.ts';

@@ -17,6 +17,7 @@ export const keys = {
   step: (cycleId: string, stepId: string): Key => ({ pk: `CYCLE#${cycleId}`, sk: `STEP#${stepId}` }),
   application: (cycleId: string, agb: string): Key => ({ pk: `CYCLE#${cycleId}`, sk: `APP#${agb}` }),
   question: (cycleId: string, id: string): Key => ({ pk: `CYCLE#${cycleId}`, sk: `QUESTION#${id}` }),
+  cycleAudit: (cycleId: string, seq: number): Key => ({ pk: `CYCLE#${cycleId}`, sk: `AUDIT#${pad(seq)}` }),
   provider: (agb: string): Key => ({ pk: `PROVIDER#${agb}`, sk: 'PROFILE' }),
   careTypeMember: (careType: string, agb: string): Key => ({ pk: `CARETYPE#${careType}`, sk: `PROVIDER#${agb}` }),
   event: (cycleId: string, agb: string, version: number): Key => ({ pk: `APP#${cycleId}#${agb}`, sk: `EVENT#${pad(version)}` }),
@@ -27,6 +28,7 @@ export const keys = {
 export const prefixes = {
   step: 'STEP#',
   question: 'QUESTION#',
+  cycleAudit: 'AUDIT#',
   event: 'EVENT#',
   applicationOfProvider: 'CYCLE#',
   messageOfProvider: 'MSG#',

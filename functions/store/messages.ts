@@ -8,7 +8,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { messageInputSchema, messageSchema, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
-import { clean, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps } from './dynamo.ts';
+import { clean, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 
 const parseMessage = (item: Record<string, unknown>): Message => messageSchema.parse(withoutKeys(item));
@@ -24,6 +24,17 @@ const messageItem = (m: Message): Record<string, unknown> =>
     ...(m.agb ? indexKeys.messageOfProvider(m.agb, m.createdAt, m.key) : {}),
   });
 
+const newMessage = (input: MessageInput, at: string): Message => ({ ...messageInputSchema.parse(input), status: 'queued', attempts: 0, createdAt: at, updatedAt: at });
+
+/**
+ * The conditional put of `enqueueMessage`, for a caller's transaction: an email
+ * that must be enqueued if and only if a state change is written (e.g. the
+ * confirmation of a provider's action).
+ */
+export const enqueueMessageItem = (tableName: string, input: MessageInput, at: string): TransactItem => ({
+  Put: { TableName: tableName, Item: messageItem(newMessage(input, at)), ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
 export function messageRepository(deps: StoreDeps) {
   const { doc, tableName: TableName, clock } = deps;
 
@@ -34,7 +45,7 @@ export function messageRepository(deps: StoreDeps) {
 
   async function enqueueMessage(input: MessageInput): Promise<{ created: boolean }> {
     const at = nowIso(clock);
-    const message: Message = { ...messageInputSchema.parse(input), status: 'queued', attempts: 0, createdAt: at, updatedAt: at };
+    const message = newMessage(input, at);
     try {
       await doc.send(new PutCommand({ TableName, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' }));
       return { created: true };

@@ -10,6 +10,7 @@
  * | milestone step    | CYCLE#<cycleId>         | STEP#<stepId>         |                                       |                                             |                                        |
  * | application       | CYCLE#<cycleId>         | APP#<agb>             | CYCLE#<cycleId>#STATE#<state> / <agb> | PROVIDER#<agb> / CYCLE#<cycleId>            |                                        |
  * | question          | CYCLE#<cycleId>         | QUESTION#<id>         |                                       | PROVIDER#<agb> / QUESTION#<cycleId>#<id>    |                                        |
+ * | cycle audit       | CYCLE#<cycleId>         | AUDIT#<seq:6>         |                                       |                                             |                                        |
  * | provider          | PROVIDER#<agb>          | PROFILE               | PROVIDERS / <agb>                     |                                             |                                        |
  * | care-type member  | CARETYPE#<code>         | PROVIDER#<agb>        |                                       |                                             |                                        |
  * | event (audit)     | APP#<cycleId>#<agb>     | EVENT#<version:6>     |                                       |                                             |                                        |

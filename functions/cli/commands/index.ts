@@ -1,6 +1,19 @@
 import type { Command } from 'commander';
 import { registerCalendarCommands } from './calendar.ts';
+import { registerDashboardCommand } from './dashboard.ts';
+import { registerDecideCommand } from './decide.ts';
+import { registerProviderCommand } from './provider.ts';
 import { registerProviderCommands } from './providers.ts';
+import { registerQuestionsCommands } from './questions.ts';
+import { registerStatusCommand } from './status.ts';
 
 /** Each capability adds its module here: `(program) => void` registering its subcommands. */
-export const commandModules: Array<(program: Command) => void> = [registerCalendarCommands, registerProviderCommands];
+export const commandModules: Array<(program: Command) => void> = [
+  registerCalendarCommands,
+  registerProviderCommands,
+  registerStatusCommand,
+  registerProviderCommand,
+  registerDecideCommand,
+  registerQuestionsCommands,
+  registerDashboardCommand,
+];

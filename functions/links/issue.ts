@@ -1,0 +1,56 @@
+/**
+ * Issues a provider link: signs a token, stores its record (the hash only) and
+ * supersedes the older link for the same cycle, provider and action, in one
+ * transaction. The email sender calls it at send time, so only an email that
+ * actually goes out carries a link, and the newest email's link is the one that
+ * works. The token itself lives only in the returned URL: never log it.
+ */
+import type { Clock } from '../commons/clock.ts';
+import type { LinkKeyProvider } from './keys.ts';
+import { newTokenRecord, type TokenRecord } from './model.ts';
+import { issueToken, type LinkAction } from './token.ts';
+
+export interface TokenRecordStore {
+  putTokenRecord(record: TokenRecord): Promise<unknown>;
+}
+
+export interface LinkIssuerDeps {
+  store: TokenRecordStore;
+  keys: LinkKeyProvider;
+  /** Where the provider pages are served, without a trailing slash, e.g. `https://links.example.nl`. */
+  baseUrl: string;
+  clock: Clock;
+}
+
+export interface IssueLinkInput {
+  cycleId: string;
+  agb: string;
+  action: LinkAction;
+  /** The contact the email goes to; signing checks it against the signatory. */
+  contactId: string;
+  /** Epoch ms: the last valid instant, the end of the deadline day (Europe/Amsterdam). */
+  expiresAt: number;
+}
+
+export interface LinkIssuer {
+  /** The absolute link `${baseUrl}/l/<token>`. */
+  issue(input: IssueLinkInput): Promise<string>;
+}
+
+export const linkPath = (token: string): string => `/l/${token}`;
+/** The public registration form of a cycle (no token: anyone may ask to register). */
+export const registrationFormPath = (cycleId: string): string => `/aanmelden/${encodeURIComponent(cycleId)}`;
+
+export const trimBaseUrl = (baseUrl: string): string => baseUrl.replace(/\/+$/, '');
+
+export function createLinkIssuer(deps: LinkIssuerDeps): LinkIssuer {
+  const baseUrl = trimBaseUrl(deps.baseUrl);
+  return {
+    async issue(input) {
+      const key = await deps.keys.getKey();
+      const { token, hash, claims } = issueToken(key, input);
+      await deps.store.putTokenRecord(newTokenRecord(hash, claims, deps.clock.now()));
+      return `${baseUrl}${linkPath(token)}`;
+    },
+  };
+}

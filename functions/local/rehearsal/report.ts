@@ -1,0 +1,232 @@
+/**
+ * The rehearsal report. Every number comes from what actually ran, never from
+ * the simulation's own bookkeeping:
+ * - emails: the SES store (what aws-ses-v2-local received), each joined to its
+ *   outbox message (SES message id and recipients) for its template and cause;
+ * - applications, deadlines missed, the contracted list: the table (state
+ *   index, audit events);
+ * - milestones: the cycle's steps in the table, their real durations measured
+ *   from the workflow's events;
+ * - DynamoDB operations, Lambda invocations, state transitions: the runtime's
+ *   counters (an SDK middleware, the task wrappers, the executions' events).
+ */
+import type { Calendar } from '../../calendar/schema.ts';
+import { formatLocalInstant } from '../../calendar/time.ts';
+import { APPLICATION_STATES, type Application, type ApplicationState, type Message, type Step } from '../../domain/index.ts';
+import { mapLimit } from '../../store/dynamo.ts';
+import type { Store } from '../../store/index.ts';
+import type { RuntimeCounts } from '../runtime-metrics.ts';
+import type { StoredEmail } from '../ses-local.ts';
+
+export interface MilestoneReport {
+  stepId: string;
+  milestoneId: string;
+  title: string;
+  kind: string;
+  phase: string;
+  /** When it ran, UTC. */
+  at: string;
+  atLocal: string;
+  status: string;
+  /** Real time from "running" to "done", ms. */
+  durationMs: number | null;
+  emails: Record<string, number>;
+  emailsTotal: number;
+}
+
+export interface RehearsalReport {
+  rehearsal: { calendar: string; cycleId: string; providers: number; seed: string; mode: string; resumed: boolean };
+  /** Real time, ms (all runs of a resumed rehearsal). */
+  wallTimeMs: number;
+  virtual: { from: string; to: string };
+  cycle: { status: string };
+  milestones: MilestoneReport[];
+  /** Emails sent outside milestone steps (confirmations of provider actions), by template. */
+  betweenMilestones: Record<string, number>;
+  emails: { total: number; byTemplate: Record<string, number>; failed: number; queued: number; unmatched: number };
+  applications: { total: number; byState: Partial<Record<ApplicationState, number>>; transitions: number };
+  deadlinesMissed: { milestoneId: string; kind: string; applications: number }[];
+  contracted: { agb: string; name: string }[];
+  dynamodb: RuntimeCounts['dynamodb'];
+  lambdaInvocations: { total: number; byFunction: Record<string, number> };
+  stateTransitions: number;
+  providerPages: { responses: Record<string, number> };
+}
+
+export interface ReportInput {
+  store: Store;
+  cycleId: string;
+  calendar: Calendar;
+  emails: readonly StoredEmail[];
+  counts: RuntimeCounts;
+  stepDurations: Record<string, number>;
+  linkStatuses: Record<number, number>;
+  rehearsal: RehearsalReport['rehearsal'];
+  wallTimeMs: number;
+  virtual: { from: number; to: number };
+}
+
+const PAGE = 500;
+
+async function allPages<T>(read: (cursor: string | null) => Promise<{ items: T[]; cursor: string | null }>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: T[]; cursor: string | null } = await read(cursor);
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}
+
+/** The cause part of an outbox key (`<cycle>#<agb|->#<cause>#<template>`; a cause may hold `#`). */
+export function causeOf(key: string): string {
+  const parts = key.split('#');
+  return parts.slice(2, -1).join('#');
+}
+
+const recipientsKey = (addresses: readonly string[]): string => [...addresses].map((a) => a.toLowerCase()).sort().join(',');
+
+export async function buildReport(input: ReportInput): Promise<RehearsalReport> {
+  const { store, cycleId, calendar } = input;
+  const [cycle, steps] = await Promise.all([store.getCycle(cycleId), store.getSteps(cycleId)]);
+
+  // -- emails: the SES store, joined to the outbox
+  const outbox = new Map<string, Message>();
+  const byStatus: Record<string, number> = {};
+  for (const status of ['sent', 'failed', 'queued', 'sending'] as const) {
+    const messages = await allPages((cursor) => store.queryMessagesByStatus(status, { limit: PAGE, cursor }));
+    const ofCycle = messages.filter((m) => m.cycleId === cycleId);
+    byStatus[status] = ofCycle.length;
+    for (const m of ofCycle) if (m.sesMessageId) outbox.set(`${m.sesMessageId}|${recipientsKey(m.recipients.map((r) => r.address))}`, m);
+  }
+  const stepIds = new Set(steps.map((s) => s.stepId));
+  const perStep = new Map<string, Record<string, number>>();
+  const between: Record<string, number> = {};
+  const byTemplate: Record<string, number> = {};
+  let unmatched = 0;
+  let total = 0;
+  for (const email of input.emails) {
+    const message = outbox.get(`${email.messageId}|${recipientsKey(email.destination.to)}`);
+    if (!message) {
+      unmatched++;
+      continue;
+    }
+    total++;
+    byTemplate[message.template] = (byTemplate[message.template] ?? 0) + 1;
+    const cause = causeOf(message.key);
+    const bucket = stepIds.has(cause) ? (perStep.get(cause) ?? perStep.set(cause, {}).get(cause)!) : between;
+    bucket[message.template] = (bucket[message.template] ?? 0) + 1;
+  }
+
+  // -- applications: the state index
+  const byState: Partial<Record<ApplicationState, number>> = {};
+  const inState = new Map<ApplicationState, Application[]>();
+  let transitions = 0;
+  await mapLimit(APPLICATION_STATES, 4, async (state) => {
+    const apps = await allPages((cursor) => store.queryApplicationsByState(cycleId, state, { limit: PAGE, cursor }));
+    inState.set(state, apps);
+    if (apps.length) byState[state] = apps.length;
+    // Version n: created (1) and moved n−1 times.
+    for (const a of apps) transitions += a.version - 1;
+  });
+  const applicationsTotal = [...inState.values()].reduce((n, apps) => n + apps.length, 0);
+
+  // -- deadlines missed: the audit event that closed each lapsed or not-contracted application
+  const missed = new Map<string, { milestoneId: string; kind: string; applications: number }>();
+  const milestoneOfKind = (kind: string) => calendar.milestones.find((m) => m.kind === kind)?.id ?? kind;
+  const closing = [...(inState.get('lapsed') ?? []), ...(inState.get('not-contracted') ?? [])];
+  const lastEvents = await mapLimit(closing, 16, async (app) => (await store.listEvents(cycleId, app.agb)).at(-1));
+  for (const event of lastEvents) {
+    if (!event) continue;
+    const t = event.trigger;
+    // A deadline trigger (lapsed), or the signing deadline closing an unsigned application.
+    const kind = t.kind === 'deadline' ? t.milestone : t.kind === 'milestone' && event.to === 'not-contracted' ? t.milestone : undefined;
+    if (!kind) continue;
+    const id = milestoneOfKind(kind);
+    const entry = missed.get(id) ?? { milestoneId: id, kind, applications: 0 };
+    entry.applications++;
+    missed.set(id, entry);
+  }
+
+  const contracted = (inState.get('contracted') ?? []).map((a) => ({ agb: a.agb, name: a.providerName })).sort((a, b) => a.agb.localeCompare(b.agb));
+  const titles = new Map(calendar.milestones.map((m) => [m.id, m.title]));
+  const lambdaTotal = Object.values(input.counts.lambda).reduce((n, v) => n + v, 0);
+
+  return {
+    rehearsal: input.rehearsal,
+    wallTimeMs: Math.round(input.wallTimeMs),
+    virtual: { from: new Date(input.virtual.from).toISOString(), to: new Date(input.virtual.to).toISOString() },
+    cycle: { status: cycle?.status ?? 'missing' },
+    milestones: steps.map((s: Step) => {
+      const emails = perStep.get(s.stepId) ?? {};
+      return {
+        stepId: s.stepId,
+        milestoneId: s.milestoneId,
+        title: titles.get(s.milestoneId) ?? s.milestoneId,
+        kind: s.kind,
+        phase: s.phase,
+        at: s.at,
+        atLocal: formatLocalInstant(s.at),
+        status: s.status,
+        durationMs: input.stepDurations[s.stepId] ?? null,
+        emails,
+        emailsTotal: Object.values(emails).reduce((n, v) => n + v, 0),
+      };
+    }),
+    betweenMilestones: between,
+    emails: { total, byTemplate, failed: byStatus.failed ?? 0, queued: (byStatus.queued ?? 0) + (byStatus.sending ?? 0), unmatched },
+    applications: { total: applicationsTotal, byState, transitions },
+    deadlinesMissed: [...missed.values()],
+    contracted,
+    dynamodb: input.counts.dynamodb,
+    lambdaInvocations: { total: lambdaTotal, byFunction: input.counts.lambda },
+    stateTransitions: input.counts.stateTransitions,
+    providerPages: { responses: Object.fromEntries(Object.entries(input.linkStatuses).map(([k, v]) => [k, v])) },
+  };
+}
+
+// ---------------------------------------------------------------- text
+
+const pad = (s: string | number, n: number): string => String(s).padEnd(n);
+const lpad = (s: string | number, n: number): string => String(s).padStart(n);
+const seconds = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
+
+export function formatReport(r: RehearsalReport): string {
+  const lines: string[] = [];
+  lines.push(
+    `Rehearsal ${r.rehearsal.calendar} (cycle ${r.rehearsal.cycleId}), ${r.rehearsal.providers} providers, seed ${r.rehearsal.seed}: ` +
+      `${r.virtual.from.slice(0, 10)} → ${r.virtual.to.slice(0, 10)} in ${(r.wallTimeMs / 1000).toFixed(1)} s; cycle ${r.cycle.status}`,
+  );
+  lines.push('', 'Milestones (UTC; real duration; emails by template)');
+  for (const m of r.milestones) {
+    const emails = Object.entries(m.emails)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ');
+    lines.push(`  ${m.at.replace('.000Z', 'Z')}  ${pad(m.stepId, 36)} ${pad(m.status, 7)} ${lpad(seconds(m.durationMs), 8)}  ${emails || '–'}`);
+  }
+  const between = Object.entries(r.betweenMilestones).map(([t, n]) => `${t} ${n}`).join(', ');
+  lines.push(`  between milestones (confirmations of provider actions): ${between || '–'}`);
+  lines.push('', `Emails: ${r.emails.total} sent, ${r.emails.failed} failed, ${r.emails.queued} still queued${r.emails.unmatched ? `, ${r.emails.unmatched} in the mailbox without an outbox message` : ''}`);
+  lines.push('', `Applications: ${r.applications.total} (${r.applications.transitions} transitions)`);
+  for (const [state, n] of Object.entries(r.applications.byState)) lines.push(`  ${pad(state, 24)} ${lpad(n, 6)}`);
+  lines.push('', 'Deadlines missed');
+  if (!r.deadlinesMissed.length) lines.push('  none');
+  for (const d of r.deadlinesMissed) lines.push(`  ${pad(d.milestoneId, 28)} ${lpad(d.applications, 6)}`);
+  lines.push('', `Contracted: ${r.contracted.length}`);
+  const shown = r.contracted.slice(0, 10).map((c) => `  ${c.agb}  ${c.name}`);
+  lines.push(...shown);
+  if (r.contracted.length > shown.length) lines.push(`  … and ${r.contracted.length - shown.length} more (--json for all)`);
+  const ops = Object.entries(r.dynamodb.operations)
+    .sort(([, a], [, b]) => b - a)
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+  lines.push('', `DynamoDB: ${r.dynamodb.requests} requests (${ops}); ${r.dynamodb.itemsWritten} items written, ${r.dynamodb.itemsRead} read`);
+  const lambda = Object.entries(r.lambdaInvocations.byFunction).map(([f, n]) => `${f} ${n}`).join(', ');
+  lines.push(`Lambda invocations: ${r.lambdaInvocations.total} (${lambda})`);
+  lines.push(`Step Functions state transitions: ${r.stateTransitions}`);
+  const pages = Object.entries(r.providerPages.responses).map(([s, n]) => `${s}: ${n}`).join(', ');
+  lines.push(`Provider pages answered: ${pages || '–'}`);
+  return `${lines.join('\n')}\n`;
+}

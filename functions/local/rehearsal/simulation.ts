@@ -1,0 +1,310 @@
+/**
+ * The simulated world around a cycle: providers who read their email and act
+ * through the links in it (the same HTTP endpoints the links point to), new
+ * providers who register through the public form in the window, and
+ * purchasers who decide on registrations through the operators' decision path.
+ *
+ * Synchronisation with the virtual clock (./schedule.ts): every action is an
+ * agenda entry at a virtual instant. Emails are read right after each send (the
+ * runtime calls back inside the send invocation, while the clock is held), so
+ * the answers they prompt are on the agenda before the clock can move past them.
+ *
+ * Determinism: behaviours come from the seed (./population.ts), instants from
+ * the behaviours and the emails (./timing.ts). On `--resume` the same plan is
+ * rebuilt from the restored mailbox; entries before the resumed clock already
+ * happened and are skipped.
+ */
+import type { Calendar } from '../../calendar/schema.ts';
+import type { VirtualClock } from '../../commons/clock.ts';
+import { recordDecision } from '../../operators/decisions.ts';
+import type { LinkAction } from '../../links/token.ts';
+import type { Store } from '../../store/index.ts';
+import type { VirtualTimeDriver } from '../virtual-time.ts';
+import { fill, openPage, parseForm, submitForm, type ParsedForm } from './browser.ts';
+import { MailReader, type MailLink } from './mail.ts';
+import type { Behaviour, Population, SimulatedProvider } from './population.ts';
+import { Agenda } from './schedule.ts';
+import { addLocalDays, answerAt, followUpAt, localAt, localDateOf, minuteOf } from './timing.ts';
+import { unit } from './random.ts';
+
+export const PURCHASER_ID = 'inkoper.simulatie';
+
+export interface SimulationDeps {
+  clock: VirtualClock;
+  driver: VirtualTimeDriver;
+  store: Store;
+  calendar: Calendar;
+  cycleId: string;
+  population: Population;
+  /** The public registration form of the cycle. */
+  registrationUrl: string;
+  /** HTTP requests in flight at once. */
+  concurrency?: number;
+  /** Something happened outside the workflow (the runtime's scheduled sender should look). */
+  nudge(): void;
+  /** Each action's outcome, for progress and logs. */
+  onOutcome?(outcome: Outcome): void;
+}
+
+export type OutcomeKind = 'done' | 'refused-form' | 'refused' | 'skipped';
+
+export interface Outcome {
+  at: number;
+  agb: string;
+  action: LinkAction | 'request-registration' | 'decide';
+  kind: OutcomeKind;
+  status?: number;
+  detail?: string;
+}
+
+/** What the simulation did (its own account; the report counts from the table and the mailbox instead). */
+export interface SimulationTally {
+  actions: Record<string, Record<OutcomeKind, number>>;
+  errors: string[];
+}
+
+type Attempt = 'valid' | 'invalid';
+
+export class Simulation {
+  private readonly agenda: Agenda;
+  private readonly reader = new MailReader();
+  private readonly byAgb = new Map<string, SimulatedProvider>();
+  private readonly byEmail = new Map<string, SimulatedProvider>();
+  /** Newest link per provider and action (a newer email's link supersedes the older). */
+  private readonly latestLink = new Map<string, MailLink>();
+  /** Provider and action pairs already planned (one answer per action). */
+  private readonly planned = new Set<string>();
+  readonly tally: SimulationTally = { actions: {}, errors: [] };
+  private unsubscribe: (() => void) | undefined;
+  private startedAt = 0;
+
+  constructor(private readonly deps: SimulationDeps) {
+    this.agenda = new Agenda(deps.clock, deps.driver, {
+      concurrency: deps.concurrency ?? 16,
+      onError: (error, entry) => this.tally.errors.push(`${entry.label}: ${(error as Error)?.message ?? String(error)}`),
+    });
+    for (const p of deps.population.providers) {
+      this.byAgb.set(p.agb, p);
+      for (const c of p.contacts) this.byEmail.set(c.email.toLowerCase(), p);
+    }
+  }
+
+  /**
+   * Puts the plan on the agenda from the current virtual time on and starts
+   * reading the mailbox. `subscribe` registers the mail callback with the runtime.
+   */
+  start(subscribe: (onSent: () => void) => () => void): void {
+    this.startedAt = this.deps.clock.now();
+    this.unsubscribe = subscribe(() => this.readMail());
+    this.planRegistrations();
+    this.planDecisions();
+    this.readMail(); // a resumed rehearsal: the restored mailbox
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.agenda.stop();
+  }
+
+  get pending(): number {
+    return this.agenda.size;
+  }
+
+  // ---------------------------------------------------------------- planning
+
+  /** Adds an entry unless it lies before the start (a resumed rehearsal did it already). */
+  private plan(at: number, label: string, run: () => Promise<void>): void {
+    if (at < this.startedAt) return;
+    this.agenda.add({ at, label, run });
+  }
+
+  private window(): { opens: string; closes: string } | undefined {
+    const m = this.deps.calendar.milestones.find((x) => x.kind === 'registration-window');
+    return m?.opens && m.closes ? { opens: m.opens, closes: m.closes } : undefined;
+  }
+
+  /** New providers fill in the public form: early in the window, on its last day, or the day after it closed. */
+  private planRegistrations(): void {
+    const window = this.window();
+    if (!window) return;
+    const { seed } = this.deps.population;
+    const days = Math.max(1, Math.round((Date.parse(window.closes) - Date.parse(window.opens)) / 86_400_000));
+    for (const p of this.deps.population.providers) {
+      if (p.kind !== 'new' || !p.registration) continue;
+      const key = [seed, p.agb, 'request-registration'];
+      const minute = minuteOf(...key);
+      const at =
+        p.registration.timing === 'early'
+          ? localAt(addLocalDays(window.opens, Math.floor(unit(...key, 'day') * Math.max(1, Math.floor(days / 2)))), 10 + Math.floor(unit(...key, 'hour') * 6), minute)
+          : p.registration.timing === 'last-day'
+            ? localAt(window.closes, 16, minute)
+            : localAt(addLocalDays(window.closes, 1), 10, minute);
+      const first: Attempt = p.registration.mistake === 'none' ? 'valid' : 'invalid';
+      this.plan(at, `${p.agb} request-registration`, () => this.register(p, first, at, key));
+    }
+  }
+
+  /**
+   * Purchasers decide on registrations under review between the window's close
+   * and the first milestone that acts on the decisions (the eligibility
+   * notification or the negotiation period), through the operators' decision
+   * path. `undecided` ones are left for the escalation.
+   */
+  private planDecisions(): void {
+    const window = this.window();
+    if (!window) return;
+    const decideBy = this.deps.calendar.milestones
+      .filter((m) => m.kind === 'eligibility-notification' || m.kind === 'negotiation-period')
+      .map((m) => m.date ?? m.opens!)
+      .filter((d) => d > window.closes)
+      .sort()[0];
+    if (!decideBy) return;
+    const first = addLocalDays(window.closes, 1);
+    const span = Math.max(1, Math.round((Date.parse(decideBy) - Date.parse(first)) / 86_400_000) - 1);
+    const { seed } = this.deps.population;
+    for (const p of this.deps.population.providers) {
+      if (p.kind !== 'new' || !p.decision || p.decision === 'undecided') continue;
+      const key = [seed, p.agb, 'decide'];
+      const day = addLocalDays(first, Math.floor(unit(...key, 'day') * span));
+      const at = localAt(day, 10 + Math.floor(unit(...key, 'hour') * 6), minuteOf(...key));
+      const decision = p.decision;
+      this.plan(at, `${p.agb} decide ${decision}`, () => this.decide(p, decision, at));
+    }
+  }
+
+  /** Reads new emails and plans the answers they ask for. Runs inside the send invocation (the clock is held). */
+  private readMail(): void {
+    const now = this.deps.clock.now();
+    for (const email of this.reader.next()) {
+      for (const link of email.links) {
+        const provider = this.byAgb.get(link.agb);
+        if (!provider || link.cycleId !== this.deps.cycleId) continue;
+        if (!email.to.some((address) => this.byEmail.get(address.toLowerCase()) === provider)) continue;
+        const key = `${link.agb}|${link.action}`;
+        this.latestLink.set(key, link);
+        if (this.planned.has(key)) continue;
+        this.planned.add(key);
+        this.planAnswer(provider, link, now);
+      }
+    }
+  }
+
+  private planAnswer(provider: SimulatedProvider, link: MailLink, receivedAt: number): void {
+    const behaviour: Behaviour = provider.responds[link.action] ?? { timing: 'never', mistake: 'none' };
+    const key = [this.deps.population.seed, provider.agb, link.action];
+    const at = answerAt(behaviour.timing, receivedAt, link.expiresAt, key);
+    if (at === undefined) return;
+    const first: Attempt = behaviour.mistake === 'none' || behaviour.timing === 'late' ? 'valid' : 'invalid';
+    this.plan(at, `${provider.agb} ${link.action}`, () => this.answer(provider, link.action, first, behaviour, at, key));
+  }
+
+  // ---------------------------------------------------------------- acting
+
+  private record(outcome: Omit<Outcome, 'at'>): void {
+    const full = { ...outcome, at: this.deps.clock.now() };
+    const counts = (this.tally.actions[outcome.action] ??= { done: 0, 'refused-form': 0, refused: 0, skipped: 0 });
+    counts[outcome.kind]++;
+    this.deps.onOutcome?.(full);
+  }
+
+  private async answer(provider: SimulatedProvider, action: LinkAction, attempt: Attempt, behaviour: Behaviour, at: number, key: (string | number)[]): Promise<void> {
+    const link = this.latestLink.get(`${provider.agb}|${action}`);
+    if (!link) return this.record({ agb: provider.agb, action, kind: 'skipped', detail: 'no link' });
+    const page = await openPage(link.url);
+    const form = page.status === 200 ? parseForm(page.body, link.url) : undefined;
+    if (!form) return this.record({ agb: provider.agb, action, kind: 'refused', status: page.status });
+    const result = await submitForm(form, fill(form, this.values(provider, action, form, attempt)));
+    this.deps.nudge();
+    this.recordPost(provider.agb, action, result.status);
+    if (result.status === 400 && attempt === 'invalid' && behaviour.mistake === 'corrected') {
+      const again = followUpAt(at, key);
+      this.plan(again, `${provider.agb} ${action} (corrected)`, () => this.answer(provider, action, 'valid', behaviour, again, key));
+    }
+  }
+
+  private async register(provider: SimulatedProvider, attempt: Attempt, at: number, key: (string | number)[]): Promise<void> {
+    const page = await openPage(this.deps.registrationUrl);
+    const form = page.status === 200 ? parseForm(page.body, this.deps.registrationUrl) : undefined;
+    if (!form) return this.record({ agb: provider.agb, action: 'request-registration', kind: 'refused', status: page.status });
+    const contact = provider.contacts[0];
+    const values: Record<string, string | string[]> = {
+      organisationName: provider.name,
+      agb: attempt === 'invalid' ? provider.agb.slice(0, 7) : provider.agb,
+      kvk: provider.kvk,
+      contactName: contact.name,
+      contactEmail: contact.email,
+      careTypes: provider.careTypes,
+    };
+    const result = await submitForm(form, fill(form, values));
+    this.deps.nudge();
+    this.recordPost(provider.agb, 'request-registration', result.status);
+    if (result.status === 400 && attempt === 'invalid' && provider.registration?.mistake === 'corrected') {
+      const again = followUpAt(at, key);
+      this.plan(again, `${provider.agb} request-registration (corrected)`, () => this.register(provider, 'valid', again, key));
+    }
+  }
+
+  private recordPost(agb: string, action: Outcome['action'], status: number): void {
+    const kind: OutcomeKind = status >= 200 && status < 400 ? 'done' : status === 400 ? 'refused-form' : 'refused';
+    this.record({ agb, action, kind, status });
+  }
+
+  private async decide(provider: SimulatedProvider, decision: 'eligible' | 'not-eligible', at: number): Promise<void> {
+    void at;
+    const app = await this.deps.store.getApplication(this.deps.cycleId, provider.agb);
+    if (!app || app.state !== 'under-review') {
+      return this.record({ agb: provider.agb, action: 'decide', kind: 'skipped', detail: app ? app.state : 'no application' });
+    }
+    await recordDecision(
+      { store: this.deps.store, clock: this.deps.clock },
+      { cycleId: this.deps.cycleId, agb: provider.agb },
+      {
+        decision,
+        reason:
+          decision === 'eligible'
+            ? 'Voldoet aan de voorwaarden; het zorgaanbod past in onze inkoop.'
+            : 'Wij hebben voldoende zorg van deze soort in de regio gecontracteerd.',
+        expectedVersion: app.version,
+      },
+      PURCHASER_ID,
+    );
+    this.deps.nudge();
+    this.record({ agb: provider.agb, action: 'decide', kind: 'done' });
+  }
+
+  /** What a provider fills in on a form; `invalid` makes one required field wrong. */
+  private values(provider: SimulatedProvider, action: LinkAction, form: ParsedForm, attempt: Attempt): Record<string, string | string[]> {
+    const today = localDateOf(this.deps.clock.now());
+    const signatory = provider.contacts.find((c) => c.role === 'signatory') ?? provider.contacts[0];
+    const bad = attempt === 'invalid';
+    const amount = 50_000 + Math.floor(unit(this.deps.population.seed, provider.agb, 'amount') * 950_000);
+    const values: Record<string, string | string[]> = {
+      // submit-registration
+      careDescription: `Medisch specialistische revalidatie voor volwassenen na een beroerte of amputatie (${provider.name}).`,
+      startedOn: '2004-03-01',
+      extraLocations: 'nee',
+      extraLocationsDescription: '',
+      kvkExtractDate: bad ? '2001-01-01' : today,
+      // submit-proposal
+      amount: bad ? 'veel geld' : `${amount.toLocaleString('nl-NL')},00`,
+      volume: String(20 + Math.floor(unit(this.deps.population.seed, provider.agb, 'volume') * 480)),
+      note: '',
+      // sign-agreement
+      signatoryName: bad ? '' : signatory.name,
+      // ask-question
+      kind: 'question',
+      text: 'Geldt de omzetplafondregeling ook voor nieuwe locaties?',
+      reason: 'Wij stoppen met deze zorg.',
+    };
+    if (bad) {
+      // Checkbox-only forms (accepting, declaring conditions): leave the first box unticked.
+      const hasTextField = form.fields.some((f) => ['text', 'textarea', 'date', 'email'].includes(f.type) && f.name in values);
+      if (!hasTextField) {
+        const firstBox = form.fields.find((f) => f.type === 'checkbox');
+        if (firstBox) values[firstBox.name] = [];
+      }
+    }
+    void action;
+    return values;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `<data>/rehearsal.json`: what a rehearsal needs to be resumed from its data
+ * folder (the cycle's progress itself is in DynamoDB, the emails in the
+ * mailbox file): which calendar, how many providers, which seed, where the
+ * virtual clock was, and the real time each finished milestone step took.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const STATE_FILE = 'rehearsal.json';
+
+export const rehearsalStateSchema = z.object({
+  version: z.literal(1),
+  /** What `--calendar` named (a file or an id). */
+  calendar: z.string(),
+  calendarId: z.string(),
+  cycleId: z.string(),
+  providers: z.number().int().nonnegative(),
+  seed: z.string(),
+  /** Virtual instants (ISO). */
+  startedAt: z.string(),
+  clock: z.string(),
+  status: z.enum(['running', 'done']),
+  /** Real milliseconds each finished step took, by step id. */
+  stepDurations: z.record(z.string(), z.number()).default({}),
+  /** Real milliseconds spent before (in earlier runs of a resumed rehearsal). */
+  wallMsBefore: z.number().default(0),
+});
+export type RehearsalState = z.infer<typeof rehearsalStateSchema>;
+
+export const statePath = (dataDir: string): string => join(dataDir, STATE_FILE);
+
+export function readState(dataDir: string): RehearsalState | undefined {
+  const file = statePath(dataDir);
+  if (!existsSync(file)) return undefined;
+  return rehearsalStateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** Atomic: a crash leaves the old file or the new one, never half of one. */
+export function writeState(dataDir: string, state: RehearsalState): void {
+  const file = statePath(dataDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(rehearsalStateSchema.parse(state), null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** What a fresh rehearsal removes from its data folder (the link key stays). */
+export const REHEARSAL_PATHS = ['dynamodb', 'mailbox.jsonl', 'uploads', 'publications', STATE_FILE, 'providers.json'];
+
+export function resetDataDir(dataDir: string): boolean {
+  let removed = false;
+  for (const p of REHEARSAL_PATHS) {
+    const path = join(dataDir, p);
+    if (existsSync(path)) {
+      rmSync(path, { recursive: true, force: true });
+      removed = true;
+    }
+  }
+  return removed;
+}

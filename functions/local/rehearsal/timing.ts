@@ -1,0 +1,71 @@
+/**
+ * When simulated people act, in virtual time. Pure: the same plan, the same
+ * emails, the same instants.
+ *
+ * Every simulated instant falls at half past a minute that is not a whole hour
+ * (hh:mm:30, mm in 1..58): milestone steps run on whole hours, the scheduled
+ * sender on whole minutes, so the simulation never ties with either and the
+ * order of events is the same in every run.
+ */
+import { DateTime } from 'luxon';
+import { TIME_ZONE } from '../../calendar/time.ts';
+import type { Timing } from './population.ts';
+import { between, unit } from './random.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The local calendar date (YYYY-MM-DD) of an instant. */
+export const localDateOf = (instant: number): string => DateTime.fromMillis(instant, { zone: TIME_ZONE }).toISODate()!;
+
+/** An instant on a local date at hh:mm:30. */
+export function localAt(date: string, hour: number, minute: number): number {
+  return DateTime.fromISO(date, { zone: TIME_ZONE }).set({ hour, minute, second: 30, millisecond: 0 }).toMillis();
+}
+
+export function addLocalDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: TIME_ZONE }).plus({ days }).toISODate()!;
+}
+
+/** A minute in 1..58 drawn from the parts. */
+export const minuteOf = (...parts: (string | number)[]): number => between(unit(...parts, 'minute'), 1, 58);
+
+/** Moves an instant to hh:mm:30 of its minute grid (never a whole hour). */
+function onGrid(instant: number, minute: number): number {
+  const t = DateTime.fromMillis(instant, { zone: TIME_ZONE });
+  return t.set({ minute, second: 30, millisecond: 0 }).toMillis() + (t.minute > minute ? HOUR : 0);
+}
+
+/**
+ * When a provider answers a link received at `receivedAt` that is valid until
+ * `expiresAt`; undefined for `never`.
+ * - early: within two days of receiving it, before any reminder (14 days ahead);
+ * - after-reminder: ten days before the last day (after the 14-day reminder, before the 3-day one);
+ * - last-day: the afternoon of the last day;
+ * - late: the morning after the last day (the link has expired).
+ * An instant that would fall before the email arrived moves to an hour after it.
+ */
+export function answerAt(timing: Timing, receivedAt: number, expiresAt: number, key: readonly (string | number)[]): number | undefined {
+  const minute = minuteOf(...key);
+  const lastDay = localDateOf(expiresAt);
+  const notBefore = (t: number): number => (t > receivedAt ? t : onGrid(receivedAt + HOUR, minute));
+  switch (timing) {
+    case 'never':
+      return undefined;
+    case 'early': {
+      const latest = Math.min(receivedAt + 2 * DAY, expiresAt - 15 * DAY);
+      const span = Math.max(0, latest - receivedAt - 2 * HOUR);
+      const t = onGrid(receivedAt + 2 * HOUR + Math.floor(unit(...key, 'early') * span), minute);
+      return Math.min(notBefore(t), expiresAt - HOUR);
+    }
+    case 'after-reminder':
+      return notBefore(localAt(addLocalDays(lastDay, -10), 11, minute));
+    case 'last-day':
+      return notBefore(localAt(lastDay, 15, minute));
+    case 'late':
+      return Math.max(notBefore(localAt(addLocalDays(lastDay, 1), 10, minute)), expiresAt + HOUR);
+  }
+}
+
+/** A follow-up (a corrected form) two hours after a first attempt, on the grid. */
+export const followUpAt = (first: number, key: readonly (string | number)[]): number => onGrid(first + 2 * HOUR, minuteOf(...key, 'follow-up'));

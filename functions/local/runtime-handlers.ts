@@ -1,0 +1,111 @@
+/**
+ * Routes each Lambda task of the synthesized state machine to the handler the
+ * CDK function bundles: the substitution names the function, the function's
+ * `inkoop:entry` metadata names the module (infra/synth.ts), and the module's
+ * injectable factory is given the local runtime's dependencies instead of the
+ * AWS clients its `handler` export would build from the environment.
+ *
+ * A module this runtime does not know how to wire is an error, never a stub.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Clock, VirtualClock } from '../commons/clock.ts';
+import type { LinkIssuer } from '../links/issue.ts';
+import { milestoneConfigSchema } from '../milestones/config.ts';
+import type { PublicationStore } from '../publication/store.ts';
+import type { Store } from '../store/index.ts';
+import { REPO_ROOT } from '../../infra/paths.ts';
+import type { CycleWorkflow, WorkflowFunctionRef } from '../../infra/synth.ts';
+import type { LambdaHandler } from './step-functions.ts';
+
+export interface LocalHandlerDeps {
+  store: Store;
+  clock: VirtualClock;
+  ses: SESv2Client;
+  linkIssuer: LinkIssuer;
+  /** Where publications (the contracted-provider list, the Q&A memo) go: `<data>/publications`, served locally. */
+  publications: PublicationStore;
+  /** Starts workflow executions (a milestone retry starts a new one). */
+  executions: unknown;
+  config: {
+    tableName: string;
+    sender: string;
+    sesRatePerSecond: number;
+    linksBaseUrl: string;
+    /** Applications per run-milestone invocation. */
+    pageSize?: number;
+    /** Outbox messages a send invocation works on at once. */
+    sendConcurrency: number;
+  };
+}
+
+type AnyModule = Record<string, unknown>;
+type Factory = (module: AnyModule, deps: LocalHandlerDeps, ref: WorkflowFunctionRef) => LambdaHandler;
+
+/**
+ * A clock for code that paces itself in real time (the SES rate limiter): the
+ * virtual time plus the real time spent in this invocation. Tasks take no
+ * virtual time, so on the virtual clock alone a token bucket never refills.
+ */
+export function invocationClock(clock: Clock): Clock {
+  const virtualStart = clock.now();
+  const realStart = performance.now();
+  return { now: () => Math.max(clock.now(), virtualStart + Math.floor(performance.now() - realStart)) };
+}
+
+const fn = (module: AnyModule, name: string, ref: WorkflowFunctionRef): ((...args: unknown[]) => unknown) => {
+  const value = module[name];
+  if (typeof value !== 'function') {
+    throw new Error(`${ref.entry} has no export ${name}; the local runtime cannot wire ${ref.logicalId}`);
+  }
+  return value as (...args: unknown[]) => unknown;
+};
+
+/** How each handler module is built with local dependencies, by entry. */
+export const FACTORIES: Record<string, Factory> = {
+  'functions/handlers/next-milestone.ts': (module, deps, ref) =>
+    fn(module, 'createNextMilestoneHandler', ref)({ store: deps.store, clock: deps.clock }) as LambdaHandler,
+  'functions/handlers/record-milestone.ts': (module, deps, ref) =>
+    fn(module, 'createRecordMilestoneHandler', ref)({ store: deps.store, clock: deps.clock }) as LambdaHandler,
+  'functions/handlers/run-milestone.ts': (module, deps, ref) =>
+    fn(module, 'createRunMilestoneHandler', ref)({
+      store: deps.store,
+      clock: deps.clock,
+      config: milestoneConfigSchema.parse({ linksBaseUrl: deps.config.linksBaseUrl, pageSize: deps.config.pageSize }),
+      publications: deps.publications,
+    }) as LambdaHandler,
+  'functions/handlers/send-emails.ts': (module, deps, ref) => {
+    const create = fn(module, 'createSendEmailsHandler', ref);
+    const env = {
+      TABLE_NAME: deps.config.tableName,
+      SENDER: deps.config.sender,
+      SES_RATE_PER_SECOND: String(deps.config.sesRatePerSecond),
+      LINKS_BASE_URL: deps.config.linksBaseUrl,
+    };
+    // A sender per invocation: its rate limiter paces on this invocation's clock.
+    return (event) =>
+      (
+        create({
+          outbox: deps.store,
+          ses: deps.ses,
+          clock: invocationClock(deps.clock),
+          linkIssuer: deps.linkIssuer,
+          concurrency: deps.config.sendConcurrency,
+          env,
+        }) as LambdaHandler
+      )(event);
+  },
+};
+
+/** Imports each workflow function's module and builds its handler; keys are the substitution keys. */
+export async function loadWorkflowHandlers(workflow: CycleWorkflow, deps: LocalHandlerDeps): Promise<Record<string, LambdaHandler>> {
+  const handlers: Record<string, LambdaHandler> = {};
+  for (const [key, ref] of Object.entries(workflow.substitutions)) {
+    const factory = FACTORIES[ref.entry];
+    if (!factory) throw new Error(`The local runtime does not know how to wire ${ref.entry} (${ref.logicalId}); add it to FACTORIES`);
+    const module = (await import(pathToFileURL(join(REPO_ROOT, ref.entry)).href)) as AnyModule;
+    handlers[key] = factory(module, deps, ref);
+  }
+  return handlers;
+}

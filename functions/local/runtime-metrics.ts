@@ -1,0 +1,93 @@
+/**
+ * What the local runtime counts while it runs, for the rehearsal report and the
+ * benchmark: DynamoDB operations (an SDK middleware on the runtime's one client,
+ * so every caller is counted: the workflow's handlers, the provider pages, the
+ * operator tools, the simulated purchasers), Lambda invocations and Step
+ * Functions state transitions (from the executions' events).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoDbCounts {
+  /** Requests by operation (`PutItem`, `Query`, `TransactWriteItems`, …). */
+  operations: Record<string, number>;
+  /** All requests. */
+  requests: number;
+  /** Items written: one per Put/Update/Delete, each item of a batch or transaction (condition checks excluded). */
+  itemsWritten: number;
+  /** Items returned by reads (Get, BatchGet, Query, TransactGet). */
+  itemsRead: number;
+}
+
+export interface RuntimeCounts {
+  dynamodb: DynamoDbCounts;
+  /** Lambda invocations by function (logical name, e.g. `RunMilestoneFunction`). */
+  lambda: Record<string, number>;
+  /** Step Functions state transitions (states entered), the unit AWS bills. */
+  stateTransitions: number;
+}
+
+export class RuntimeMetrics {
+  readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0 };
+  readonly lambda: Record<string, number> = {};
+  stateTransitions = 0;
+
+  countLambda(name: string): void {
+    this.lambda[name] = (this.lambda[name] ?? 0) + 1;
+  }
+
+  snapshot(): RuntimeCounts {
+    return structuredClone({ dynamodb: this.dynamodb, lambda: this.lambda, stateTransitions: this.stateTransitions });
+  }
+
+  /** Counts every request `client` sends from now on. */
+  instrument(client: DynamoDBClient): void {
+    const counts = this.dynamodb;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        counts.operations[operation] = (counts.operations[operation] ?? 0) + 1;
+        counts.requests++;
+        counts.itemsWritten += itemsWritten(operation, (args as { input?: unknown }).input);
+        const result = await next(args);
+        counts.itemsRead += itemsRead(operation, (result as { output?: unknown }).output);
+        return result;
+      },
+      { step: 'initialize', name: 'inkoopRuntimeMetrics', override: true },
+    );
+  }
+}
+
+type AnyRecord = Record<string, unknown>;
+
+function itemsWritten(operation: string, input: unknown): number {
+  const i = (input ?? {}) as AnyRecord;
+  switch (operation) {
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return 1;
+    case 'BatchWriteItem':
+      return Object.values((i.RequestItems ?? {}) as Record<string, unknown[]>).reduce((n, list) => n + list.length, 0);
+    case 'TransactWriteItems':
+      return ((i.TransactItems ?? []) as AnyRecord[]).filter((t) => !t.ConditionCheck).length;
+    default:
+      return 0;
+  }
+}
+
+function itemsRead(operation: string, output: unknown): number {
+  const o = (output ?? {}) as AnyRecord;
+  switch (operation) {
+    case 'GetItem':
+      return o.Item ? 1 : 0;
+    case 'Query':
+    case 'Scan':
+      return typeof o.Count === 'number' ? o.Count : 0;
+    case 'BatchGetItem':
+      return Object.values((o.Responses ?? {}) as Record<string, unknown[]>).reduce((n, list) => n + list.length, 0);
+    case 'TransactGetItems':
+      return ((o.Responses ?? []) as AnyRecord[]).filter((r) => r.Item).length;
+    default:
+      return 0;
+  }
+}

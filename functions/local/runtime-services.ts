@@ -1,0 +1,143 @@
+/**
+ * The HTTP faces of the local runtime, served on loopback by the same handlers
+ * the HTTP APIs run in AWS (functions/http/node-server.ts serveHandler): the
+ * provider pages behind the links in the emails (and the public registration
+ * form), and the operators' dashboard with its API.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Clock } from '../commons/clock.ts';
+import { serveHandler, type RunningServer } from '../http/node-server.ts';
+import type { HttpHandler, HttpResult } from '../http/types.ts';
+import { createProviderLinksApp } from '../links/app.ts';
+import { registrationFormPath } from '../links/issue.ts';
+import type { LinkKeyProvider } from '../links/keys.ts';
+import { createOperatorApp } from '../operators/app.ts';
+import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from '../operators/ports.ts';
+import type { Store } from '../store/index.ts';
+import { LocalUploadStore } from '../uploads/local.ts';
+
+export interface LocalServicesDeps {
+  store: Store;
+  clock: Clock;
+  keys: LinkKeyProvider;
+  dataDir: string;
+  /** The folder the publication store writes (`<data>/publications`), served as is. */
+  publicationsDir: string;
+  executions: ExecutionsPort;
+  clockControl: ClockControlPort;
+  retry?: RetryMilestonePort;
+  mailboxUrl: string;
+  /** After every request that may have changed something (not a GET). */
+  afterRequest: () => void;
+  ports?: { links?: number; operator?: number };
+}
+
+export interface LocalServices {
+  linksUrl: string;
+  registrationUrl(cycleId: string): string;
+  operatorUrl: string;
+  /** The dashboard's address with its session token. */
+  dashboardUrl: string;
+  /** Where the public documents (contracted list, Q&A memo) are read. */
+  publicationsUrl: string;
+  /** Responses of the provider pages by status code (what the providers actually got). */
+  linkStatuses: Record<number, number>;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.ics': 'text/calendar; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The publications folder over HTTP, read-only: what S3 (or the insurer's website) serves in AWS. */
+export function publicationsHandler(dir: string): HttpHandler {
+  return async (event): Promise<HttpResult> => {
+    const path = decodeURIComponent(event.rawPath ?? '/').replace(/^\/+/, '');
+    const method = event.requestContext.http.method;
+    if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { allow: 'GET, HEAD' }, body: '' };
+    if (!/^[a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*$/.test(path) || path.includes('..')) {
+      return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Niet gevonden' };
+    }
+    try {
+      const body = await readFile(join(dir, path));
+      return {
+        statusCode: 200,
+        headers: { 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
+        body: body.toString('base64'),
+        isBase64Encoded: true,
+      };
+    } catch {
+      return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Niet gevonden' };
+    }
+  };
+}
+
+/** Counts statuses and tells the runtime after each request that may have written. */
+function observed(handler: () => HttpHandler, statuses: Record<number, number>, afterWrite: () => void): HttpHandler {
+  return async (event) => {
+    const result = await handler()(event);
+    const status = result.statusCode ?? 200;
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (event.requestContext.http.method !== 'GET' && event.requestContext.http.method !== 'HEAD') afterWrite();
+    return result;
+  };
+}
+
+export async function createServices(deps: LocalServicesDeps): Promise<LocalServices> {
+  const servers: RunningServer[] = [];
+  const linkStatuses: Record<number, number> = {};
+  const close = async (): Promise<void> => {
+    for (const s of servers.splice(0).reverse()) await s.close().catch(() => undefined);
+  };
+  try {
+    // The pages need their own address (links and redirects), known once the server listens.
+    let links: HttpHandler | undefined;
+    const linksServer = await serveHandler(
+      observed(() => links!, linkStatuses, deps.afterRequest),
+      { port: deps.ports?.links, clock: deps.clock },
+    );
+    servers.push(linksServer);
+    links = createProviderLinksApp({
+      store: deps.store,
+      clock: deps.clock,
+      keys: deps.keys,
+      uploads: new LocalUploadStore(deps.dataDir, deps.clock),
+      config: { baseUrl: linksServer.url },
+    });
+
+    const operator = createOperatorApp({
+      store: deps.store,
+      clock: deps.clock,
+      executions: deps.executions,
+      clockControl: deps.clockControl,
+      retry: deps.retry,
+      mailboxUrl: deps.mailboxUrl,
+    });
+    const operatorServer = await serveHandler(
+      observed(() => operator, {}, deps.afterRequest),
+      { port: deps.ports?.operator, clock: deps.clock },
+    );
+    servers.push(operatorServer);
+
+    const publicationsServer = await serveHandler(publicationsHandler(deps.publicationsDir), { clock: deps.clock });
+    servers.push(publicationsServer);
+
+    return {
+      linksUrl: linksServer.url,
+      publicationsUrl: publicationsServer.url,
+      registrationUrl: (cycleId) => `${linksServer.url}${registrationFormPath(cycleId)}`,
+      operatorUrl: operatorServer.url,
+      dashboardUrl: operator.entryUrl(operatorServer.url),
+      linkStatuses,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

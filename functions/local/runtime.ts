@@ -1,0 +1,332 @@
+/**
+ * The local runtime: the whole AWS stack on one machine, all real, all started
+ * here and stopped in order.
+ *
+ * - DynamoDB Local on `<data>/dynamodb` (kept, so a rehearsal can be resumed);
+ * - aws-ses-v2-local in-process on loopback (its page at `/` is the mailbox;
+ *   the emails are kept in `<data>/mailbox.jsonl`);
+ * - aws-local-stepfunctions running the state machine definition the CDK app
+ *   synthesizes (infra/synth.ts), each Lambda task routed to the handler module
+ *   that function bundles (./runtime-handlers.ts), the EventBridge schedule of
+ *   the template on the same clock (./runtime-schedule.ts);
+ * - the provider pages and the operators' dashboard, served on loopback by the
+ *   same HTTP handlers the HTTP APIs run (functions/http/node-server.ts);
+ * - one VirtualClock and one VirtualTimeDriver that everything above reads
+ *   and waits on, and a control endpoint to move the clock from elsewhere
+ *   (./control.ts), announced in `<data>/runtime.json`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cycleWorkflowFromTemplate, synthesizeStack, type CfnTemplate, type CycleWorkflow } from '../../infra/synth.ts';
+import type { VirtualClock } from '../commons/clock.ts';
+import { createServices, type LocalServices } from './runtime-services.ts';
+import { createStore, type Store } from '../store/index.ts';
+import { DEFAULT_TABLE_NAME } from '../store/table.ts';
+import { createLinkIssuer } from '../links/issue.ts';
+import { createFilePublicationStore } from '../publication/store.ts';
+import { LocalLinkKeyProvider } from '../links/keys.ts';
+import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';
+import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import type { Shutdown } from './process.ts';
+import { FACTORIES, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
+import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
+import { removeRuntimeFile, readRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
+import { MailboxFile } from './runtime-mailbox.ts';
+import { RuntimeMetrics } from './runtime-metrics.ts';
+import { ScheduleRunner, schedulesFromTemplate } from './runtime-schedule.ts';
+import { createLocalSesClient, startSesLocal, type SesLocal } from './ses-local.ts';
+import type { LambdaHandler, RunEvent } from './step-functions.ts';
+import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
+import { ConflictError } from '../commons/errors.ts';
+
+export const DEFAULT_DATA_DIR = '.local';
+/** Locally SES is as fast as the machine; the AWS quota (e.g. 14/s) does not apply. */
+export const LOCAL_SES_RATE_PER_SECOND = 1000;
+export const LOCAL_SENDER = 'inkoop@zorgverzekeraar.example';
+
+export interface LocalRuntimeOptions {
+  dataDir?: string;
+  clock: VirtualClock;
+  mode: ClockMode;
+  /** Registers the runtime's cleanups (Ctrl-C); without it, call `stop()`. */
+  shutdown?: Shutdown;
+  sesRatePerSecond?: number;
+  /** Outbox messages one send invocation works on at once. */
+  sendConcurrency?: number;
+  sender?: string;
+  /** Fixed ports (default: free ones). */
+  ports?: { ses?: number; links?: number; operator?: number; control?: number };
+  /** Messages for the person running it (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntimeUrls {
+  mailbox: string;
+  /** Provider pages: the links in the emails point here. */
+  links: string;
+  /** The public registration form of a cycle. */
+  registration(cycleId: string): string;
+  /** The operators' dashboard, with its session token. */
+  dashboard: string;
+  control: string;
+  /** Public documents (the contracted-provider list, the Q&A memo). */
+  publications: string;
+}
+
+export interface LocalRuntime {
+  readonly dataDir: string;
+  readonly clock: VirtualClock;
+  readonly driver: VirtualTimeDriver;
+  readonly store: Store;
+  readonly tableName: string;
+  readonly db: DynamoDbLocal;
+  readonly ses: SesLocal;
+  readonly metrics: RuntimeMetrics;
+  readonly executions: LocalExecutions;
+  readonly clockControl: ClockController;
+  readonly workflow: CycleWorkflow;
+  readonly urls: LocalRuntimeUrls;
+  readonly mailbox: MailboxFile;
+  /** Provider-page responses by status code. */
+  readonly linkStatuses: Readonly<Record<number, number>>;
+  /** Listens to every event of every execution. */
+  onRunEvent(listener: (event: RunEvent, execution: LocalExecutionRecord) => void): () => void;
+  /** Called (inside the invocation, before the clock can move) after every email send: workflow task or schedule. */
+  onEmailsSent(listener: () => void | Promise<void>): () => void;
+  /** Starts an execution of the cycle workflow (it resumes at the first step not done). */
+  startCycle(cycleId: string): LocalExecutionRecord;
+  /** Something outside the workflow may have enqueued emails: the scheduled sender runs at its next tick. */
+  nudgeSchedule(): void;
+  /** The handler of a workflow function by substitution key (e.g. for a test). */
+  handler(key: string): LambdaHandler;
+  stop(): Promise<void>;
+}
+
+/** `rm -rf`-free reset of a data folder's rehearsal state is the caller's; this only starts and stops things. */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const log = options.log ?? (() => undefined);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const other = readRuntimeFile(dataDir);
+  if (other && other.pid !== process.pid) {
+    throw new ConflictError(`A local runtime already runs on ${dataDir} (process ${other.pid}); stop it first or use another --data folder`);
+  }
+
+  const cleanups: { name: string; run: () => unknown }[] = [];
+  const onStop = (name: string, run: () => unknown): void => {
+    cleanups.push({ name, run });
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (let c = cleanups.pop(); c; c = cleanups.pop()) {
+        try {
+          await c.run();
+        } catch (error) {
+          log(`stopping ${c.name} failed: ${(error as Error)?.message ?? String(error)}`);
+        }
+      }
+    })());
+  const unregister = options.shutdown?.add('local runtime', stop);
+  onStop('shutdown registration', () => unregister?.());
+
+  try {
+    const { clock } = options;
+    const metrics = new RuntimeMetrics();
+    const driver = new VirtualTimeDriver(clock, options.mode);
+    onStop('virtual time driver', () => driver.dispose());
+
+    // -- DynamoDB Local
+    const db = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+    onStop('DynamoDB Local', () => db.stop());
+    metrics.instrument(db.client);
+    const tableName = DEFAULT_TABLE_NAME;
+    await ensureTable(db.client, tableName);
+    const store = createStore({ client: db.client, tableName, clock });
+
+    // -- SES (one mailbox per process: empty it, then put back what this data folder had)
+    const ses = await startSesLocal({ port: options.ports?.ses });
+    onStop('local SES', () => ses.stop());
+    await ses.clear();
+    const mailbox = new MailboxFile(dataDir);
+    const restored = mailbox.restore();
+    if (restored) log(`mailbox: ${restored} emails restored from ${mailbox.path}`);
+    const flushTimer = setInterval(() => mailbox.flush(), 2000);
+    flushTimer.unref();
+    onStop('mailbox', () => {
+      clearInterval(flushTimer);
+      mailbox.flush();
+    });
+    const sesClient = createLocalSesClient(ses.endpoint, { timeoutMs: 30_000 });
+    onStop('SES client', () => sesClient.destroy());
+
+    // -- the synthesized stack
+    const template: CfnTemplate = synthesizeStack({ bundling: false, validation: false });
+    const workflow = cycleWorkflowFromTemplate(template);
+
+    // -- events, listeners
+    const runListeners = new Set<(event: RunEvent, execution: LocalExecutionRecord) => void>();
+    const sentListeners = new Set<() => void | Promise<void>>();
+    let nextMilestoneAt: number | undefined;
+    const onEvent = (event: RunEvent, record: LocalExecutionRecord): void => {
+      if (event.type === 'stateEntered') metrics.stateTransitions++;
+      if (event.type === 'stateExited') {
+        const next = (event.output as { next?: { finished?: boolean; step?: { at?: string } | null } } | null)?.next;
+        if (next && typeof next === 'object' && 'finished' in next) {
+          nextMilestoneAt = next.finished || !next.step?.at ? undefined : Date.parse(next.step.at);
+        }
+      }
+      for (const listener of runListeners) listener(event, record);
+    };
+
+    // -- provider pages and operator tools (need the store; the link issuer needs the pages' URL)
+    const keys = new LocalLinkKeyProvider(dataDir);
+    const publicationsDir = join(dataDir, 'publications');
+    mkdirSync(publicationsDir, { recursive: true });
+
+    let schedule: ScheduleRunner | undefined;
+    const nudgeSchedule = (): void => schedule?.nudge();
+
+    // The executions exist once the handlers do, and those need the pages' address: a late binding.
+    const executionsRef: { current?: LocalExecutions } = {};
+    const executionsPort = { describe: async (cycle: { id: string; executionArn?: string }) => executionsRef.current?.describe(cycle) };
+    const clockControl = createClockController({ clock, driver, nextMilestone: () => nextMilestoneAt });
+
+    const services: LocalServices = await createServices({
+      store,
+      clock,
+      keys,
+      dataDir,
+      publicationsDir,
+      executions: executionsPort,
+      clockControl,
+      mailboxUrl: ses.mailboxUrl,
+      afterRequest: nudgeSchedule,
+      ports: options.ports,
+    });
+    onStop('HTTP servers', () => services.close());
+    const publications = createFilePublicationStore({ dir: publicationsDir, baseUrl: services.publicationsUrl });
+    const linkIssuer = createLinkIssuer({ store, keys, baseUrl: services.linksUrl, clock });
+
+    // -- workflow handlers, counted, and the email listeners after every send
+    const handlerDeps: LocalHandlerDeps = {
+      store,
+      clock,
+      ses: sesClient,
+      linkIssuer,
+      publications,
+      executions: undefined,
+      config: {
+        tableName,
+        sender: options.sender ?? LOCAL_SENDER,
+        sesRatePerSecond: options.sesRatePerSecond ?? LOCAL_SES_RATE_PER_SECOND,
+        linksBaseUrl: services.linksUrl,
+        sendConcurrency: options.sendConcurrency ?? 8,
+      },
+    };
+    const raw = await loadWorkflowHandlers(workflow, handlerDeps);
+    const sendEntry = Object.keys(FACTORIES).find((e) => e.endsWith('/send-emails.ts'));
+    const handlers: Record<string, LambdaHandler> = {};
+    for (const [key, handler] of Object.entries(raw)) {
+      const sends = workflow.substitutions[key].entry === sendEntry;
+      handlers[key] = async (event) => {
+        metrics.countLambda(key);
+        const result = await handler(event);
+        if (sends) for (const listener of sentListeners) await listener();
+        return result;
+      };
+    }
+
+    const executions = new LocalExecutions({ definition: workflow.definitionString, handlers, clock, driver, onEvent });
+    executionsRef.current = executions;
+    handlerDeps.executions = executions;
+    onStop('executions', () => executions.stopAll());
+
+    // -- the template's schedules (the every-minute sender)
+    for (const s of schedulesFromTemplate(template)) {
+      const key = Object.keys(workflow.substitutions).find((k) => workflow.substitutions[k].logicalId === s.functionLogicalId);
+      if (!key) {
+        log(`schedule ${s.ruleId}: its function is not one of the workflow's, not run locally`);
+        continue;
+      }
+      schedule = new ScheduleRunner({
+        clock,
+        driver,
+        schedule: s,
+        invoke: (input) => handlers[key](input),
+        again: (result) => (result as { more?: boolean } | null)?.more === true,
+        onError: (error) => log(`scheduled ${key} failed: ${(error as Error)?.message ?? String(error)}`),
+      });
+      onStop(`schedule ${s.ruleId}`, () => schedule?.stop());
+    }
+
+    // -- control endpoint and runtime.json
+    const control: ControlServer = await startControlServer({
+      controller: clockControl,
+      port: options.ports?.control,
+      status: () => ({
+        dataDir,
+        executions: executions.list().map((r) => ({ cycleId: r.cycleId, ...info(r) })),
+        nextMilestone: nextMilestoneAt === undefined ? null : new Date(nextMilestoneAt).toISOString(),
+      }),
+    });
+    onStop('control endpoint', () => control.close());
+    const runtimeInfo: RuntimeInfo = {
+      version: 1,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dataDir,
+      tableName,
+      dynamodb: { endpoint: db.endpoint },
+      ses: { endpoint: ses.endpoint, mailboxUrl: ses.mailboxUrl },
+      links: { url: services.linksUrl },
+      operator: { url: services.operatorUrl },
+      control: { url: control.url, secret: control.secret },
+    };
+    writeRuntimeFile(dataDir, runtimeInfo);
+    onStop('runtime.json', () => removeRuntimeFile(dataDir));
+
+    return {
+      dataDir,
+      clock,
+      driver,
+      store,
+      tableName,
+      db,
+      ses,
+      metrics,
+      executions,
+      clockControl,
+      workflow,
+      mailbox,
+      linkStatuses: services.linkStatuses,
+      urls: {
+        mailbox: ses.mailboxUrl,
+        links: services.linksUrl,
+        registration: services.registrationUrl,
+        dashboard: services.dashboardUrl,
+        control: control.url,
+        publications: services.publicationsUrl,
+      },
+      onRunEvent(listener) {
+        runListeners.add(listener);
+        return () => runListeners.delete(listener);
+      },
+      onEmailsSent(listener) {
+        sentListeners.add(listener);
+        return () => sentListeners.delete(listener);
+      },
+      startCycle: (cycleId) => executions.start(cycleId),
+      nudgeSchedule,
+      handler: (key) => {
+        const h = handlers[key];
+        if (!h) throw new Error(`no workflow function ${key}`);
+        return h;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

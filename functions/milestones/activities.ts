@@ -1,0 +1,85 @@
+/**
+ * The workflow's three milestone tasks as plain async functions over injected
+ * dependencies: the Lambda handlers wrap them with AWS clients
+ * (functions/handlers/*-milestone.ts), the local runtime calls them with its
+ * own store, VirtualClock and config. Each takes the raw task input (the
+ * Lambda event), checks it against functions/handlers/contracts.ts and returns
+ * the contract's output; errors are the typed domain errors, so Step Functions
+ * sees their names (ValidationError, NotFoundError, ConflictError, MilestoneFailedError …).
+ */
+import { ZodError } from 'zod';
+import { ValidationError } from '../commons/errors.ts';
+import {
+  nextMilestoneInput,
+  nextMilestoneOutput,
+  recordMilestoneInput,
+  recordMilestoneOutput,
+  runMilestoneInput,
+  runMilestoneOutput,
+  type NextMilestoneOutput,
+  type RecordMilestoneOutput,
+  type RunMilestoneOutput,
+} from '../handlers/contracts.ts';
+import type { MilestoneDeps } from './context.ts';
+import { nextMilestone, recordMilestone, type LoopDeps } from './loop.ts';
+import { runMilestone } from './run.ts';
+
+/** Deps, or a function that builds them on first use (once per Lambda container). */
+export type DepsSource<D> = D | (() => D);
+
+function lazy<D extends object>(source: DepsSource<D>): () => D {
+  if (typeof source !== 'function') return () => source;
+  let built: D | undefined;
+  return () => (built ??= (source as () => D)());
+}
+
+/** A task: parse the input, run, check the output; a bad input is a ValidationError. */
+function task<I, O>(parse: (raw: unknown) => I, run: (input: I) => Promise<O>, check: (out: O) => O) {
+  return async (event: unknown): Promise<O> => {
+    let input: I;
+    try {
+      input = parse(event ?? {});
+    } catch (error) {
+      if (error instanceof ZodError) {
+        throw new ValidationError(
+          'Invalid task input',
+          error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message })),
+        );
+      }
+      throw error;
+    }
+    return check(await run(input));
+  };
+}
+
+export function createNextMilestoneActivity(deps: DepsSource<LoopDeps>): (event: unknown) => Promise<NextMilestoneOutput> {
+  const get = lazy(deps);
+  return task(nextMilestoneInput.parse, (input) => nextMilestone(get(), input.cycleId), nextMilestoneOutput.parse);
+}
+
+export function createRecordMilestoneActivity(deps: DepsSource<LoopDeps>): (event: unknown) => Promise<RecordMilestoneOutput> {
+  const get = lazy(deps);
+  return task(recordMilestoneInput.parse, (input) => recordMilestone(get(), input), recordMilestoneOutput.parse);
+}
+
+export function createRunMilestoneActivity(deps: DepsSource<MilestoneDeps>): (event: unknown) => Promise<RunMilestoneOutput> {
+  const get = lazy(deps);
+  return task(runMilestoneInput.parse, (input) => runMilestone(get(), input), runMilestoneOutput.parse);
+}
+
+export interface MilestoneActivities {
+  nextMilestone(event: unknown): Promise<NextMilestoneOutput>;
+  recordMilestone(event: unknown): Promise<RecordMilestoneOutput>;
+  runMilestone(event: unknown): Promise<RunMilestoneOutput>;
+}
+
+/** The three tasks over one set of dependencies (what the local runtime uses). */
+export function createMilestoneActivities(deps: DepsSource<MilestoneDeps>): MilestoneActivities {
+  return {
+    nextMilestone: createNextMilestoneActivity(deps),
+    recordMilestone: createRecordMilestoneActivity(deps),
+    runMilestone: createRunMilestoneActivity(deps),
+  };
+}
+
+export type { MilestoneDeps, LoopDeps };

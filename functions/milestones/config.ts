@@ -1,0 +1,46 @@
+/**
+ * What the milestone work needs besides the store and the clock. In AWS it
+ * comes from the function's environment (`milestoneConfigFromEnv`); the local
+ * runtime passes its own.
+ *
+ * | env                            | default                                   |
+ * |--------------------------------|-------------------------------------------|
+ * | `PAGE_SIZE`                    | 100 applications per run-milestone call   |
+ * | `LINKS_BASE_URL`               | required (public registration form link)  |
+ * | `PURCHASERS_EMAIL`             | inkoop@zorgverzekeraar.example            |
+ * | `CUSTOMER_COMMUNICATION_EMAIL` | klantcommunicatie@zorgverzekeraar.example |
+ */
+import { z } from 'zod';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const DEFAULT_PURCHASERS_EMAIL = 'inkoop@zorgverzekeraar.example';
+export const DEFAULT_CUSTOMER_COMMUNICATION_EMAIL = 'klantcommunicatie@zorgverzekeraar.example';
+
+export const milestoneConfigSchema = z.object({
+  /** At most this many applications (or providers) per run-milestone invocation. */
+  pageSize: z.number().int().min(1).max(1000).default(DEFAULT_PAGE_SIZE),
+  /** Base of provider-facing URLs; the public registration form is `<linksBaseUrl>/aanmelden/<cycleId>`. */
+  linksBaseUrl: z.httpUrl(),
+  /** The purchasers' team address (escalations). */
+  purchasersEmail: z.email().default(DEFAULT_PURCHASERS_EMAIL),
+  /** The customer-communication team (the contracted-provider list). */
+  customerCommunicationEmail: z.email().default(DEFAULT_CUSTOMER_COMMUNICATION_EMAIL),
+});
+export type MilestoneConfig = z.infer<typeof milestoneConfigSchema>;
+export type MilestoneConfigInput = z.input<typeof milestoneConfigSchema>;
+
+const blankToUndefined = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+
+export function milestoneConfigFromEnv(env: Record<string, string | undefined> = process.env): MilestoneConfig {
+  const pageSize = blankToUndefined(env.PAGE_SIZE);
+  return milestoneConfigSchema.parse({
+    pageSize: pageSize === undefined ? undefined : Number(pageSize),
+    linksBaseUrl: blankToUndefined(env.LINKS_BASE_URL),
+    purchasersEmail: blankToUndefined(env.PURCHASERS_EMAIL),
+    customerCommunicationEmail: blankToUndefined(env.CUSTOMER_COMMUNICATION_EMAIL),
+  });
+}
+
+/** `<linksBaseUrl>/aanmelden/<cycleId>`: the public registration form of a cycle. */
+export const registrationFormUrl = (config: Pick<MilestoneConfig, 'linksBaseUrl'>, cycleId: string): string =>
+  `${config.linksBaseUrl.replace(/\/+$/, '')}/aanmelden/${encodeURIComponent(cycleId)}`;

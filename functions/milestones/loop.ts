@@ -1,0 +1,123 @@
+/**
+ * The workflow's loop over a cycle's steps (workflows/cycle.ts): which step is
+ * next and when, and recording each step as running, done or failed.
+ */
+import { buildTimeline } from '../calendar/timeline.ts';
+import type { Clock } from '../commons/clock.ts';
+import { ConflictError, NotFoundError } from '../commons/errors.ts';
+import { redact } from '../commons/logger.ts';
+import type { Step } from '../domain/model.ts';
+import type { NextMilestoneOutput, RecordMilestoneInput, RecordMilestoneOutput } from '../handlers/contracts.ts';
+import type { Store } from '../store/index.ts';
+import { defaultLogger, type MilestoneLogger } from './context.ts';
+import { MilestoneFailedError } from './errors.ts';
+
+/** What the loop needs: no configuration, no publications. */
+export interface LoopDeps {
+  store: Store;
+  clock: Clock;
+  log?: MilestoneLogger;
+}
+
+/** Each wait is capped at one day, then the step is read again: an amended date is followed either way. */
+export const MAX_WAIT_MS = 86_400_000;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Steps in the order the workflow runs them: by instant, ties in calendar order (as the timeline builds them). */
+export function inRunOrder(steps: readonly Step[], timelineOrder: readonly string[]): Step[] {
+  const index = new Map(timelineOrder.map((id, i) => [id, i]));
+  return [...steps].sort((a, b) => a.at.localeCompare(b.at) || (index.get(a.stepId) ?? 1e9) - (index.get(b.stepId) ?? 1e9) || a.stepId.localeCompare(b.stepId));
+}
+
+/**
+ * The earliest step not done. A failed one blocks (MilestoneFailedError: the
+ * execution stops until an operator retries it); a due or running one is next.
+ * With every step done, the cycle is marked done and the loop finishes.
+ */
+export async function nextMilestone(deps: LoopDeps, cycleId: string): Promise<NextMilestoneOutput> {
+  const { store, clock } = deps;
+  const cycle = await store.getCycle(cycleId);
+  if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
+  const now = clock.now();
+  if (cycle.status === 'cancelled') return { finished: true, due: false, waitUntil: iso(now), step: null };
+
+  const order = buildTimeline(cycle.calendar).map((s) => s.stepId);
+  const next = inRunOrder(await store.getSteps(cycleId), order).find((s) => s.status !== 'done');
+  if (!next) {
+    if (cycle.status !== 'done') await store.updateCycleStatus(cycleId, 'done');
+    return { finished: true, due: false, waitUntil: iso(now), step: null };
+  }
+  if (next.status === 'failed') {
+    throw new MilestoneFailedError(
+      `Step ${next.stepId} of ${cycleId} failed${next.cause ? ` (${next.cause})` : ''}; re-run it with: inkoop milestone retry ${cycleId} ${next.milestoneId}`,
+      { cycleId, stepId: next.stepId },
+    );
+  }
+  const at = Date.parse(next.at);
+  return {
+    finished: false,
+    due: now >= at,
+    waitUntil: iso(Math.min(at, now + MAX_WAIT_MS)),
+    step: { stepId: next.stepId, milestoneId: next.milestoneId, kind: next.kind, phase: next.phase, at: next.at },
+  };
+}
+
+/**
+ * The cause Step Functions hands over, as one readable line. A Lambda error's
+ * Cause is JSON (`errorType`, `errorMessage`, `trace`): only type and message are kept.
+ */
+export function describeCause(error: { Error?: string; Cause?: string }): string {
+  let name = error.Error ?? 'Error';
+  let message = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(message) as { errorType?: string; errorMessage?: string };
+    if (parsed && typeof parsed === 'object' && (parsed.errorMessage || parsed.errorType)) {
+      name = parsed.errorType ?? name;
+      message = parsed.errorMessage ?? '';
+    }
+  } catch {
+    // not JSON: keep it as it is
+  }
+  return String(redact(message ? `${name}: ${message}` : name)).slice(0, 1000);
+}
+
+export async function recordMilestone(deps: LoopDeps, input: RecordMilestoneInput): Promise<RecordMilestoneOutput> {
+  const { store } = deps;
+  const log = deps.log ?? defaultLogger;
+  const { cycleId, stepId } = input;
+  switch (input.status) {
+    case 'running': {
+      await store.updateStep(cycleId, stepId, { status: 'running' });
+      const cycle = await store.getCycle(cycleId);
+      if (cycle && (cycle.status !== 'running' || (input.executionId && cycle.executionArn !== input.executionId))) {
+        await store.updateCycleStatus(cycleId, 'running', input.executionId ? { executionArn: input.executionId } : {});
+      }
+      log.info('milestone running', { cycleId, stepId });
+      return { cursor: null, more: true };
+    }
+    case 'done':
+      await store.updateStep(cycleId, stepId, { status: 'done' });
+      log.info('milestone done', { cycleId, stepId });
+      return { cursor: null, more: false };
+    case 'failed': {
+      const cause = describeCause(input.error);
+      await markFailed(store, cycleId, stepId, cause);
+      await store.updateCycleStatus(cycleId, 'failed', { cause: `${stepId}: ${cause}` });
+      // The execution fails next (the failed-executions alarm); this line names the step.
+      log.error('milestone failed', { cycleId, stepId, cause });
+      return { cursor: null, more: false };
+    }
+  }
+}
+
+/** running → failed; a step that failed before it was marked running (the mark itself failed) goes through running. */
+async function markFailed(store: Store, cycleId: string, stepId: string, cause: string): Promise<void> {
+  try {
+    await store.updateStep(cycleId, stepId, { status: 'failed', cause });
+  } catch (error) {
+    if (!(error instanceof ConflictError) || error.details?.from !== 'due') throw error;
+    await store.updateStep(cycleId, stepId, { status: 'running' });
+    await store.updateStep(cycleId, stepId, { status: 'failed', cause });
+  }
+}

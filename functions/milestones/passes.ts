@@ -1,0 +1,174 @@
+/**
+ * The building blocks of a milestone's work. A step's plan (./plan.ts) is a
+ * list of passes; each pass reads one kind of thing a page at a time — the
+ * applications of the cycle in one state (gsi1, never a Scan), or the
+ * providers of the care type — or runs once (an escalation, a publication).
+ *
+ * Re-runs: a moved application is no longer in the state a move pass reads,
+ * and each message key is queued at most once, so running a pass again moves
+ * and queues nothing twice. A move pass queues the emails of what it moved in
+ * the same call; for steps whose emails go only to what the step moved (a
+ * lapse, a decision, contracted), a recovery pass then reads the target state
+ * and queues them for every application this step moved (read from its last
+ * event), so an invocation that died between the moves and the queueing loses
+ * no email on the re-run.
+ */
+import { ConflictError, TransitionRefusedError } from '../commons/errors.ts';
+import type { Application, MessageInput, Provider, Trigger } from '../domain/model.ts';
+import type { ApplicationState } from '../domain/states.ts';
+import { triggerMatches } from '../domain/transitions.ts';
+import { mapLimit } from '../store/dynamo.ts';
+import type { StepContext } from './context.ts';
+import { gather, type Gathered, type Listed } from './cursor.ts';
+
+export interface PassInput {
+  cursor: string | null;
+  /** Read at most this many items. */
+  limit: number;
+  /** Lists gathered so far (mutable). */
+  gathered: Gathered;
+}
+
+export interface PassOutput {
+  /** Null when the pass is complete. */
+  cursor: string | null;
+  /** Applications or providers read. */
+  processed: number;
+}
+
+export interface Pass {
+  name: string;
+  run(ctx: StepContext, input: PassInput): Promise<PassOutput>;
+}
+
+const SYSTEM = { kind: 'system' } as const;
+const CONCURRENCY = 8;
+
+// ---------------------------------------------------------------- pass shapes
+
+export function overApplications(
+  name: string,
+  state: ApplicationState,
+  page: (ctx: StepContext, apps: Application[], gathered: Gathered) => Promise<void>,
+): Pass {
+  return {
+    name,
+    async run(ctx, input) {
+      const out = await ctx.store.queryApplicationsByState(ctx.cycle.id, state, { limit: input.limit, cursor: input.cursor });
+      if (out.items.length) await page(ctx, out.items, input.gathered);
+      return { cursor: out.cursor, processed: out.items.length };
+    },
+  };
+}
+
+export function overProviders(name: string, page: (ctx: StepContext, providers: Provider[], gathered: Gathered) => Promise<void>): Pass {
+  return {
+    name,
+    async run(ctx, input) {
+      const out = await ctx.store.listProvidersOfCareType(ctx.cycle.careType.code, { limit: input.limit, cursor: input.cursor });
+      if (out.items.length) await page(ctx, out.items, input.gathered);
+      return { cursor: out.cursor, processed: out.items.length };
+    },
+  };
+}
+
+/** A pass that only runs when `condition` holds at run time (e.g. a deadline not yet passed); the plan's shape stays fixed. */
+export function when(condition: (ctx: StepContext) => boolean, pass: Pass): Pass {
+  return { name: pass.name, run: async (ctx, input) => (condition(ctx) ? pass.run(ctx, input) : { cursor: null, processed: 0 }) };
+}
+
+export function once(name: string, work: (ctx: StepContext, gathered: Gathered) => Promise<void>): Pass {
+  return {
+    name,
+    async run(ctx, input) {
+      await work(ctx, input.gathered);
+      return { cursor: null, processed: 0 };
+    },
+  };
+}
+
+// ---------------------------------------------------------------- moves
+
+export interface Move {
+  from: ApplicationState;
+  to: ApplicationState;
+  trigger: Trigger;
+}
+
+/**
+ * Moves one application. Already moved (a re-run, a stale index entry): skipped.
+ * Refused by the table or a guard: skipped. Lost a race: re-read and tried once
+ * more if still applicable.
+ */
+async function moveOne(ctx: StepContext, app: Application, move: Move): Promise<Application | undefined> {
+  let current: Application | undefined = app;
+  for (let attempt = 1; ; attempt++) {
+    if (!current || current.state !== move.from) return undefined;
+    try {
+      return await ctx.store.transition(current, { to: move.to, trigger: move.trigger, actor: SYSTEM, context: { steps: ctx.steps } });
+    } catch (error) {
+      if (error instanceof TransitionRefusedError) {
+        ctx.log.info('transition not applicable', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, agb: app.agb, from: move.from, to: move.to });
+        return undefined;
+      }
+      if (!(error instanceof ConflictError) || attempt >= 2) throw error;
+      current = await ctx.store.getApplication(app.cycleId, app.agb);
+    }
+  }
+}
+
+/** Moves a page of applications; returns the moved ones (new state), by AGB code. */
+export async function moveAll(ctx: StepContext, apps: readonly Application[], move: Move): Promise<Application[]> {
+  const results = await mapLimit(apps, CONCURRENCY, (app) => moveOne(ctx, app, move));
+  return results.filter((a): a is Application => !!a).sort((a, b) => a.agb.localeCompare(b.agb));
+}
+
+/** Whether this step moved the application into its state (its last event is this step's move). */
+export async function movedByStep(ctx: StepContext, app: Application, move: Pick<Move, 'trigger'> & { from: readonly ApplicationState[] }): Promise<boolean> {
+  // Cheap filter first: this step can only move applications once it is due.
+  if (Date.parse(app.stateSince) < Date.parse(ctx.step.at) - 3_600_000) return false;
+  const last = (await ctx.store.listEvents(app.cycleId, app.agb)).at(-1);
+  return !!last && last.to === app.state && last.from !== null && move.from.includes(last.from) && triggerMatches(move.trigger, last.trigger);
+}
+
+export async function filterMovedByStep(
+  ctx: StepContext,
+  apps: readonly Application[],
+  move: Pick<Move, 'trigger'> & { from: readonly ApplicationState[] },
+): Promise<Application[]> {
+  const keep = await mapLimit(apps, CONCURRENCY, (app) => movedByStep(ctx, app, move));
+  return apps.filter((_, i) => keep[i]);
+}
+
+// ---------------------------------------------------------------- messages
+
+/** The emails of one application (none, one or several). */
+export type AppEmail = (ctx: StepContext, app: Application, provider: Provider) => MessageInput | undefined | (MessageInput | undefined)[];
+
+/** Queues the emails of each application (built by `email`); applications without a provider profile get none. */
+export async function emailApplications(ctx: StepContext, apps: readonly Application[], email: AppEmail): Promise<void> {
+  if (!apps.length) return;
+  const providers = await ctx.store.getProviders(apps.map((a) => a.agb));
+  const messages: MessageInput[] = [];
+  for (const app of apps) {
+    const provider = providers.get(app.agb);
+    if (!provider) {
+      ctx.log.warn('no provider profile: no email', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, agb: app.agb });
+      continue;
+    }
+    const built = email(ctx, app, provider);
+    for (const message of Array.isArray(built) ? built : [built]) if (message) messages.push(message);
+  }
+  await enqueue(ctx, messages);
+}
+
+export async function enqueue(ctx: StepContext, messages: readonly MessageInput[]): Promise<void> {
+  if (!messages.length) return;
+  const { created, existing } = await ctx.store.enqueueMessages(messages);
+  const templates = [...new Set(messages.map((m) => m.template))];
+  ctx.log.info('messages queued', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, templates, created, existing });
+}
+
+export const listed = (apps: readonly Pick<Application, 'agb' | 'providerName'>[]): Listed[] => apps.map((a) => [a.agb, a.providerName]);
+
+export { gather };

@@ -1,0 +1,54 @@
+/**
+ * The operator app: the JSON operator API (`/operator/...`, the same routes
+ * the Lambda serves behind IAM) plus the dashboard pages and their assets,
+ * behind the loopback session guard (functions/dashboard/session.ts).
+ *
+ * Locally it runs on the store and the rehearsal's ports; in AWS mode
+ * (`inkoop dashboard --aws`) it is given a remote service instead, whose every
+ * call is a SigV4-signed request to the deployed operator API, so the pages
+ * and the `/operator/...` routes here behave the same either way.
+ */
+import { userInfo } from 'node:os';
+import { withErrorMapping, type ErrorRenderer } from '../http/edge.ts';
+import { Router } from '../http/router.ts';
+import type { HttpHandler } from '../http/types.ts';
+import { addDashboardRoutes, renderHtmlError } from '../dashboard/routes.ts';
+import { createSession, entryUrl, withSession, type DashboardSession } from '../dashboard/session.ts';
+import { OPERATOR_PREFIX, addOperatorRoutes, renderJsonError } from './api.ts';
+import type { OperatorDeps } from './deps.ts';
+import { createOperatorService, type OperatorService } from './service.ts';
+
+interface AppOptions {
+  /** The local mailbox page (rehearsal), linked from the dashboard. */
+  mailboxUrl?: string;
+  /** The session token; random (32 bytes) when absent. */
+  sessionToken?: string;
+  /** Who acts in the audit trail; default localActor(). A remote service ignores it (the IAM caller acts). */
+  actor?: () => string;
+}
+
+export type OperatorAppDeps = (OperatorDeps | { service: OperatorService }) & AppOptions;
+
+/** An HttpHandler (serve it with functions/http/node-server.ts) that knows its session. */
+export type OperatorApp = HttpHandler & {
+  readonly session: DashboardSession;
+  /** The address to open: `<baseUrl>/?session=<token>`. */
+  entryUrl(baseUrl: string): string;
+};
+
+/** Who acts from this machine: $INKOOP_PURCHASER, else the OS user. */
+export const localActor = (): string => process.env.INKOOP_PURCHASER || userInfo().username;
+
+const renderByPath: ErrorRenderer = (error, event) =>
+  (event.rawPath ?? '').startsWith(`${OPERATOR_PREFIX}/`) ? renderJsonError(error, event) : renderHtmlError(error, event);
+
+export function createOperatorApp(deps: OperatorAppDeps): OperatorApp {
+  const service = 'service' in deps ? deps.service : createOperatorService(deps);
+  const session = createSession(deps.sessionToken);
+  const actor = deps.actor ?? localActor;
+  const router = new Router();
+  addOperatorRoutes(router, service, () => actor());
+  addDashboardRoutes(router, { service, session, actor, mailboxUrl: deps.mailboxUrl });
+  const handler = withErrorMapping(withSession(router.handle, session), renderByPath);
+  return Object.assign(handler, { session, entryUrl: (baseUrl: string) => entryUrl(baseUrl, session) });
+}

@@ -1,0 +1,82 @@
+/**
+ * The purchaser's decisions: a transition like any other, through the
+ * transition table (under-review → eligible | not-eligible; negotiating →
+ * not-contracted), version-checked and audited with the purchaser as actor.
+ * The reason is kept on the application (`decision`) for the eligibility
+ * email the notification milestone sends, and on the event for the audit trail.
+ */
+import { z } from 'zod';
+import { formatLocalInstant } from '../calendar/time.ts';
+import { NotFoundError } from '../commons/errors.ts';
+import { PURCHASER_DECISIONS, agbCode, triggers, type ApplicationState } from '../domain/index.ts';
+import type { OperatorDeps } from './deps.ts';
+import { eligibilityDueStep, waiting } from './overdue.ts';
+import { applicationsInState } from './reads.ts';
+import type { DecisionQueueView } from './views.ts';
+
+export const decisionSchema = z.object({
+  decision: z.enum(PURCHASER_DECISIONS, 'one of: eligible, not-eligible, not-contracted'),
+  reason: z.string('a reason').trim().min(3, 'a reason of at least 3 characters').max(2000, 'a reason of at most 2000 characters'),
+  /** The version the purchaser saw; a newer one means someone else acted first (409). */
+  expectedVersion: z.coerce.number().int().positive().optional(),
+});
+export type DecisionInput = z.infer<typeof decisionSchema>;
+
+export const decisionTargetSchema = z.object({ cycleId: z.string().min(1), agb: agbCode });
+
+export interface DecisionResult {
+  cycleId: string;
+  agb: string;
+  providerName: string;
+  state: ApplicationState;
+  version: number;
+  decision: DecisionInput['decision'];
+  reason: string;
+  by: string;
+  at: string;
+}
+
+/** Records a decision; `by` is the purchaser (IAM caller in AWS, the OS user locally). */
+export async function recordDecision(
+  deps: Pick<OperatorDeps, 'store' | 'clock'>,
+  target: { cycleId: string; agb: string },
+  input: DecisionInput,
+  by: string,
+): Promise<DecisionResult> {
+  const at = new Date(deps.clock.now()).toISOString();
+  const app = await deps.store.transition(target.cycleId, target.agb, {
+    to: undefined,
+    trigger: triggers.purchaser(input.decision),
+    actor: { kind: 'purchaser', id: by },
+    reason: input.reason,
+    expectedVersion: input.expectedVersion,
+    patch: { decision: { decision: input.decision, reason: input.reason, by, at } },
+  });
+  return {
+    cycleId: app.cycleId,
+    agb: app.agb,
+    providerName: app.providerName,
+    state: app.state,
+    version: app.version,
+    decision: input.decision,
+    reason: input.reason,
+    by,
+    at,
+  };
+}
+
+/** The eligibility decisions still to make in a cycle, with the date they are due before. */
+export async function decisionQueue(deps: Pick<OperatorDeps, 'store' | 'clock'>, cycleId: string): Promise<DecisionQueueView> {
+  const cycle = await deps.store.getCycle(cycleId);
+  if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
+  const [steps, apps] = await Promise.all([deps.store.getSteps(cycleId), applicationsInState(deps.store, cycleId, 'under-review')]);
+  const step = eligibilityDueStep(steps);
+  const title = step && cycle.calendar.milestones.find((m) => m.id === step.milestoneId)?.title;
+  return {
+    cycleId,
+    due: step
+      ? { milestoneId: step.milestoneId, title: title ?? step.milestoneId, at: step.at, atLocal: formatLocalInstant(step.at), late: deps.clock.now() > Date.parse(step.at) }
+      : null,
+    applications: apps.map(waiting),
+  };
+}

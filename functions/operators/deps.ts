@@ -1,0 +1,15 @@
+import type { Clock } from '../commons/clock.ts';
+import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from './ports.ts';
+import type { OperatorStore } from './reads.ts';
+
+/** What the operator domain modules run on; the same in the CLI, the Lambda and the dashboard. */
+export interface OperatorDeps {
+  store: OperatorStore;
+  /** The clock in use: the system clock in AWS, the rehearsal's virtual clock locally. */
+  clock: Clock;
+  executions: ExecutionsPort;
+  /** Only in an interactive rehearsal. */
+  clockControl?: ClockControlPort;
+  /** Re-runs a failed milestone; without it the retry route answers 501. */
+  retry?: RetryMilestonePort;
+}

@@ -1,0 +1,76 @@
+/**
+ * Everything the operator API and the dashboard can do, as one interface.
+ * `createOperatorService` runs it on the store (CLI, Lambda, local dashboard);
+ * ./client.ts runs it against a deployed operator API (the dashboard in AWS
+ * mode), so the pages never know where their data comes from.
+ */
+import { NotFoundError } from '../commons/errors.ts';
+import { advanceClock, clockView } from './clock.ts';
+import { decisionQueue, recordDecision, type DecisionInput, type DecisionResult } from './decisions.ts';
+import type { OperatorDeps } from './deps.ts';
+import { emailLog, type EmailFilter } from './emails.ts';
+import { UnavailableError } from './errors.ts';
+import { providerHistory, searchProviders, type ProviderSearch } from './providers.ts';
+import { answerQuestion, listQuestions, type AnswerInput, type QuestionFilter } from './questions.ts';
+import { allCycleStatuses, cycleStatus } from './status.ts';
+import type {
+  ClockView,
+  CycleStatusView,
+  DecisionQueueView,
+  EmailLogView,
+  ProviderHistoryView,
+  ProviderMatch,
+  QuestionView,
+} from './views.ts';
+
+export interface RetryResult {
+  cycleId: string;
+  milestoneId: string;
+  /** What the retry port answered (e.g. the new execution's name). */
+  result: unknown;
+}
+
+export type AdvanceResult = ClockView & { moved: { from: string; to: string } | null };
+
+/**
+ * `by` is who acts: the purchaser or operator. A remote service ignores it:
+ * the operator API takes the IAM caller instead.
+ */
+export interface OperatorService {
+  cycles(): Promise<CycleStatusView[]>;
+  cycle(cycleId: string): Promise<CycleStatusView>;
+  decisionQueue(cycleId: string): Promise<DecisionQueueView>;
+  decide(target: { cycleId: string; agb: string }, input: DecisionInput, by: string): Promise<DecisionResult>;
+  questions(cycleId: string, filter?: QuestionFilter): Promise<QuestionView[]>;
+  answer(target: { cycleId: string; id: string }, input: AnswerInput, by: string): Promise<QuestionView>;
+  retry(cycleId: string, milestoneId: string): Promise<RetryResult>;
+  emails(filter?: EmailFilter): Promise<EmailLogView>;
+  searchProviders(search: ProviderSearch): Promise<ProviderMatch[]>;
+  provider(agb: string): Promise<ProviderHistoryView>;
+  clock(): Promise<ClockView>;
+  advanceClock(): Promise<AdvanceResult>;
+}
+
+export function createOperatorService(deps: OperatorDeps): OperatorService {
+  return {
+    cycles: () => allCycleStatuses(deps),
+    cycle: (cycleId) => cycleStatus(deps, cycleId),
+    decisionQueue: (cycleId) => decisionQueue(deps, cycleId),
+    decide: (target, input, by) => recordDecision(deps, target, input, by),
+    questions: (cycleId, filter) => listQuestions(deps, cycleId, filter),
+    answer: (target, input, by) => answerQuestion(deps, target, input, by),
+    async retry(cycleId, milestoneId) {
+      if (!deps.retry) throw new UnavailableError('Retrying milestones is not available here; use `inkoop milestone retry`');
+      const cycle = await deps.store.getCycle(cycleId);
+      if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
+      const id = milestoneId.split('#')[0];
+      if (!cycle.calendar.milestones.some((m) => m.id === id)) throw new NotFoundError(`No milestone ${id} in cycle ${cycleId}`);
+      return { cycleId, milestoneId, result: (await deps.retry(cycleId, milestoneId)) ?? null };
+    },
+    emails: (filter) => emailLog(deps, filter),
+    searchProviders: (search) => searchProviders(deps, search),
+    provider: (agb) => providerHistory(deps, agb),
+    clock: async () => clockView(deps),
+    advanceClock: () => advanceClock(deps),
+  };
+}

@@ -1,0 +1,250 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { signatoryOf } from '../../../functions/domain/provider.ts';
+import type { Provider } from '../../../functions/domain/model.ts';
+import { issueToken, hashToken } from '../../../functions/links/token.ts';
+import { newTokenRecord } from '../../../functions/links/model.ts';
+import { useDynamoDbLocal } from '../../support/dynamodb.ts';
+import { createHarness, form, KEY, pathOf, text, tokenOf, type Harness } from './harness.ts';
+
+const local = useDynamoDbLocal();
+let h: Harness;
+
+beforeEach(async () => {
+  h = await createHarness(local.db.client, await local.freshTable());
+});
+
+const general = (p: Provider) => p.contacts.find((c) => c.role === 'general')!;
+const signatory = (p: Provider) => signatoryOf(p)!;
+
+describe('GET shows a page and never acts', () => {
+  it('names the provider, the round, the deadline in Dutch, what happens, and the form', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    const before = await h.snapshot(provider.agb);
+
+    const res = await h.get(pathOf(url));
+
+    expect(res.statusCode).toBe(200);
+    const page = text(res);
+    expect(page).toContain(provider.name);
+    expect(page).toContain(`AGB-code ${provider.agb}`);
+    expect(page).toContain('Medisch specialistische revalidatie, contractjaar 2021');
+    expect(page).toContain('dinsdag 15 september 2020, 23:59');
+    expect(page).toContain('Wat gebeurt er?');
+    expect(res.body).toMatch(/<label for="f-amount">Bedrag in euro&#39;s<\/label>/);
+    expect(res.headers?.['cache-control']).toBe('no-store');
+    expect(await h.snapshot(provider.agb)).toEqual(before);
+    expect((await h.store.getTokenRecord(hashToken(tokenOf(url))))?.usedAt).toBeUndefined();
+  });
+});
+
+describe('refusals: each its page and status, nothing written', () => {
+  async function expectRefused(path: string, body: string, status: number, says: RegExp, agb: string) {
+    const before = await h.snapshot(agb);
+    const get = await h.get(path);
+    const post = await h.post(path, body);
+    for (const res of [get, post]) {
+      expect(res.statusCode).toBe(status);
+      expect(text(res)).toMatch(says);
+      expect(res.body).not.toMatch(/at \w+ \(|Error:|stack/);
+    }
+    expect(await h.snapshot(agb)).toEqual(before);
+  }
+  const proposal = form({ amount: '125.000,00', volume: '250' });
+
+  it('tampered signature: 404', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    const token = tokenOf(url);
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    const tampered = `${token.slice(0, -2)}${last}${token.at(-1)}`;
+    await expectRefused(`/l/${tampered}`, proposal, 404, /Deze link werkt niet/, provider.agb);
+    // A changed payload (another AGB code) with the old signature: also 404.
+    const [payload, sig] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, a: '99999999' })).toString('base64url')}.${sig}`;
+    await expectRefused(`/l/${forged}`, proposal, 404, /Deze link werkt niet/, provider.agb);
+  });
+
+  it('unknown token (validly signed, never stored): 404', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const { token } = issueToken(KEY, { cycleId: h.cycle.id, agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id, expiresAt: Date.parse('2020-09-15T21:59:59.999Z') });
+    await expectRefused(`/l/${token}`, proposal, 404, /Deze link werkt niet/, provider.agb);
+  });
+
+  it('expired token: 410 with the date it expired', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'withdraw', contactId: general(provider).id, expiresAt: Date.parse('2020-07-01T21:59:59.999Z') });
+    h.clock.advanceTo('2020-07-02T08:00:00Z');
+    await expectRefused(pathOf(url), form({ reason: 'Wij stoppen.' }), 410, /De termijn verliep op woensdag 1 juli 2020, 23:59/, provider.agb);
+  });
+
+  it('POST after the deadline (GET before it showed the form): 410, nothing written', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    h.clock.advanceTo('2020-09-15T21:59:00Z');
+    expect((await h.get(pathOf(url))).statusCode).toBe(200);
+    h.clock.advanceTo('2020-09-15T22:00:00Z'); // 16 September 00:00 in Amsterdam
+    const before = await h.snapshot(provider.agb);
+    const res = await h.post(pathOf(url), proposal);
+    expect(res.statusCode).toBe(410);
+    expect(text(res)).toContain('De termijn verliep op dinsdag 15 september 2020, 23:59');
+    expect(await h.snapshot(provider.agb)).toEqual(before);
+  });
+
+  it('reused token: the second POST is 410 "al gebruikt"; one transition', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    const first = await h.post(pathOf(url), proposal);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers?.location).toBe(`${pathOf(url)}/ontvangen`);
+    await expectRefused(pathOf(url), proposal, 410, /Deze link is al gebruikt/, provider.agb);
+    expect((await h.snapshot(provider.agb)).events).toBe(3); // invited, in-negotiation, proposal-submitted
+  });
+
+  it('a superseded link: 410 pointing to the newest email', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const old = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    await expectRefused(pathOf(old), proposal, 410, /Er is een nieuwere link/, provider.agb);
+  });
+
+  it('a token for another application (a provider without one in this cycle): 404', async () => {
+    const { provider } = await h.providerIn('none');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    await expectRefused(pathOf(url), proposal, 404, /Deze link werkt niet/, provider.agb);
+  });
+
+  it('a token whose stored record is for another action: 404', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const claims = { cycleId: h.cycle.id, agb: provider.agb, contactId: general(provider).id, expiresAt: Date.parse('2020-12-31T22:59:59.999Z') };
+    const issued = issueToken(KEY, { ...claims, action: 'withdraw' });
+    // The record under this token's hash says sign-agreement: they must agree.
+    await h.store.putTokenRecord(newTokenRecord(issued.hash, { ...issued.claims, action: 'sign-agreement' }, h.clock.now()));
+    await expectRefused(`/l/${issued.token}`, form({ reason: 'x' }), 404, /Deze link werkt niet/, provider.agb);
+  });
+
+  it('action not allowed in the current state: 409', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'sign-agreement', contactId: signatory(provider).id });
+    await expectRefused(pathOf(url), form({ signatoryName: 'A', confirm: 'ja' }), 409, /Deze stap kan nu niet/, provider.agb);
+  });
+
+  it('a withdrawn application cannot withdraw again: 409', async () => {
+    const { provider } = await h.providerIn('withdrawn');
+    const url = await h.issue({ agb: provider.agb, action: 'withdraw', contactId: general(provider).id });
+    await expectRefused(pathOf(url), form({ reason: 'x' }), 409, /Deze stap kan nu niet/, provider.agb);
+  });
+
+  it('a non-signatory trying to sign: 403', async () => {
+    const { provider } = await h.providerIn('agreement-reached');
+    const url = await h.issue({ agb: provider.agb, action: 'sign-agreement', contactId: general(provider).id });
+    await expectRefused(pathOf(url), form({ signatoryName: 'Iemand', confirm: 'ja' }), 403, /U kunt de overeenkomst niet ondertekenen/, provider.agb);
+  });
+});
+
+describe('forms', () => {
+  it('an invalid form comes back 400 with the error beside the field and the input kept; nothing written', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    const before = await h.snapshot(provider.agb);
+    const res = await h.post(pathOf(url), form({ amount: 'veel', volume: '250', note: '<b>toelichting</b>' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<title>Fout: ');
+    expect(res.body).toMatch(/<p class="error" id="f-amount-error">.*Vul een bedrag in euro/);
+    expect(res.body).toContain('value="veel"');
+    expect(res.body).toContain('&lt;b&gt;toelichting&lt;/b&gt;</textarea>');
+    expect(await h.snapshot(provider.agb)).toEqual(before);
+    expect((await h.store.getTokenRecord(hashToken(tokenOf(url))))?.usedAt).toBeUndefined();
+  });
+});
+
+describe('each accepted POST: one transition, its event, the token used, the confirmation email', () => {
+  async function accepted(path: string, body: string) {
+    const res = await h.post(path, body);
+    expect(res.statusCode, text(res)).toBe(303);
+    const receipt = await h.get(String(res.headers?.location));
+    expect(receipt.statusCode).toBe(200);
+    expect(text(receipt)).toContain('Ontvangen');
+    return res;
+  }
+
+  it('submit-proposal → proposal-submitted, proposal-received', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    await accepted(pathOf(url), form({ amount: '125.000,50', volume: '250', note: 'Zie bijlage' }));
+    const app = (await h.store.getApplication(h.cycle.id, provider.agb))!;
+    expect(app).toMatchObject({ state: 'proposal-submitted', proposal: { amountCents: 12_500_050, volume: 250, note: 'Zie bijlage' } });
+    const events = await h.store.listEvents(h.cycle.id, provider.agb);
+    expect(events.at(-1)).toMatchObject({ to: 'proposal-submitted', actor: { kind: 'provider', contactId: general(provider).id } });
+    const messages = await h.store.listMessagesOfProvider(provider.agb);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ template: 'proposal-received', status: 'queued', recipients: [{ contactId: general(provider).id }] });
+    expect((await h.store.getTokenRecord(hashToken(tokenOf(url))))?.usedAt).toBe(h.clock.now());
+  });
+
+  it('declare-conditions → conditions-confirmed', async () => {
+    const { provider } = await h.providerIn('invited');
+    const url = await h.issue({ agb: provider.agb, action: 'declare-conditions', contactId: general(provider).id, expiresAt: Date.parse('2020-09-01T21:59:59.999Z') });
+    const page = await h.get(pathOf(url));
+    const names = [...String(page.body).matchAll(/name="(condition-[a-z-]+)"/g)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(0);
+    await accepted(pathOf(url), form(Object.fromEntries(names.map((n) => [n, 'ja']))));
+    expect((await h.snapshot(provider.agb)).state).toBe('conditions-confirmed');
+    expect((await h.store.listMessagesOfProvider(provider.agb))[0].template).toBe('conditions-confirmed');
+  });
+
+  it('accept-negotiation-agreement → agreement-reached; the signatory gets the sign link until the signing deadline', async () => {
+    const { provider } = await h.providerIn('proposal-submitted');
+    const url = await h.issue({ agb: provider.agb, action: 'accept-negotiation-agreement', contactId: general(provider).id });
+    await accepted(pathOf(url), form({ confirm: 'ja' }));
+    expect((await h.snapshot(provider.agb)).state).toBe('agreement-reached');
+    const [message] = await h.store.listMessagesOfProvider(provider.agb);
+    expect(message).toMatchObject({
+      template: 'agreement-accepted',
+      params: { deadline: '2020-12-31', signatoryName: signatory(provider).name },
+      recipients: [{ contactId: signatory(provider).id }],
+      link: { action: 'sign-agreement', contactId: signatory(provider).id, expiresAt: '2020-12-31T22:59:59.999Z' },
+    });
+  });
+
+  it('sign-agreement by the signatory → signed', async () => {
+    const { provider } = await h.providerIn('agreement-reached');
+    const url = await h.issue({ agb: provider.agb, action: 'sign-agreement', contactId: signatory(provider).id });
+    await accepted(pathOf(url), form({ signatoryName: signatory(provider).name, confirm: 'ja' }));
+    const app = (await h.store.getApplication(h.cycle.id, provider.agb))!;
+    expect(app.state).toBe('signed');
+    expect(app.agreement).toMatchObject({ signed: { signatoryName: signatory(provider).name, contactId: signatory(provider).id } });
+    expect((await h.store.listMessagesOfProvider(provider.agb))[0].template).toBe('agreement-signed');
+  });
+
+  it('withdraw from an open state → withdrawn, the reason in the event', async () => {
+    const { provider } = await h.providerIn('proposal-submitted');
+    const url = await h.issue({ agb: provider.agb, action: 'withdraw', contactId: general(provider).id });
+    await accepted(pathOf(url), form({ reason: 'Wij stoppen met deze zorg.' }));
+    expect((await h.snapshot(provider.agb)).state).toBe('withdrawn');
+    expect((await h.store.listEvents(h.cycle.id, provider.agb)).at(-1)).toMatchObject({ to: 'withdrawn', reason: 'Wij stoppen met deze zorg.' });
+    expect((await h.store.listMessagesOfProvider(provider.agb))[0].template).toBe('withdrawal-confirmed');
+  });
+});
+
+describe('100 concurrent POSTs of the same valid token', () => {
+  it('exactly one transition, one event, one confirmation email', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    const before = await h.snapshot(provider.agb);
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 100 }, () => h.post(pathOf(url), form({ amount: '1000', volume: '1' }))));
+    const ms = Math.round(performance.now() - started);
+    const statuses = results.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.statusCode!]: (acc[r.statusCode!] ?? 0) + 1 }), {});
+    console.log(`100 concurrent POSTs of one token: ${JSON.stringify(statuses)} in ${ms} ms`);
+
+    expect(statuses[303]).toBe(1);
+    expect((statuses[410] ?? 0) + (statuses[409] ?? 0)).toBe(99);
+    const after = await h.snapshot(provider.agb);
+    expect(after.events).toBe(before.events + 1);
+    expect(after.version).toBe(before.version! + 1);
+    expect(after.messages).toBe(before.messages + 1);
+    expect(after.state).toBe('proposal-submitted');
+  });
+});

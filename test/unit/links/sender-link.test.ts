@@ -1,0 +1,92 @@
+/** The sender issues a message's action link at send time (functions/email/sender.ts + functions/links/issue.ts). */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { createEmailSender, type LinkIssuerPort } from '../../../functions/email/sender.ts';
+import { createLinkIssuer } from '../../../functions/links/issue.ts';
+import type { TokenRecord } from '../../../functions/links/model.ts';
+import { hashToken, verifyToken } from '../../../functions/links/token.ts';
+import { createFakeOutbox, type FakeOutbox } from '../email/fake-outbox.ts';
+import { SAMPLES } from '../email/samples.ts';
+
+const sesMock = mockClient(SESv2Client);
+const ses = new SESv2Client({ region: 'eu-west-1' });
+const KEY = new Uint8Array(32).fill(3);
+const DEADLINE_ISO = '2020-07-01T21:59:59.999Z';
+const silent = { info() {}, warn() {}, error() {} };
+
+let clock: VirtualClock;
+let outbox: FakeOutbox;
+let records: TokenRecord[];
+
+beforeEach(() => {
+  sesMock.reset();
+  sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+  clock = new VirtualClock('2020-06-17T07:00:00Z');
+  outbox = createFakeOutbox(clock);
+  records = [];
+});
+
+const issuer = () =>
+  createLinkIssuer({ store: { putTokenRecord: async (r) => void records.push(r) }, keys: { getKey: async () => KEY }, baseUrl: 'https://links.example.nl', clock });
+
+function sender(linkIssuer?: LinkIssuerPort) {
+  return createEmailSender({
+    outbox,
+    ses,
+    clock,
+    sleep: async () => {},
+    config: { from: 'inkoop@example.nl', ratePerSecond: 100, maxAttempts: 3, batchSize: 10 },
+    logger: silent,
+    linkIssuer,
+  });
+}
+
+const { actionUrl: _placeholder, ...params } = SAMPLES.reminder;
+const withLink = (key: string) =>
+  outbox.add({
+    key,
+    template: 'reminder',
+    agb: '12345678',
+    params,
+    link: { action: 'submit-registration', contactId: 'c-anna', expiresAt: DEADLINE_ISO },
+  });
+
+describe('sender with a link issuer', () => {
+  it('issues the link at send time and renders it as actionUrl', async () => {
+    withLink('m1');
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 1, failed: 0 });
+
+    const input = sesMock.commandCalls(SendEmailCommand)[0].args[0].input as SendEmailCommandInput;
+    const url = /https:\/\/links\.example\.nl\/l\/([A-Za-z0-9_.-]+)/.exec(input.Content!.Simple!.Body!.Text!.Data!)!;
+    expect(url).not.toBeNull();
+    const claims = verifyToken(KEY, url[1], clock);
+    expect(claims).toMatchObject({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-registration', contactId: 'c-anna', expiresAt: Date.parse(DEADLINE_ISO) });
+    expect(records).toHaveLength(1);
+    expect(records[0].hash).toBe(hashToken(url[1]));
+    // The token never lands in the outbox item.
+    expect(JSON.stringify(outbox.get('m1'))).not.toContain(url[1]);
+  });
+
+  it('a sent message is not claimed again, so it never gets a second link', async () => {
+    withLink('m1');
+    await sender(issuer()).sendQueued();
+    await sender(issuer()).sendQueued();
+    expect(records).toHaveLength(1);
+  });
+
+  it('without an issuer a message with a link fails, not renderable', async () => {
+    withLink('m1');
+    expect(await sender().sendQueued()).toMatchObject({ sent: 0, failed: 1 });
+    expect(outbox.get('m1')).toMatchObject({ status: 'failed', error: expect.stringMatching(/no link issuer/) });
+  });
+
+  it('a store error while issuing puts the message back in the queue', async () => {
+    withLink('m1');
+    const failing: LinkIssuerPort = { issue: async () => Promise.reject(new Error('ProvisionedThroughputExceeded')) };
+    expect(await sender(failing).sendQueued()).toMatchObject({ sent: 0, more: true });
+    expect(outbox.get('m1')).toMatchObject({ status: 'queued' });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
