@@ -8,7 +8,7 @@
 import { APPLICATION_STATES, MESSAGE_STATUSES } from '../domain/index.ts';
 import { html, type SafeHtml } from '../links/html.ts';
 import type { CycleStatusView, DecisionQueueView, EmailView, MilestoneView, OverdueGroup, QuestionView } from '../operators/views.ts';
-import { badge, bothTimes, encodePath, executionBadge, plural, when } from './format.ts';
+import { badge, bothTimes, encodePath, executionBadge, localDay, plural, when } from './format.ts';
 import type { PageSpec } from './layout.ts';
 
 /** A failed form: which row it was and what to say beside it. */
@@ -67,13 +67,18 @@ function timeline(s: CycleStatusView): SafeHtml {
   <h2 id="timeline-h">Timeline</h2>
   <p class="legend">${badge('done')} ${badge('next')} ${badge('running')} ${badge('failed')} ${badge('due')} <span class="now-key">now</span></p>
   <div class="chart chart-timeline"><canvas id="timeline-chart" role="img" aria-label="Timeline of the calendar's milestones with a line for now"></canvas></div>
-  <details data-live="milestones" open>
-    <summary>Milestones with local (Europe/Amsterdam) and UTC times</summary>
-    <table class="milestones">
-      <thead><tr><th>Milestone</th><th>Dates</th><th>Status</th><th>Steps</th></tr></thead>
-      <tbody>${s.milestones.map(milestoneRow)}</tbody>
-    </table>
-  </details>
+  <p class="muted">Each bar covers the milestone's local days; the table below has every step.</p>
+</section>`;
+}
+
+function milestones(s: CycleStatusView): SafeHtml {
+  return html`<section aria-labelledby="milestones-h" data-live="milestones">
+  <h2 id="milestones-h">Milestones and their steps</h2>
+  <p class="muted">Times in Europe/Amsterdam, UTC in brackets.</p>
+  <table class="milestones">
+    <thead><tr><th>Milestone</th><th>Dates</th><th>Status</th><th>Steps</th></tr></thead>
+    <tbody>${s.milestones.map(milestoneRow)}</tbody>
+  </table>
 </section>`;
 }
 
@@ -107,7 +112,7 @@ function overdueGroup(g: OverdueGroup): SafeHtml {
   const left = g.late ? `${-g.daysLeft} days late` : `${plural(g.daysLeft, 'day')} left`;
   return html`<div class="overdue ${g.late ? 'late' : ''}" data-overdue="${g.kind}">
   <h3>${what}: ${g.applications.length} before ${g.title} (${g.dueLocal}, ${left})</h3>
-  <ul>${g.applications.map((a) => html`<li><a href="/providers/${encodePath(a.agb)}">${a.providerName}</a> <span class="muted">${a.agb}, ${a.state} since ${a.stateSince.slice(0, 10)}</span></li>`)}</ul>
+  <ul>${g.applications.map((a) => html`<li><a href="/providers/${encodePath(a.agb)}">${a.providerName}</a> <span class="muted">${a.agb}, ${a.state} since ${localDay(a.stateSince)}</span></li>`)}</ul>
 </div>`;
 }
 
@@ -231,11 +236,12 @@ export function cyclePage(data: CyclePageData): PageSpec {
     title: `${s.cycle.careType.name} ${years} (${s.cycle.id})`,
     body: html`${summary(s, data.queue)}
 ${timeline(s)}
-${applications(s)}
-${overdue(s)}
 ${failed(s, data.csrf)}
 ${decisions(data)}
 ${questions(data)}
+${overdue(s)}
+${applications(s)}
+${milestones(s)}
 ${recentEmails(data)}`,
     live: { poll: `/operator/cycles/${encodeURIComponent(s.cycle.id)}`, cycle: s.cycle.id },
   };

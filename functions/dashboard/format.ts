@@ -7,9 +7,12 @@ import type { ExecutionInfo } from '../operators/ports.ts';
 export const when = (iso: string | undefined | null): SafeHtml =>
   iso ? html`<time datetime="${iso}" title="${iso} (UTC)">${formatLocalInstant(iso)}</time>` : html`<span class="muted">-</span>`;
 
+/** The local (Europe/Amsterdam) day of an instant: "2020-07-02". */
+export const localDay = (iso: string): string => formatLocalInstant(iso).slice(0, 10);
+
 /** Local and UTC side by side, for milestone tables. */
 export const bothTimes = (iso: string): SafeHtml =>
-  html`<time datetime="${iso}">${formatLocalInstant(iso)}</time><br><span class="muted">${iso.replace('.000Z', 'Z')}</span>`;
+  html`<time datetime="${iso}">${formatLocalInstant(iso)}</time> <span class="muted">(${iso.replace('.000Z', 'Z')})</span>`;
 
 /** A status word with its colour class (done, running, failed, due, next, sent, queued, ...). */
 export const badge = (status: string, label: string = status): SafeHtml => html`<span class="badge badge-${status}">${label}</span>`;

@@ -1,7 +1,7 @@
 /** `/providers?q=`: search by AGB code or name; `/providers/:agb`: one provider's history across cycles. */
 import { html, type SafeHtml } from '../links/html.ts';
 import type { ProviderHistoryView, ProviderMatch } from '../operators/views.ts';
-import { badge, encodePath, when } from './format.ts';
+import { badge, encodePath, localDay, when } from './format.ts';
 import type { PageSpec } from './layout.ts';
 
 export function searchPage(q: string, matches: readonly ProviderMatch[]): PageSpec {
@@ -33,7 +33,7 @@ const triggerLabel = (t: ProviderHistoryView['applications'][number]['events'][n
 
 function application(a: ProviderHistoryView['applications'][number]): SafeHtml {
   return html`<section class="application" data-application="${a.cycleId}">
-  <h3><a href="/cycles/${encodePath(a.cycleId)}">${a.cycleId}</a>: ${badge(a.state === 'contracted' ? 'done' : 'due', a.state)} <span class="muted">${a.track} track, version ${a.version}, since ${a.stateSince.slice(0, 10)}</span></h3>
+  <h3><a href="/cycles/${encodePath(a.cycleId)}">${a.cycleId}</a>: ${badge(a.state === 'contracted' ? 'done' : 'due', a.state)} <span class="muted">${a.track} track, version ${a.version}, since ${localDay(a.stateSince)}</span></h3>
   <table class="events"><thead><tr><th>#</th><th>When</th><th>Transition</th><th>Trigger</th><th>By</th><th>Reason</th></tr></thead>
   <tbody>${a.events.map(
     (e) => html`<tr><td>${e.version}</td><td>${when(e.at)}</td><td>${e.from ?? '(new)'} → <strong>${e.to}</strong></td><td>${triggerLabel(e.trigger)}</td><td>${actorLabel(e.actor)}</td><td>${e.reason ?? ''}</td></tr>`,

@@ -53,7 +53,7 @@ function notice(query: Record<string, string | undefined>): string | undefined {
     case 'answered':
       return `Answer to ${query.id ?? 'the question'} saved (${query.visibility ?? ''}).`;
     case 'retried':
-      return `Retry of ${query.milestone ?? 'the milestone'} started.`;
+      return `Retry of ${query.milestone ?? 'the milestone'}: back to due, resumed by execution ${query.execution ?? '(none yet)'}.`;
     case 'advanced':
       return query.to ? `Clock moved to ${formatLocalInstant(query.to)}.` : 'Nothing was waiting: the clock did not move.';
     default:
@@ -142,8 +142,8 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
     .post('/cycles/:cycleId/milestones/:milestoneId/retry', async (r) => {
       const { cycleId, milestoneId } = parseWith(cycleIdSchema.extend({ milestoneId: z.string().min(1) }), r.params, 'path');
       return orRefused(r, cycleId, async () => {
-        await service.retry(cycleId, milestoneId);
-        return seeOther(withQuery(`/cycles/${encodeURIComponent(cycleId)}`, { notice: 'retried', milestone: milestoneId }));
+        const result = await service.retry(cycleId, milestoneId, options.actor());
+        return seeOther(withQuery(`/cycles/${encodeURIComponent(cycleId)}`, { notice: 'retried', milestone: milestoneId, execution: result.executionName }));
       });
     })
     .post('/clock/advance', async (r) => {
@@ -168,6 +168,7 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
       const { agb } = parseWith(z.object({ agb: agbCode }), r.params, 'path');
       return render(r.event, providerPage(await service.provider(agb), agb));
     })
+    .get('/favicon.ico', async () => ({ statusCode: 204, headers: { 'cache-control': 'max-age=86400' }, body: '' }))
     .get('/assets/:name', async (r) => {
       const found = await asset(r.params.name);
       if (!found) throw new NotFoundError('No such asset');

@@ -10,8 +10,11 @@ import { formatDutchDate, formatDutchWindow, periodLabel } from './format.ts';
 
 export { localDate, providerAction };
 
-/** A link the provider acts through. The links feature signs it; until then callers pass a placeholder. */
-export const actionUrl = z.httpUrl('an http(s) link');
+/**
+ * A link the provider acts through (issued by functions/links/issue.ts at send time).
+ * Any http(s) host: `z.httpUrl` would refuse the loopback address the local runtime serves on.
+ */
+export const actionUrl = z.url({ protocol: /^https?$/, error: 'an http(s) link' });
 
 export const agb = z.string().regex(/^\d{8}$/, 'an AGB code of 8 digits');
 

@@ -16,8 +16,10 @@ import { Router } from '../http/router.ts';
 import type { HttpEvent, HttpHandler } from '../http/types.ts';
 import { addOperatorRoutes, renderJsonError, type Identify } from '../operators/api.ts';
 import type { OperatorDeps } from '../operators/deps.ts';
-import { createOperatorService } from '../operators/service.ts';
+import { createOperatorService, type OperatorService } from '../operators/service.ts';
+import { retryPort } from '../operators/retry.ts';
 import { sfnExecutions } from '../operators/sfn-executions.ts';
+import { createSfnExecutionStarter } from '../cycles/executions.ts';
 import { createStore } from '../store/index.ts';
 
 /**
@@ -31,8 +33,20 @@ export const iamCaller: Identify = (event: HttpEvent) => {
   return who;
 };
 
-export function createOperatorApiHandler(deps: OperatorDeps, identify: Identify = iamCaller): HttpHandler {
-  return withErrorMapping(addOperatorRoutes(new Router(), createOperatorService(deps), identify).handle, renderJsonError);
+/** The handler over a service (tests pass a fake one); `handler` below builds the real one from the environment. */
+export function createOperatorApiHandler(service: OperatorService, identify: Identify = iamCaller): HttpHandler {
+  return withErrorMapping(addOperatorRoutes(new Router(), service, identify).handle, renderJsonError);
+}
+
+export function depsFromEnvironment(): OperatorDeps {
+  const store = createStore({ client: getDocumentClient(), tableName: requiredEnv('TABLE_NAME'), clock: systemClock });
+  const stateMachineArn = requiredEnv('STATE_MACHINE_ARN');
+  return {
+    store,
+    clock: systemClock,
+    executions: sfnExecutions(getSfnClient(), stateMachineArn),
+    retry: retryPort(store, createSfnExecutionStarter({ client: getSfnClient(), stateMachineArn })),
+  };
 }
 
 function requiredEnv(name: string): string {
@@ -44,10 +58,6 @@ function requiredEnv(name: string): string {
 let cached: HttpHandler | undefined;
 
 export const handler: HttpHandler = async (event) => {
-  cached ??= createOperatorApiHandler({
-    store: createStore({ client: getDocumentClient(), tableName: requiredEnv('TABLE_NAME'), clock: systemClock }),
-    clock: systemClock,
-    executions: sfnExecutions(getSfnClient(), requiredEnv('STATE_MACHINE_ARN')),
-  });
+  cached ??= createOperatorApiHandler(createOperatorService(depsFromEnvironment()));
   return cached(event);
 };

@@ -9,6 +9,8 @@ import { getDocumentClient, getSesClient } from '../commons/clients.ts';
 import { systemClock, type Clock } from '../commons/clock.ts';
 import { createEmailSender, type LinkIssuerPort } from '../email/sender.ts';
 import type { Outbox } from '../email/ports.ts';
+import { createLinkIssuer } from '../links/issue.ts';
+import { SecretsManagerLinkKeyProvider } from '../links/keys.ts';
 import { realSleep, type Sleep } from '../email/rate-limit.ts';
 import { createStore } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
@@ -30,6 +32,9 @@ export const sendEmailsEnv = z.object({
   CONFIGURATION_SET: optional,
   /** The stack sets it (context `sesRatePerSecond`); 1/s is the SES sandbox rate. */
   SES_RATE_PER_SECOND: optional.transform((s) => (s === undefined ? 1 : Number(s))).pipe(z.number().positive()),
+  /** Both set (AWS): the sender issues each message's action link, signed with this secret's key. */
+  LINK_SECRET_ARN: optional,
+  LINKS_BASE_URL: optional,
 });
 export type SendEmailsEnv = z.infer<typeof sendEmailsEnv>;
 
@@ -45,17 +50,24 @@ export interface SendEmailsDeps {
 
 export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
   let outbox = deps.outbox;
+  let linkIssuer = deps.linkIssuer;
   return async (event: unknown): Promise<SendEmailsOutput> => {
     const input = sendEmailsInput.parse(event ?? {});
     const env = sendEmailsEnv.parse(deps.env ?? process.env);
     const clock = deps.clock ?? systemClock;
-    outbox ??= createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock });
+    if (!outbox) {
+      const store = createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock });
+      outbox = store;
+      if (!linkIssuer && env.LINK_SECRET_ARN && env.LINKS_BASE_URL) {
+        linkIssuer = createLinkIssuer({ store, keys: new SecretsManagerLinkKeyProvider(env.LINK_SECRET_ARN), baseUrl: env.LINKS_BASE_URL, clock });
+      }
+    }
     const sender = createEmailSender({
       outbox,
       ses: deps.ses ?? getSesClient(),
       clock,
       sleep: deps.sleep ?? realSleep,
-      linkIssuer: deps.linkIssuer,
+      linkIssuer,
       config: {
         from: env.SENDER,
         configurationSet: env.CONFIGURATION_SET,

@@ -240,7 +240,9 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     if (!result.ok) {
       const fields = def.fields(ctx);
       const documents = await documentStates(ctx, token, fields);
-      return actionPage({ def, ctx, fields: pageFields(fields, documents), values: result.values, errors: result.errors, documents });
+      // A stored document is shown as received, not as a file to choose again.
+      const values = Object.fromEntries(Object.entries(result.values).filter(([name]) => !documents.some((d) => d.field === name && d.stored)));
+      return actionPage({ def, ctx, fields: pageFields(fields, documents), values, errors: result.errors, documents });
     }
 
     let data = result.data as Record<string, unknown>;

@@ -222,8 +222,9 @@ function renderField(
   const required = field.required !== false;
   const label = html`${field.label}${required ? '' : ' (niet verplicht)'}`;
   const againId = `${id}-again`;
-  // Browsers never refill a file input: after an error, say so beside it.
-  const chooseAgain = field.kind === 'file' && formHasErrors;
+  // Browsers never refill a file input: after an error, say so beside a file still needed
+  // (an optional one, e.g. a document received before, need not be chosen again).
+  const chooseAgain = field.kind === 'file' && formHasErrors && field.required !== false;
   const describedBy = [field.hint ? hintId : '', error ? errorId : '', chooseAgain ? againId : ''].filter(Boolean).join(' ');
   const aria = html`${describedBy ? html` aria-describedby="${describedBy}"` : ''}${error ? raw(' aria-invalid="true"') : ''}${
     required && field.kind !== 'checkboxes' ? raw(' required') : ''

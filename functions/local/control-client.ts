@@ -4,6 +4,7 @@
  * local runtime running on a data folder.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../commons/errors.ts';
+import type { LocalExecutionStarterFactory, StartedExecution } from '../cycles/executions.ts';
 import { readRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
 
 export interface ControlStatus {
@@ -44,3 +45,14 @@ export async function controlRequest<T>(info: Pick<RuntimeInfo, 'control'>, meth
 }
 
 export const controlStatus = (info: RuntimeInfo): Promise<ControlStatus> => controlRequest(info, 'GET', '/status');
+
+/**
+ * How the CLI starts a cycle execution locally (functions/cycles
+ * provideLocalExecutionStarter): by asking the runtime running on the data
+ * folder; undefined when none runs (the runtime resumes the cycle when it next runs it).
+ */
+export const localExecutionStarter: LocalExecutionStarterFactory = async ({ data }) => {
+  const info = readRuntimeFile(data ?? '.local');
+  if (!info) return undefined;
+  return { startExecution: (request) => controlRequest<StartedExecution>(info, 'POST', '/executions', request) };
+};

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { VirtualClock } from '../commons/clock.ts';
 import { ConflictError, ValidationError, isDomainError } from '../commons/errors.ts';
+import type { ExecutionStarter } from '../cycles/executions.ts';
 import type { ClockControlPort } from '../operators/ports.ts';
 import type { ClockMode, VirtualTimeDriver } from './virtual-time.ts';
 
@@ -99,6 +100,8 @@ export function createClockController({ clock, driver, nextMilestone }: ClockCon
 
 export interface ControlServerOptions {
   controller: ClockController;
+  /** Starts workflow executions for other processes (`inkoop milestone retry`, `inkoop cycle start`). */
+  executions?: ExecutionStarter;
   /** What `GET /status` answers besides the clock. */
   status?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
   port?: number;
@@ -115,6 +118,7 @@ const advanceBody = z.union([
   z.object({ to: z.string().min(1) }).strict(),
   z.object({ nextMilestone: z.literal(true) }).strict(),
 ]);
+const executionBody = z.object({ cycleId: z.string().min(1), name: z.string().min(1).max(80) }).strict();
 const modeBody = z.object({
   mode: z.union([z.literal('fast'), z.literal('interactive'), z.object({ daysPerSecond: z.number().positive() })]),
 });
@@ -159,6 +163,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
       if (!parsed.success) return [400, { error: 'ValidationError', message: 'send {"to": "<date or instant>"} or {"nextMilestone": true}' }];
       const moved = 'to' in parsed.data ? await controller.advanceTo(parseInstant(parsed.data.to)) : await controller.advanceToNextMilestone();
       return [200, { moved: moved ? { from: iso(moved.from), to: iso(moved.to) } : null, clock: clockView() }];
+    }
+    if (req.method === 'POST' && path === '/executions' && options.executions) {
+      const parsed = executionBody.safeParse(body);
+      if (!parsed.success) return [400, { error: 'ValidationError', message: 'send {"cycleId": "…", "name": "…"}' }];
+      return [200, await options.executions.startExecution(parsed.data)];
     }
     if (req.method === 'POST' && path === '/clock/mode') {
       const parsed = modeBody.safeParse(body);

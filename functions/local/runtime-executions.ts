@@ -8,6 +8,8 @@
  * with the same handlers, on the runtime's one clock and driver.
  */
 import type { VirtualClock } from '../commons/clock.ts';
+import { ConflictError } from '../commons/errors.ts';
+import type { ExecutionStarter, StartedExecution } from '../cycles/executions.ts';
 import type { ExecutionInfo, ExecutionStatus, ExecutionsPort } from '../operators/ports.ts';
 import { ExecutionAbortedError, ExecutionFailedError, startExecution, type Execution, type LambdaHandler, type RunEvent } from './step-functions.ts';
 import type { VirtualTimeDriver } from './virtual-time.ts';
@@ -44,7 +46,7 @@ export interface LocalExecutionsDeps {
 export const executionArn = (name: string): string =>
   `arn:aws:states:eu-west-1:000000000000:execution:${LOCAL_STATE_MACHINE_NAME}:${name}`;
 
-export class LocalExecutions implements ExecutionsPort {
+export class LocalExecutions implements ExecutionsPort, ExecutionStarter {
   private readonly records = new Map<string, LocalExecutionRecord>();
   private counter = 0;
 
@@ -58,11 +60,11 @@ export class LocalExecutions implements ExecutionsPort {
   start(cycleId: string, options: { name?: string } = {}): LocalExecutionRecord {
     const running = this.latest(cycleId);
     if (running?.status === 'RUNNING') {
-      throw Object.assign(new Error(`An execution of ${cycleId} is running already (${running.name})`), { name: 'ExecutionAlreadyExists' });
+      throw new ConflictError(`An execution of ${cycleId} is running already (${running.name})`, { cycleId, name: running.name });
     }
     const { clock } = this.deps;
     const name = options.name ?? `${cycleId}-${new Date(clock.now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${++this.counter}`;
-    if (this.records.has(name)) throw Object.assign(new Error(`Execution ${name} exists already`), { name: 'ExecutionAlreadyExists' });
+    if (this.records.has(name)) throw new ConflictError(`An execution named ${name} exists already`, { name });
     const input = { cycleId };
     const record = { name, arn: executionArn(name), cycleId, input, status: 'RUNNING', startedAt: clock.now() } as LocalExecutionRecord;
     record.execution = startExecution({
@@ -89,6 +91,11 @@ export class LocalExecutions implements ExecutionsPort {
     );
     this.records.set(name, record);
     return record;
+  }
+
+  /** ExecutionStarter (functions/cycles): what `startCycle` and `retryMilestone` call. */
+  async startExecution(request: { name: string; cycleId: string }): Promise<StartedExecution> {
+    return { executionArn: this.start(request.cycleId, { name: request.name }).arn };
   }
 
   private finish(record: LocalExecutionRecord, status: ExecutionStatus, error?: string, cause?: string): LocalExecutionRecord {

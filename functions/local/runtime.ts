@@ -17,12 +17,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cycleWorkflowFromTemplate, synthesizeStack, type CfnTemplate, type CycleWorkflow } from '../../infra/synth.ts';
+import type { CfnTemplate, CycleWorkflow } from '../../infra/synth.ts';
 import type { VirtualClock } from '../commons/clock.ts';
 import { createServices, type LocalServices } from './runtime-services.ts';
 import { createStore, type Store } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
+import { retryMilestone } from '../cycles/retry.ts';
 import { createLinkIssuer } from '../links/issue.ts';
+import { localActor } from '../operators/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
 import { LocalLinkKeyProvider } from '../links/keys.ts';
 import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';
@@ -97,6 +99,8 @@ export interface LocalRuntime {
   startCycle(cycleId: string): LocalExecutionRecord;
   /** Something outside the workflow may have enqueued emails: the scheduled sender runs at its next tick. */
   nudgeSchedule(): void;
+  /** Waits until the scheduled sender has nothing pending (after the workflow ended; the clock must be able to move). */
+  drain(): Promise<void>;
   /** The handler of a workflow function by substitution key (e.g. for a test). */
   handler(key: string): LambdaHandler;
   stop(): Promise<void>;
@@ -136,13 +140,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const driver = new VirtualTimeDriver(clock, options.mode);
     onStop('virtual time driver', () => driver.dispose());
 
-    // -- DynamoDB Local
-    const db = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
-    onStop('DynamoDB Local', () => db.stop());
-    metrics.instrument(db.client);
-    const tableName = DEFAULT_TABLE_NAME;
-    await ensureTable(db.client, tableName);
-    const store = createStore({ client: db.client, tableName, clock });
+    // -- DynamoDB Local: its JVM starts (seconds) while this process synthesizes the stack
+    const dbStarting = startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+    dbStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 
     // -- SES (one mailbox per process: empty it, then put back what this data folder had)
     const ses = await startSesLocal({ port: options.ports?.ses });
@@ -160,9 +161,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const sesClient = createLocalSesClient(ses.endpoint, { timeoutMs: 30_000 });
     onStop('SES client', () => sesClient.destroy());
 
-    // -- the synthesized stack
+    // -- the synthesized stack (the CDK is imported here, not at load: it takes a while, as does the JVM)
+    const { synthesizeStack, cycleWorkflowFromTemplate } = await import('../../infra/synth.ts');
     const template: CfnTemplate = synthesizeStack({ bundling: false, validation: false });
     const workflow = cycleWorkflowFromTemplate(template);
+
+    const db = await dbStarting;
+    metrics.instrument(db.client);
+    const tableName = DEFAULT_TABLE_NAME;
+    await ensureTable(db.client, tableName);
+    const store = createStore({ client: db.client, tableName, clock });
 
     // -- events, listeners
     const runListeners = new Set<(event: RunEvent, execution: LocalExecutionRecord) => void>();
@@ -200,6 +208,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       publicationsDir,
       executions: executionsPort,
       clockControl,
+      retry: (cycleId, milestone) =>
+        retryMilestone(store, executionsRef.current, { cycleId, milestone, actor: { kind: 'operator', id: localActor() } }),
       mailboxUrl: ses.mailboxUrl,
       afterRequest: nudgeSchedule,
       ports: options.ports,
@@ -263,10 +273,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // -- control endpoint and runtime.json
     const control: ControlServer = await startControlServer({
       controller: clockControl,
+      executions,
       port: options.ports?.control,
       status: () => ({
         dataDir,
-        executions: executions.list().map((r) => ({ cycleId: r.cycleId, ...info(r) })),
+        executions: executions.list().map((r) => ({ cycleId: r.cycleId, arn: r.arn, ...info(r) })),
         nextMilestone: nextMilestoneAt === undefined ? null : new Date(nextMilestoneAt).toISOString(),
       }),
     });
@@ -318,6 +329,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       startCycle: (cycleId) => executions.start(cycleId),
       nudgeSchedule,
+      async drain() {
+        for (;;) {
+          await driver.settled();
+          if (!schedule?.active) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      },
       handler: (key) => {
         const h = handlers[key];
         if (!h) throw new Error(`no workflow function ${key}`);

@@ -20,7 +20,8 @@ export const milestoneConfigSchema = z.object({
   /** At most this many applications (or providers) per run-milestone invocation. */
   pageSize: z.number().int().min(1).max(1000).default(DEFAULT_PAGE_SIZE),
   /** Base of provider-facing URLs; the public registration form is `<linksBaseUrl>/aanmelden/<cycleId>`. */
-  linksBaseUrl: z.httpUrl(),
+  // Any http(s) host: `z.httpUrl` refuses the loopback address the local runtime serves on.
+  linksBaseUrl: z.url({ protocol: /^https?$/ }),
   /** The purchasers' team address (escalations). */
   purchasersEmail: z.email().default(DEFAULT_PURCHASERS_EMAIL),
   /** The customer-communication team (the contracted-provider list). */

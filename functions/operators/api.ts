@@ -79,7 +79,7 @@ export function addOperatorRoutes(router: Router, service: OperatorService, iden
     })
     .post(p('/cycles/:cycleId/milestones/:milestoneId/retry'), async (r) => {
       const target = params(r, z.object({ cycleId, milestoneId }));
-      return jsonResult(202, await service.retry(target.cycleId, target.milestoneId));
+      return jsonResult(202, await service.retry(target.cycleId, target.milestoneId, identify(r.event)));
     })
     .get(p('/emails'), async (r) => ok(service.emails(parseWith(emailFilterSchema, query(r.event), 'query'))))
     .get(p('/providers'), async (r) => ok(service.searchProviders(parseWith(providerSearchSchema, query(r.event), 'query'))))

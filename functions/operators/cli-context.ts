@@ -1,25 +1,25 @@
 /**
  * Where the operator commands (`inkoop status|provider|decide|questions|dashboard`)
- * get their store, clock and execution status:
+ * get their store, clock, execution status and milestone retries. The store
+ * comes from the CLI's openStore (functions/cli/context.ts), so:
  *
- * - `--aws`: the deployed table and Step Functions, with the operator's own
- *   credentials (stack outputs, or INKOOP_TABLE / INKOOP_STATE_MACHINE_ARN);
+ * - `--aws`: the deployed table; Step Functions for executions and retries
+ *   (stack outputs, or INKOOP_TABLE / INKOOP_STATE_MACHINE_ARN); your own credentials;
  * - a local runtime running on the data folder (`<data>/runtime.json`): its
- *   DynamoDB Local, its virtual clock and executions (./runtime-bridge.ts);
+ *   DynamoDB Local, and its virtual clock, executions and clock control through
+ *   its control endpoint (./runtime-bridge.ts);
  * - otherwise the data folder's DynamoDB Local, started for the command, with
  *   no execution status (nothing runs) and the system clock.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { systemClock } from '../commons/clock.ts';
 import { openStore, STACK_NAME } from '../cli/context.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local.ts';
+import { createSfnExecutionStarter, openLocalExecutionStarter } from '../cycles/executions.ts';
 import { readRuntimeFile } from '../local/runtime-file.ts';
-import { createStore } from '../store/index.ts';
 import type { OperatorDeps } from './deps.ts';
 import { noExecutions } from './ports.ts';
-import { connectRuntime } from './runtime-bridge.ts';
+import { retryPort } from './retry.ts';
+import { connectRuntime, type RuntimeBridge } from './runtime-bridge.ts';
 import { createOperatorService, type OperatorService } from './service.ts';
 import { sfnExecutions } from './sfn-executions.ts';
 
@@ -48,51 +48,57 @@ export async function stackOutput(key: string): Promise<string> {
   }
 }
 
-const context = (mode: OperatorContext['mode'], deps: OperatorDeps, close: () => Promise<void>, mailboxUrl?: string): OperatorContext => ({
-  mode,
-  deps,
-  service: createOperatorService(deps),
-  ...(mailboxUrl ? { mailboxUrl } : {}),
-  close,
-});
-
-/** `refreshMs`: keep the runtime's clock and executions fresh (a long-running dashboard). */
+/** `refreshMs`: keep a running runtime's clock and executions fresh (a long-running dashboard). */
 export async function openOperatorContext(globals: GlobalOptions, options: { refreshMs?: number } = {}): Promise<OperatorContext> {
-  if (globals.aws) {
-    const opened = await openStore({ aws: true });
-    const sfn = new SFNClient({});
-    const stateMachineArn = process.env.INKOOP_STATE_MACHINE_ARN || (await stackOutput('StateMachineArn'));
-    const deps: OperatorDeps = { store: opened.store, clock: systemClock, executions: sfnExecutions(sfn, stateMachineArn) };
-    return context('aws', deps, async () => {
-      sfn.destroy();
-      await opened.close();
-    });
-  }
+  const cleanups: (() => unknown)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  };
+  try {
+    let bridge: RuntimeBridge | undefined;
+    if (!globals.aws) {
+      const running = readRuntimeFile(globals.data ?? '.local');
+      if (running) {
+        bridge = await connectRuntime(running, options);
+        cleanups.push(() => bridge?.close());
+      }
+    }
+    const opened = await openStore({ aws: globals.aws, data: globals.data, ...(bridge ? { clock: bridge.clock } : {}) });
+    cleanups.push(() => opened.close());
 
-  const dataDir = globals.data ?? '.local';
-  const runtime = readRuntimeFile(dataDir);
-  if (runtime) {
-    const bridge = await connectRuntime(runtime, options);
-    const client = new DynamoDBClient({ endpoint: runtime.dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const deps: OperatorDeps = {
-      store: createStore({ client, tableName: runtime.tableName, clock: bridge.clock }),
-      clock: bridge.clock,
-      executions: bridge.executions,
-      clockControl: bridge.clockControl,
-    };
-    return context(
-      'runtime',
+    let deps: OperatorDeps;
+    if (globals.aws) {
+      const sfn = new SFNClient({});
+      cleanups.push(() => sfn.destroy());
+      const stateMachineArn = process.env.INKOOP_STATE_MACHINE_ARN || (await stackOutput('StateMachineArn'));
+      deps = {
+        store: opened.store,
+        clock: opened.clock,
+        executions: sfnExecutions(sfn, stateMachineArn),
+        retry: retryPort(opened.store, createSfnExecutionStarter({ client: sfn, stateMachineArn })),
+      };
+    } else {
+      const starter = await openLocalExecutionStarter({ data: globals.data });
+      cleanups.push(() => starter?.close?.());
+      deps = {
+        store: opened.store,
+        clock: opened.clock,
+        executions: bridge?.executions ?? noExecutions,
+        ...(bridge ? { clockControl: bridge.clockControl } : {}),
+        retry: retryPort(opened.store, starter),
+      };
+    }
+    return {
+      mode: globals.aws ? 'aws' : bridge ? 'runtime' : 'local',
       deps,
-      async () => {
-        bridge.close();
-        client.destroy();
-      },
-      bridge.mailboxUrl,
-    );
+      service: createOperatorService(deps),
+      ...(bridge ? { mailboxUrl: bridge.mailboxUrl } : {}),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
-
-  const opened = await openStore({ data: dataDir });
-  return context('local', { store: opened.store, clock: systemClock, executions: noExecutions }, () => opened.close());
 }
 
 /** Opens the context, runs `fn`, always closes it. */

@@ -64,6 +64,7 @@ export function createRemoteOperatorService(options: { baseUrl: string; fetch: S
     decide: (t, input) => call<DecisionResult>('POST', `/cycles/${seg(t.cycleId)}/applications/${seg(t.agb)}/decision`, input),
     questions: (cycleId, filter = {}) => call<QuestionView[]>('GET', `/cycles/${seg(cycleId)}/questions${q(filter)}`),
     answer: (t, input) => call<QuestionView>('POST', `/cycles/${seg(t.cycleId)}/questions/${seg(t.id)}/answer`, input),
+    // `by` is not sent here either.
     retry: (cycleId, milestoneId) => call<RetryResult>('POST', `/cycles/${seg(cycleId)}/milestones/${seg(milestoneId)}/retry`, {}),
     emails: (filter: EmailFilter = {}) => call<EmailLogView>('GET', `/emails${q(filter as Record<string, string | number | undefined>)}`),
     searchProviders: (search) => call<ProviderMatch[]>('GET', `/providers${q(search as Record<string, string | number | undefined>)}`),

@@ -48,11 +48,19 @@ export interface ClockControlPort {
 }
 
 /**
- * Re-runs a failed milestone of a cycle: a new execution that resumes there
- * (functions/cycles `retryMilestone`). `milestone` is a milestone id (or a
- * step id `<milestoneId>#<phase>`); the result is shown to the operator as is.
+ * Re-runs a failed milestone of a cycle: its failed steps back to due and a
+ * new execution that resumes there (functions/cycles `retryMilestone`).
+ * `milestone` is a milestone id or one step id (`<milestoneId>#<phase>`);
+ * `by` is the operator, for the cycle's audit trail.
  */
-export type RetryMilestonePort = (cycleId: string, milestone: string) => Promise<unknown>;
+export type RetryMilestonePort = (cycleId: string, milestone: string, by: string) => Promise<RetryOutcome>;
+
+export interface RetryOutcome {
+  executionName: string;
+  /** Absent when no execution could be started here (the local runtime resumes the cycle itself). */
+  executionArn?: string;
+  steps: { stepId: string }[];
+}
 
 /** An executions port for when nothing is known (a store without an engine). */
 export const noExecutions: ExecutionsPort = { describe: async () => undefined };

@@ -4,7 +4,6 @@
  * ./client.ts runs it against a deployed operator API (the dashboard in AWS
  * mode), so the pages never know where their data comes from.
  */
-import { NotFoundError } from '../commons/errors.ts';
 import { advanceClock, clockView } from './clock.ts';
 import { decisionQueue, recordDecision, type DecisionInput, type DecisionResult } from './decisions.ts';
 import type { OperatorDeps } from './deps.ts';
@@ -26,8 +25,10 @@ import type {
 export interface RetryResult {
   cycleId: string;
   milestoneId: string;
-  /** What the retry port answered (e.g. the new execution's name). */
-  result: unknown;
+  /** The steps put back to due, and the execution that resumes the cycle there. */
+  steps: string[];
+  executionName: string;
+  executionArn: string | null;
 }
 
 export type AdvanceResult = ClockView & { moved: { from: string; to: string } | null };
@@ -43,7 +44,7 @@ export interface OperatorService {
   decide(target: { cycleId: string; agb: string }, input: DecisionInput, by: string): Promise<DecisionResult>;
   questions(cycleId: string, filter?: QuestionFilter): Promise<QuestionView[]>;
   answer(target: { cycleId: string; id: string }, input: AnswerInput, by: string): Promise<QuestionView>;
-  retry(cycleId: string, milestoneId: string): Promise<RetryResult>;
+  retry(cycleId: string, milestoneId: string, by: string): Promise<RetryResult>;
   emails(filter?: EmailFilter): Promise<EmailLogView>;
   searchProviders(search: ProviderSearch): Promise<ProviderMatch[]>;
   provider(agb: string): Promise<ProviderHistoryView>;
@@ -59,13 +60,16 @@ export function createOperatorService(deps: OperatorDeps): OperatorService {
     decide: (target, input, by) => recordDecision(deps, target, input, by),
     questions: (cycleId, filter) => listQuestions(deps, cycleId, filter),
     answer: (target, input, by) => answerQuestion(deps, target, input, by),
-    async retry(cycleId, milestoneId) {
+    async retry(cycleId, milestoneId, by) {
       if (!deps.retry) throw new UnavailableError('Retrying milestones is not available here; use `inkoop milestone retry`');
-      const cycle = await deps.store.getCycle(cycleId);
-      if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
-      const id = milestoneId.split('#')[0];
-      if (!cycle.calendar.milestones.some((m) => m.id === id)) throw new NotFoundError(`No milestone ${id} in cycle ${cycleId}`);
-      return { cycleId, milestoneId, result: (await deps.retry(cycleId, milestoneId)) ?? null };
+      const outcome = await deps.retry(cycleId, milestoneId, by);
+      return {
+        cycleId,
+        milestoneId,
+        steps: outcome.steps.map((s) => s.stepId),
+        executionName: outcome.executionName,
+        executionArn: outcome.executionArn ?? null,
+      };
     },
     emails: (filter) => emailLog(deps, filter),
     searchProviders: (search) => searchProviders(deps, search),

@@ -48,7 +48,7 @@ export function statusText(s: CycleStatusView): string {
     for (const g of s.overdue) {
       const what = g.kind === 'undecided-eligibility' ? 'undecided eligibility' : 'unsigned agreements';
       lines.push(`    ${g.late ? 'LATE ' : ''}${what}: ${g.applications.length} before ${g.title} (${g.dueLocal}, ${g.late ? `${-g.daysLeft} days ago` : `${g.daysLeft} days left`})`);
-      lines.push(table(g.applications.map((a) => [a.agb, a.providerName, `${a.state} since ${a.stateSince.slice(0, 10)}`]), '      '));
+      lines.push(table(g.applications.map((a) => [a.agb, a.providerName, `${a.state} since ${local(a.stateSince).slice(0, 10)}`]), '      '));
     }
   }
   if (s.failed.length) {

@@ -34,6 +34,7 @@ export function createStore(options: StoreOptions) {
     ...messageRepository(deps),
     ...questionRepository(deps, { getSteps: cycles.getSteps }),
     ...tokenRepository(deps),
+    ...cycleAuditRepository(deps),
   };
 }
 

@@ -6,7 +6,7 @@
  * `success_action_redirect` (the link page). The registration POST then finds
  * the newest object per document with `latest` and checks its first bytes.
  *
- * Objects: `uploads/<cycleId>/<agb>/<field>/<epoch ms>-<file name>`.
+ * Objects: `<prefix><cycleId>/<agb>/<field>/<epoch ms>-<file name>`, prefix `uploads/` (the IAM grant's).
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -17,17 +17,22 @@ export interface S3UploadStoreOptions {
   client: S3Client;
   bucket: string;
   clock: Clock;
+  /** Key prefix of all uploads; the function may only write under it. Default `uploads/`. */
+  prefix?: string;
   /** How long a page's upload forms stay valid. Default one hour. */
   expiresInSeconds?: number;
 }
 
-const PREFIX = 'uploads';
 const PDF = Buffer.from('%PDF-', 'latin1');
 
 export class S3UploadStore implements UploadStore {
   readonly mode = 'direct' as const;
 
-  constructor(private readonly options: S3UploadStoreOptions) {}
+  private readonly prefix: string;
+
+  constructor(private readonly options: S3UploadStoreOptions) {
+    this.prefix = (options.prefix ?? 'uploads/').replace(/\/*$/, '/');
+  }
 
   save(): never {
     throw new Error('in AWS documents go to S3 directly (presigned POST), not through the form post');
@@ -38,7 +43,7 @@ export class S3UploadStore implements UploadStore {
     const { url, fields } = await createPresignedPost(this.options.client, {
       Bucket: this.options.bucket,
       // S3 puts the chosen file's name in place of ${filename}; the policy then pins only the prefix.
-      Key: `${PREFIX}/${scopePath(scope, field)}/${stamp}-\${filename}`,
+      Key: `${this.prefix}${scopePath(scope, field)}/${stamp}-\${filename}`,
       Conditions: [['content-length-range', 1, rule.maxBytes]],
       Fields: { 'Content-Type': rule.type, success_action_redirect: redirectTo },
       Expires: this.options.expiresInSeconds ?? 3600,
@@ -48,7 +53,7 @@ export class S3UploadStore implements UploadStore {
 
   async latest(scope: UploadScope, field: string): Promise<StoredDocument | undefined> {
     const { client, bucket } = this.options;
-    const prefix = `${PREFIX}/${scopePath(scope, field)}/`;
+    const prefix = `${this.prefix}${scopePath(scope, field)}/`;
     let newest: { Key?: string; Size?: number; LastModified?: Date } | undefined;
     let token: string | undefined;
     do {

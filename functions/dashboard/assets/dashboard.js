@@ -20,7 +20,6 @@
   window.inkoopCharts = charts; // for tests and the curious
 
   let lastSeen = null;
-  let busy = false;
 
   // ------------------------------------------------------------ charts
 
@@ -61,6 +60,8 @@
     return ticks;
   }
 
+  const short = (text, max = 38) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
   const describeDates = (m) => (m.date ? dayFormat.format(m.from) : `${dayFormat.format(m.from)} – ${dayFormat.format(m.to)}`);
 
   function timelineConfig(status) {
@@ -71,7 +72,7 @@
     return {
       type: 'bar',
       data: {
-        labels: ms.map((m) => m.title),
+        labels: ms.map((m) => short(m.title)),
         datasets: [
           {
             label: 'Milestones',
@@ -101,13 +102,14 @@
             },
             ticks: { callback: (value) => monthFormat.format(value), maxRotation: 0 },
           },
-          y: { ticks: { autoSkip: false } },
+          y: { ticks: { autoSkip: false, font: { size: 12 } } },
         },
         plugins: {
           legend: { display: false },
           nowLine: { now },
           tooltip: {
             callbacks: {
+              title: (items) => ms[items[0].dataIndex].title,
               label: (item) => {
                 const m = ms[item.dataIndex];
                 return `${m.status}${m.next ? ' (next)' : ''}: ${describeDates(m)}`;
@@ -181,9 +183,8 @@
   /** The JSON without the clock's own fields: a ticking clock alone is no reason to re-render. */
   const fingerprint = (text) => JSON.stringify(JSON.parse(text), (key, value) => (key === 'now' || key === 'nowLocal' ? undefined : value));
 
-  async function refresh(force = false) {
-    if (!body.dataset.poll || busy) return;
-    busy = true;
+  async function refreshOnce(force) {
+    if (!body.dataset.poll) return;
     try {
       const res = await fetch(body.dataset.poll, { credentials: 'same-origin', headers: { accept: 'application/json' } });
       if (!res.ok) return;
@@ -199,9 +200,30 @@
       }
     } catch (error) {
       console.warn('dashboard refresh failed', error);
-    } finally {
-      busy = false;
     }
+  }
+
+  /** One refresh at a time; a request that comes in meanwhile (a forced one after an advance) runs right after. */
+  let running = null;
+  let again = false;
+  let forceNext = false;
+  function refresh(force = false) {
+    forceNext = forceNext || force;
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        const force = forceNext;
+        forceNext = false;
+        await refreshOnce(force);
+      } while (again);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
   }
 
   // ------------------------------------------------------------ events

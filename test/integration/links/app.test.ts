@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../../functions/commons/logger.ts';
 import { signatoryOf } from '../../../functions/domain/provider.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
 import { issueToken, hashToken } from '../../../functions/links/token.ts';
@@ -246,5 +247,32 @@ describe('100 concurrent POSTs of the same valid token', () => {
     expect(after.version).toBe(before.version! + 1);
     expect(after.messages).toBe(before.messages + 1);
     expect(after.state).toBe('proposal-submitted');
+  });
+});
+
+describe('logs', () => {
+  it('never carry a token or an email address', async () => {
+    const lines: unknown[] = [];
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+      vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => void lines.push(args));
+    }
+    try {
+      const { provider } = await h.providerIn('in-negotiation');
+      const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+      const token = tokenOf(url);
+      await h.get(pathOf(url));
+      await h.post(pathOf(url), form({ amount: 'x', volume: '1' }));
+      await h.post(pathOf(url), form({ amount: '10', volume: '1' }));
+      await h.post(pathOf(url), form({ amount: '10', volume: '1' })); // 410
+      await h.get(`/l/${token.slice(0, -3)}abc`); // 404
+      await h.post('/aanmelden/msr-2021', form({ organisationName: 'X', agb: '55512345', kvk: '12345678', contactName: 'Y', contactEmail: 'y@x.example.nl', careTypes: 'msr' }));
+      expect(lines.length).toBeGreaterThan(0);
+      const text = JSON.stringify(lines);
+      expect(text).not.toContain(token.split('.')[0]);
+      expect(text).not.toContain(token.split('.')[1]);
+      expect(text).not.toMatch(/@/);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

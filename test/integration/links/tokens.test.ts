@@ -8,8 +8,10 @@ import { hashToken } from '../../../functions/links/token.ts';
 import { LinkSupersededError, LinkUsedError } from '../../../functions/links/errors.ts';
 import { createStore, consumeTokenItem, type Store } from '../../../functions/store/index.ts';
 import { documentClient } from '../../../functions/store/dynamo.ts';
+import { ConflictError } from '../../../functions/commons/errors.ts';
+import { triggers } from '../../../functions/domain/transitions.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { anAgb } from '../../support/factories.ts';
+import { actors, anAgb, aTimeline } from '../../support/factories.ts';
 
 const local = useDynamoDbLocal();
 const KEY = new Uint8Array(32).fill(7);
@@ -90,5 +92,29 @@ describe('link issuer with the token store', () => {
       await doc.send(new TransactWriteCommand({ TransactItems: [consumeTokenItem(store.tableName, record, clock.now() + i)] }));
     }
     expect((await store.getTokenRecord(record.hash))?.usedAt).toBe(clock.now());
+  });
+});
+
+describe('transition with alsoWrite (store/applications.ts)', () => {
+  it('writes the extra items with the transition, or nothing at all when one of their conditions fails', async () => {
+    await store.putSteps('c1', aTimeline());
+    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
+    const agb = anAgb();
+    const { application } = await store.createApplication({ cycleId: 'c1', agb, track: 'existing', providerName: 'P', trigger: triggers.operator('invite'), actor: actors.operator });
+    const url = await issuer.issue({ cycleId: 'c1', agb, action: 'withdraw', contactId: 'c-a', expiresAt: DEADLINE });
+    const record = (await store.getTokenRecord(hashToken(tokenOf(url))))!;
+    const request = { to: 'withdrawn' as const, trigger: triggers.provider('withdraw'), actor: actors.provider(agb, 'c-a'), alsoWrite: () => [consumeTokenItem(store.tableName, record, clock.now())] };
+
+    const next = await store.transition(application, request);
+    expect(next.state).toBe('withdrawn');
+    expect((await store.getTokenRecord(record.hash))?.usedAt).toBe(clock.now());
+
+    // Reinstated by an operator, then the same (used) token again: cancelled, item 2 named, nothing written.
+    const reinstated = await store.transition(next, { to: 'invited', trigger: triggers.operator('reinstate'), actor: actors.operator });
+    const error = await store.transition(reinstated, request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).details).toMatchObject({ failed: [2] });
+    expect(await store.getApplication('c1', agb)).toEqual(reinstated);
+    expect(await store.listEvents('c1', agb)).toHaveLength(3);
   });
 });

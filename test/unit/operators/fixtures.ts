@@ -115,11 +115,11 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
     questions: (cycleId, filter) => track('questions', [cycleId, filter], () => (known(cycleId), [aQuestionView()])),
     answer: (target, input, by) =>
       track('answer', [target, input, by], () => aQuestionView({ id: target.id, status: 'answered', public: input.public, answer: { text: input.text, by, at: status.now } })),
-    retry: (cycleId, milestoneId) =>
-      track('retry', [cycleId, milestoneId], () => {
+    retry: (cycleId, milestoneId, by) =>
+      track('retry', [cycleId, milestoneId, by], () => {
         known(cycleId);
         if (milestoneId === 'nope') throw new UnavailableError('Retrying milestones is not available here');
-        return { cycleId, milestoneId, result: { executionName: `${cycleId}-retry-1` } };
+        return { cycleId, milestoneId, steps: [`${milestoneId}#notify`], executionName: `${cycleId}-retry-1`, executionArn: null };
       }),
     emails: (filter) => track('emails', [filter], () => ({ emails: [], total: 0 })),
     searchProviders: (search) => track('searchProviders', [search], () => [{ agb: '12345678', name: 'Zorg & Co <b>', careTypes: ['test'] }]),

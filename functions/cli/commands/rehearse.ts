@@ -1,0 +1,113 @@
+/**
+ * `inkoop rehearse`: one contracting year on the local runtime, with a
+ * simulated provider population, ending in a report. `npm start` is
+ * `inkoop rehearse --calendar msr-2021 --providers 200 --seed 1 --serve`.
+ */
+import type { Command } from 'commander';
+import { ValidationError } from '../../commons/errors.ts';
+import { logger } from '../../commons/logger.ts';
+import { createShutdown } from '../../local/process.ts';
+import { formatReport } from '../../local/rehearsal/report.ts';
+import { rehearse } from '../../local/rehearsal/rehearse.ts';
+import type { LocalRuntime } from '../../local/runtime.ts';
+import type { ClockMode } from '../../local/virtual-time.ts';
+import { action, printJson } from '../run.ts';
+
+interface RehearseFlags {
+  calendar?: string;
+  providers?: string;
+  seed?: string;
+  json?: boolean;
+  serve?: boolean;
+  fast?: boolean;
+  speed?: string;
+  interactive?: boolean;
+  resume?: boolean;
+}
+
+export function clockMode(flags: Pick<RehearseFlags, 'fast' | 'speed' | 'interactive'>): ClockMode {
+  const chosen = [flags.fast, flags.speed !== undefined, flags.interactive].filter(Boolean).length;
+  if (chosen > 1) throw new ValidationError('Choose one of --fast, --speed <days-per-second> and --interactive');
+  if (flags.interactive) return 'interactive';
+  if (flags.speed !== undefined) {
+    const daysPerSecond = Number(flags.speed);
+    if (!(Number.isFinite(daysPerSecond) && daysPerSecond > 0)) {
+      throw new ValidationError(`--speed takes a number of days per second, e.g. --speed 30 (got ${flags.speed})`);
+    }
+    return { daysPerSecond };
+  }
+  return 'fast';
+}
+
+function addresses(runtime: LocalRuntime, cycleId: string): string {
+  return [
+    `  Mailbox (every email sent):     ${runtime.urls.mailbox}`,
+    `  Provider pages (the links):     ${runtime.urls.links}`,
+    `  Registration form (new ones):   ${runtime.urls.registration(cycleId)}`,
+    `  Operators' dashboard:           ${runtime.urls.dashboard}`,
+    `  Publications:                   ${runtime.urls.publications}`,
+  ].join('\n');
+}
+
+export function registerRehearseCommand(program: Command): void {
+  program
+    .command('rehearse')
+    .description(
+      'Rehearse a whole contracting year on one machine: DynamoDB Local, a local SES, the synthesized state machine ' +
+        'with the real handlers, and a simulated provider population acting through the provider pages.',
+    )
+    .option('--calendar <file|id>', 'the calendar (a file, or an id in workflows/calendars, e.g. msr-2021)')
+    .option('--providers <n>', 'size of the simulated provider population', '200')
+    .option('--seed <s>', 'seed of the simulation (same seed, same year)', '1')
+    .option('--json', 'print the report as JSON (progress goes to stderr)')
+    .option('--serve', 'keep the mailbox, provider pages and dashboard open after the year, until Ctrl-C')
+    .option('--fast', 'skip every wait: the clock jumps to the next moment anything happens (default)')
+    .option('--speed <days-per-second>', 'let virtual time pass at this many days per real second')
+    .option('--interactive', 'the clock stands still; move it with `inkoop clock advance` or the dashboard')
+    .option('--resume', 'continue the rehearsal stopped in the data folder (its calendar, providers and seed)')
+    .action(
+      action(async (flags: RehearseFlags, command: Command) => {
+        const globals = command.optsWithGlobals<{ data?: string; aws?: boolean }>();
+        if (globals.aws) throw new ValidationError('A rehearsal runs locally; leave out --aws');
+        const mode = clockMode(flags);
+        const fromSource = (name: string) => command.getOptionValueSource(name) === 'cli';
+        // Handler logs would drown the progress; LOG_LEVEL overrides.
+        if (!process.env.LOG_LEVEL) logger.setLogLevel('ERROR');
+        const stream = process.stderr;
+        const progress = stream.isTTY ? 'bars' : 'lines';
+        const shutdown = createShutdown();
+        try {
+          const result = await rehearse({
+            calendar: flags.calendar,
+            providers: flags.resume && !fromSource('providers') ? undefined : Number(flags.providers),
+            seed: flags.resume && !fromSource('seed') ? undefined : flags.seed,
+            dataDir: globals.data ?? '.local',
+            mode,
+            resume: flags.resume,
+            serve: flags.serve,
+            progress,
+            stream,
+            shutdown,
+            onStarted(runtime, { calendar, population, resumed }) {
+              stream.write(
+                `${resumed ? 'Resuming' : 'Rehearsing'} ${calendar.id} with ${population.providers.length} providers (seed ${population.seed}), ` +
+                  `data in ${runtime.dataDir}\n${addresses(runtime, calendar.id)}\n`,
+              );
+              if (mode === 'interactive') {
+                stream.write('  The clock stands still: `inkoop clock advance --next-milestone` (or --to <date>), or the dashboard, moves it.\n');
+              }
+            },
+          });
+          if (result.stopped || !result.report) return;
+          if (flags.json) printJson(result.report);
+          else process.stdout.write(formatReport(result.report));
+          if (result.runtime) {
+            stream.write(`\nThe year is done. Open:\n${addresses(result.runtime, result.calendar.id)}\nCtrl-C stops everything.\n`);
+            await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
+          }
+        } finally {
+          if (!shutdown.signal.aborted) shutdown.dispose();
+        }
+      }),
+    );
+}

@@ -1,0 +1,110 @@
+/**
+ * The Lambda handler as API Gateway calls it: AWS deps (S3 direct uploads), the
+ * base URL from the request's domain, configuration errors as a plain 500.
+ * Transitions are covered against DynamoDB Local (test/integration/links).
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { buildTimeline } from '../../../functions/calendar/timeline.ts';
+import { loadCalendar } from '../../../functions/calendar/validate.ts';
+import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { createCycleFromCalendar } from '../../../functions/domain/cycle.ts';
+import type { Application, Cycle, Provider, Step } from '../../../functions/domain/model.ts';
+import { createProviderLinksHandler } from '../../../functions/handlers/provider-links.ts';
+import type { HttpEvent } from '../../../functions/http/types.ts';
+import type { LinksStore } from '../../../functions/links/app.ts';
+import { newTokenRecord, type TokenRecord } from '../../../functions/links/model.ts';
+import { issueToken } from '../../../functions/links/token.ts';
+import { event } from '../http/support.ts';
+import { anApplication, aProvider } from '../../support/factories.ts';
+
+const s3Mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+const KEY = new Uint8Array(32).fill(9);
+const env = { TABLE_NAME: 't', LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:link', DOCUMENTS_BUCKET: 'docs-bucket', DOCUMENTS_UPLOAD_PREFIX: 'uploads/' };
+
+let clock: VirtualClock;
+let cycle: Cycle;
+let steps: Step[];
+let provider: Provider;
+let application: Application;
+let records: Map<string, TokenRecord>;
+
+/** Reads only: a GET never writes. */
+function readStore(): LinksStore {
+  const unused = () => Promise.reject(new Error('a GET must not write'));
+  return {
+    tableName: 't',
+    getCycle: async (id) => (id === cycle.id ? cycle : undefined),
+    getSteps: async () => steps,
+    getProvider: async (agb) => (agb === provider.agb ? provider : undefined),
+    getApplication: async (c, agb) => (c === cycle.id && agb === provider.agb ? application : undefined),
+    getTokenRecord: async (hash) => records.get(hash),
+    putProvider: unused,
+    createApplication: unused,
+    transition: unused,
+    enqueueMessage: unused,
+    putQuestion: unused,
+  } as LinksStore;
+}
+
+const onDomain = (e: HttpEvent, domainName: string): HttpEvent => ({ ...e, requestContext: { ...e.requestContext, domainName } });
+
+beforeEach(async () => {
+  s3Mock.reset();
+  s3Mock.on(ListObjectsV2Command).resolves({});
+  clock = new VirtualClock('2020-06-15T10:00:00Z');
+  const calendar = await loadCalendar('msr-2021');
+  ({ cycle, steps } = createCycleFromCalendar(calendar, { steps: buildTimeline(calendar), clock }));
+  provider = aProvider({ careTypes: ['msr'] });
+  application = anApplication({ cycleId: cycle.id, agb: provider.agb, track: 'new', state: 'registration-started' });
+  records = new Map();
+});
+
+function link(action: 'submit-registration' | 'submit-proposal' = 'submit-registration'): string {
+  const issued = issueToken(KEY, { cycleId: cycle.id, agb: provider.agb, action, contactId: provider.contacts[0].id, expiresAt: Date.parse('2020-07-01T21:59:59.999Z') });
+  records.set(issued.hash, newTokenRecord(issued.hash, issued.claims, clock.now()));
+  return issued.token;
+}
+
+const handler = () => createProviderLinksHandler({ store: readStore(), keys: { getKey: async () => KEY }, s3, clock, env });
+
+describe('provider-links Lambda handler', () => {
+  it('in AWS the registration page posts each document straight to S3, and its CSP allows exactly that', async () => {
+    const token = link();
+    const res = await handler()(onDomain(event('GET', `/l/${token}`), 'abc123.execute-api.eu-west-1.amazonaws.com'));
+    expect(res.statusCode).toBe(200);
+    const body = String(res.body);
+    expect(body.match(/<form class="upload" method="post" action="https:\/\/docs-bucket\.s3\.eu-west-1\.amazonaws\.com\/?" enctype="multipart\/form-data">/g)).toHaveLength(3);
+    expect(body).toContain(`name="success_action_redirect" value="https://abc123.execute-api.eu-west-1.amazonaws.com/l/${token}?document=kvkExtract"`);
+    expect(body).toContain('name="key" value="uploads/msr-2021/');
+    // The main form carries text only: no file inputs outside the upload forms, no multipart.
+    const main = body.slice(body.lastIndexOf('<form'));
+    expect(main).not.toContain('type="file"');
+    expect(main).not.toContain('multipart');
+    expect(String(res.headers?.['content-security-policy'])).toContain("form-action 'self' https://docs-bucket.s3.eu-west-1.amazonaws.com;");
+  });
+
+  it('LINKS_BASE_URL (a custom domain) wins over the request domain', async () => {
+    const token = link();
+    const res = await createProviderLinksHandler({ store: readStore(), keys: { getKey: async () => KEY }, s3, clock, env: { ...env, LINKS_BASE_URL: 'https://aanbieders.example.nl' } })(
+      onDomain(event('GET', `/l/${token}`), 'abc123.execute-api.eu-west-1.amazonaws.com'),
+    );
+    expect(String(res.body)).toContain(`value="https://aanbieders.example.nl/l/${token}?document=vog"`);
+  });
+
+  it('refusals keep their status through the handler', async () => {
+    expect((await handler()(event('GET', '/l/not-a-token'))).statusCode).toBe(404);
+    expect((await handler()(event('GET', '/nergens'))).statusCode).toBe(404);
+    expect((await handler()(event('PUT', `/l/${link()}`))).statusCode).toBe(405);
+    const proposal = link('submit-proposal'); // the application is registering, not negotiating
+    expect((await handler()(event('GET', `/l/${proposal}`))).statusCode).toBe(409);
+  });
+
+  it('a missing configuration is a plain 500 without details', async () => {
+    const res = await createProviderLinksHandler({ env: { TABLE_NAME: 't' } })(event('GET', '/l/x'));
+    expect(res.statusCode).toBe(500);
+    expect(String(res.body)).not.toMatch(/LINK_SECRET_ARN|DOCUMENTS_BUCKET|Error/);
+  });
+});
