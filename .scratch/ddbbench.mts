@@ -1,7 +1,7 @@
 import { startDynamoDbLocal, ensureTable } from '/work/main/functions/local/dynamodb-local.ts';
 import { DynamoDBDocumentClient, PutCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '/work/main/functions/store/dynamo.ts';
-for (const dataDir of [undefined, '/tmp/ddbb']) {
+for (const dataDir of [undefined, '/dev/shm/ddbb']) {
   const db = await startDynamoDbLocal({ dataDir });
   await ensureTable(db.client, 'tbl');
   const doc = DynamoDBDocumentClient.from(db.client);

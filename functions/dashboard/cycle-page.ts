@@ -37,7 +37,7 @@ function fieldError(problem: FormProblem | undefined, form: string, field: strin
 
 function summary(s: CycleStatusView, queue: DecisionQueueView): SafeHtml {
   const tile = (label: string, value: SafeHtml | string | number, key: string) =>
-    html`<div class="tile"><span class="tile-label">${label}</span><span class="tile-value" data-count="${key}">${value}</span></div>`;
+    html`<div class="tile"><span class="tile-label">${label}</span><span class="tile-value${typeof value === 'number' ? '' : ' tile-text'}" data-count="${key}">${value}</span></div>`;
   return html`<section class="tiles" data-live="summary">
   ${tile('Cycle', badge(s.cycle.status), 'cycle-status')}
   ${tile('Execution', executionBadge(s.execution), 'execution')}

@@ -30,7 +30,7 @@ export interface LocalServicesDeps {
   mailboxUrl: string;
   /** After every request that may have changed something (not a GET). */
   afterRequest: () => void;
-  ports?: { links?: number; operator?: number };
+  ports?: { links?: number; operator?: number; publications?: number };
 }
 
 export interface LocalServices {
@@ -43,6 +43,7 @@ export interface LocalServices {
   publicationsUrl: string;
   /** Responses of the provider pages by status code (what the providers actually got). */
   linkStatuses: Record<number, number>;
+  ports: { links: number; operator: number; publications: number };
   close(): Promise<void>;
 }
 
@@ -124,7 +125,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
     );
     servers.push(operatorServer);
 
-    const publicationsServer = await serveHandler(publicationsHandler(deps.publicationsDir), { clock: deps.clock });
+    const publicationsServer = await serveHandler(publicationsHandler(deps.publicationsDir), { port: deps.ports?.publications, clock: deps.clock });
     servers.push(publicationsServer);
 
     return {
@@ -134,6 +135,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
       operatorUrl: operatorServer.url,
       dashboardUrl: operator.entryUrl(operatorServer.url),
       linkStatuses,
+      ports: { links: linksServer.port, operator: operatorServer.port, publications: publicationsServer.port },
       close,
     };
   } catch (error) {

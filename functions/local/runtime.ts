@@ -4,7 +4,8 @@
  *
  * - DynamoDB Local on `<data>/dynamodb` (kept, so a rehearsal can be resumed);
  * - aws-ses-v2-local in-process on loopback (its page at `/` is the mailbox;
- *   the emails are kept in `<data>/mailbox.jsonl`);
+ *   the emails are saved in `<data>/mailbox.jsonl` when the runtime stops,
+ *   together with the database, see ./runtime-database.ts);
  * - aws-local-stepfunctions running the state machine definition the CDK app
  *   synthesizes (infra/synth.ts), each Lambda task routed to the handler module
  *   that function bundles (./runtime-handlers.ts), the EventBridge schedule of
@@ -28,7 +29,8 @@ import { localActor } from '../operators/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
 import { LocalLinkKeyProvider } from '../links/keys.ts';
 import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';
-import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { ensureTable, type DynamoDbLocal } from './dynamodb-local.ts';
+import { startRuntimeDatabase } from './runtime-database.ts';
 import type { Shutdown } from './process.ts';
 import { FACTORIES, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
 import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
@@ -56,10 +58,18 @@ export interface LocalRuntimeOptions {
   /** Outbox messages one send invocation works on at once. */
   sendConcurrency?: number;
   sender?: string;
-  /** Fixed ports (default: free ones). */
-  ports?: { ses?: number; links?: number; operator?: number; control?: number };
+  /** Fixed ports (default: free ones). A resumed rehearsal asks for its old ones: the links in its emails point there. */
+  ports?: Partial<RuntimePorts>;
   /** Messages for the person running it (default: none). */
   log?: (line: string) => void;
+}
+
+export interface RuntimePorts {
+  ses: number;
+  links: number;
+  operator: number;
+  publications: number;
+  control: number;
 }
 
 export interface LocalRuntimeUrls {
@@ -88,6 +98,8 @@ export interface LocalRuntime {
   readonly clockControl: ClockController;
   readonly workflow: CycleWorkflow;
   readonly urls: LocalRuntimeUrls;
+  /** The ports it listens on (all loopback). */
+  readonly ports: RuntimePorts;
   readonly mailbox: MailboxFile;
   /** Provider-page responses by status code. */
   readonly linkStatuses: Readonly<Record<number, number>>;
@@ -141,7 +153,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     onStop('virtual time driver', () => driver.dispose());
 
     // -- DynamoDB Local: its JVM starts (seconds) while this process synthesizes the stack
-    const dbStarting = startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+    const dbStarting = startRuntimeDatabase({ persistentDir: join(dataDir, 'dynamodb') });
     dbStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 
@@ -152,12 +164,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const mailbox = new MailboxFile(dataDir);
     const restored = mailbox.restore();
     if (restored) log(`mailbox: ${restored} emails restored from ${mailbox.path}`);
-    const flushTimer = setInterval(() => mailbox.flush(), 2000);
-    flushTimer.unref();
-    onStop('mailbox', () => {
-      clearInterval(flushTimer);
-      mailbox.flush();
-    });
+    // Saved when the runtime stops, with the database: the two always agree.
+    onStop('mailbox', () => mailbox.flush());
     const sesClient = createLocalSesClient(ses.endpoint, { timeoutMs: 30_000 });
     onStop('SES client', () => sesClient.destroy());
 
@@ -311,6 +319,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       workflow,
       mailbox,
       linkStatuses: services.linkStatuses,
+      ports: { ses: ses.port, control: Number(new URL(control.url).port), ...services.ports },
       urls: {
         mailbox: ses.mailboxUrl,
         links: services.linksUrl,

@@ -19,6 +19,10 @@ import { rehearse, type RehearsalResult } from '../../functions/local/rehearsal/
 import type { LocalRuntime } from '../../functions/local/runtime.ts';
 import type { CycleStatusView } from '../../functions/operators/views.ts';
 
+// Code in page.evaluate runs in the browser; the project's types have no DOM.
+declare const window: any;
+declare const document: any;
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -76,16 +80,21 @@ afterAll(async () => {
 }, 120_000);
 
 /** The cycle's JSON as the page polls it (same session). */
-const cycleJson = (): Promise<CycleStatusView> => page.evaluate(async (id) => (await fetch(`/operator/cycles/${id}`)).json(), CYCLE);
+const cycleJson = (): Promise<CycleStatusView> =>
+  page.evaluate(async (id) => (await fetch(`/operator/cycles/${id}`)).json() as Promise<CycleStatusView>, CYCLE);
 
-/** Clicks "advance", waits until the page shows the new time, without a reload. */
+/** Clicks "advance" and waits until the move is over and the page shows it, without a reload. */
 async function advance(): Promise<string> {
   const before = await page.locator('[data-now]').getAttribute('data-now');
-  await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
+  const advances = Number((await page.locator('body').getAttribute('data-advances')) ?? 0);
+  await page.evaluate(() => (window.noReload = true));
   await page.getByRole('button', { name: 'Advance to the next milestone' }).click();
-  await page.waitForFunction((prev) => document.querySelector('[data-now]')?.getAttribute('data-now') !== prev, before, { timeout: 150_000 });
-  expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
-  return (await page.locator('[data-now]').getAttribute('data-now'))!;
+  await page.waitForFunction((n) => Number(document.body.dataset.advances ?? 0) > n, advances, { timeout: 150_000 });
+  expect(await page.evaluate(() => window.noReload)).toBe(true);
+  const after = (await page.locator('[data-now]').getAttribute('data-now'))!;
+  expect(Date.parse(after)).toBeGreaterThan(Date.parse(before!));
+  expect(after).toBe(new Date(runtime.clock.now()).toISOString());
+  return after;
 }
 
 async function advanceUntil(done: () => Promise<boolean>, max: number): Promise<void> {
@@ -104,9 +113,9 @@ describe('the operators’ dashboard in an interactive rehearsal', () => {
     await page.waitForURL(`**/cycles/${CYCLE}`);
 
     // -- the timeline: one bar per milestone on a time axis, a "now" line at the virtual clock
-    await page.waitForFunction(() => !!(window as any).inkoopCharts?.['timeline-chart']);
+    await page.waitForFunction(() => !!window.inkoopCharts?.['timeline-chart']);
     const timeline = await page.evaluate(() => {
-      const chart = (window as any).inkoopCharts['timeline-chart'];
+      const chart = window.inkoopCharts['timeline-chart'];
       return { labels: chart.data.labels.length, bars: chart.data.datasets[0].data.length, now: chart.options.plugins.nowLine.now, axis: chart.options.scales.x.type };
     });
     const calendarMilestones = (await runtime.store.getCycle(CYCLE))!.calendar.milestones.length;
@@ -121,7 +130,7 @@ describe('the operators’ dashboard in an interactive rehearsal', () => {
     expect(await page.locator('td[data-state="under-review"]').textContent()).toBe(String(underReview.length));
     const status = await cycleJson();
     expect(await page.locator('[data-count="applications"]').textContent()).toBe(String(status.applications.total));
-    const colors = await page.evaluate(() => (window as any).inkoopCharts['timeline-chart'].data.datasets[0].backgroundColor as string[]);
+    const colors = await page.evaluate(() => window.inkoopCharts['timeline-chart'].data.datasets[0].backgroundColor as string[]);
     expect(colors[0]).toBe(DONE_COLOR); // the policy publication is done
     expect(colors[1]).toBe(DONE_COLOR); // so is the registration window
 
@@ -143,6 +152,7 @@ describe('the operators’ dashboard in an interactive rehearsal', () => {
     });
 
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0)); // the header is sticky: a scrolled full-page shot shows it mid-page
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-cycle.png'), fullPage: true });
 
     // -- advance to the eligibility notification: the decision email is in the local mailbox

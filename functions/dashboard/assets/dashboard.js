@@ -20,6 +20,8 @@
   window.inkoopCharts = charts; // for tests and the curious
 
   let lastSeen = null;
+  /** While the clock is being moved, the clock bar (with its disabled button) stays as it is. */
+  let advancing = false;
 
   // ------------------------------------------------------------ charts
 
@@ -176,6 +178,7 @@
     for (const next of fresh.querySelectorAll('[data-live]')) {
       const current = document.querySelector(`[data-live="${CSS.escape(next.dataset.live)}"]`);
       if (!current || inUse(current) || current.innerHTML === next.innerHTML) continue;
+      if (advancing && next.dataset.live === 'clock') continue;
       current.replaceWith(document.importNode(next, true));
     }
   }
@@ -236,6 +239,7 @@
     if (!form) return;
     e.preventDefault();
     const button = form.querySelector('button');
+    advancing = true;
     if (button) {
       button.disabled = true;
       button.textContent = 'Advancing…';
@@ -249,7 +253,10 @@
       });
       if (!res.ok) console.warn('advance refused', res.status, await res.text());
     } finally {
+      advancing = false;
       await refresh(true);
+      // Done: the page shows the clock where the move ended (tests wait for this).
+      body.dataset.advances = String(Number(body.dataset.advances ?? 0) + 1);
       // The clock bar was swapped; if it was not (nothing changed), re-enable the button.
       if (button?.isConnected) {
         button.disabled = false;

@@ -128,6 +128,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     clock: new Date(start).toISOString(),
     status: 'running',
     stepDurations: {},
+    ports: {},
     wallMsBefore: 0,
   };
   let finished = current.status === 'done';
@@ -151,7 +152,9 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     shutdown: options.shutdown,
     log: say,
     ...options.runtime,
+    ports: { ...current.ports, ...options.runtime?.ports },
   });
+  current = { ...current, ports: { ...runtime.ports } };
   let simulation: Simulation | undefined;
   let progress: Progress | undefined;
   const cleanups: (() => unknown)[] = [];
@@ -170,6 +173,9 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     options.onStarted?.(runtime, { population, calendar, resumed: !!options.resume });
 
     const steps = await store.getSteps(cycleId);
+    if (options.resume && steps.length === 0) {
+      throw new ConflictError(`The rehearsal in ${dataDir} has no cycle ${cycleId} in its database (it was not stopped cleanly); start it afresh`);
+    }
     if (finished || (steps.length > 0 && steps.every((s) => s.status === 'done'))) {
       finished = true;
     } else {
@@ -177,7 +183,6 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         { calendar, steps, mailboxSize: () => storedEmails().length, now: () => clock.now(), stream: options.stream, mode: options.progress },
         (timing) => {
           stepDurations[timing.stepId] = (stepDurations[timing.stepId] ?? 0) + timing.durationMs;
-          save();
         },
       );
       cleanups.push(runtime.onRunEvent((event) => progress!.onRunEvent(event)));

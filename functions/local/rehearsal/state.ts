@@ -24,6 +24,8 @@ export const rehearsalStateSchema = z.object({
   status: z.enum(['running', 'done']),
   /** Real milliseconds each finished step took, by step id. */
   stepDurations: z.record(z.string(), z.number()).default({}),
+  /** The runtime's ports: a resumed rehearsal listens there again, so the links in its emails keep working. */
+  ports: z.object({ ses: z.number(), links: z.number(), operator: z.number(), publications: z.number(), control: z.number() }).partial().default({}),
   /** Real milliseconds spent before (in earlier runs of a resumed rehearsal). */
   wallMsBefore: z.number().default(0),
 });
