@@ -73,7 +73,7 @@ describe('the operator app over HTTP', () => {
     const posted = await fetch(`${server.url}/cycles/${MSR.id}/decisions`, {
       method: 'POST',
       headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, agb, expectedVersion: '4', decision: 'eligible', reason: 'Voldoet aan de minimumnormen' }),
+      body: new URLSearchParams({ csrf, agb, expectedVersion: '3', decision: 'eligible', reason: 'Voldoet aan de minimumnormen' }),
       redirect: 'manual',
     });
     expect(posted.status).toBe(303);
@@ -89,10 +89,10 @@ describe('the operator app over HTTP', () => {
     const stale = await fetch(`${server.url}/cycles/${MSR.id}/decisions`, {
       method: 'POST',
       headers: { cookie, origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, agb, expectedVersion: '4', decision: 'not-eligible', reason: 'Toch niet' }),
+      body: new URLSearchParams({ csrf, agb, expectedVersion: '3', decision: 'not-eligible', reason: 'Toch niet' }),
       redirect: 'manual',
     });
     expect(stale.status).toBe(409);
-    expect(await stale.text()).toContain('is at version 5, not 4');
+    expect(await stale.text()).toContain('is at version 4, not 3');
   });
 });
