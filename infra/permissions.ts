@@ -55,21 +55,22 @@ export interface FunctionGrants {
 export const DOCUMENTS_UPLOAD_PREFIX = 'uploads/';
 
 export const FUNCTION_GRANTS = {
-  /** Reads the cycle and its steps. */
+  /** Reads the cycle and its steps; marks the cycle done after its last step. */
   nextMilestone: {
-    table: ['GetItem', 'Query'],
+    table: ['GetItem', 'Query', 'UpdateItem'],
   },
   /** Reads and updates a step (status, cursor). */
   recordMilestone: {
     table: ['GetItem', 'Query', 'UpdateItem'],
   },
   /**
-   * Fans a milestone out over the applications in one state (gsi1), moves them
+   * Fans a milestone out over the applications in one state (gsi1) and the
+   * providers of a care type (their profiles: BatchGetItem), moves them
    * (transactions: Update + Put of the event + ConditionCheck), queues outbox
    * messages and link tokens (BatchWriteItem), signs links.
    */
   runMilestone: {
-    table: ['GetItem', 'Query', 'UpdateItem', 'PutItem', 'ConditionCheckItem', 'BatchWriteItem'],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem', 'ConditionCheckItem', 'BatchWriteItem'],
     indexes: ['byCycleState'],
     linkSecret: true,
   },
@@ -90,8 +91,10 @@ export const FUNCTION_GRANTS = {
     documentsUpload: true,
   },
   /**
-   * Operator reads over everything (all indexes), amendments (transactions: Put
-   * + Update), starting and inspecting cycle executions.
+   * Operator reads over everything (all indexes); purchasers' decisions
+   * (transactions: Put of the application + Put of its event), answers to
+   * questions (Update), amendments, milestone retries (step Update, audit Put),
+   * starting and inspecting cycle executions.
    */
   operatorApi: {
     table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'],

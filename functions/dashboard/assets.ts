@@ -22,14 +22,16 @@ const FILES: Record<string, { path: () => string; type: string }> = {
 
 const cache = new Map<string, Promise<string>>();
 
-export const ASSET_NAMES = Object.keys(FILES);
-
 /** The asset, or undefined when there is no such name. */
 export async function asset(name: string): Promise<HttpResult | undefined> {
   const file = FILES[name];
   if (!file) return undefined;
   let body = cache.get(name);
-  if (!body) cache.set(name, (body = readFile(file.path(), 'utf8')));
+  if (!body) {
+    body = readFile(file.path(), 'utf8');
+    cache.set(name, body);
+    body.catch(() => cache.delete(name)); // a failed read is tried again next time
+  }
   return {
     statusCode: 200,
     headers: { 'content-type': file.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' },

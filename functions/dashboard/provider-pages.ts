@@ -52,15 +52,19 @@ export function providerPage(h: ProviderHistoryView, agb: string): PageSpec {
     </dl>`
     : html`<p class="alert">No provider profile for ${agb} (only applications).</p>`}
 <h2>Applications and audit trail</h2>
-${h.applications.length ? h.applications.map(application) : html`<p class="muted">No applications.</p>`}
+<div data-live="applications">${h.applications.length ? h.applications.map(application) : html`<p class="muted">No applications.</p>`}</div>
+<section data-live="emails">
 <h2>Emails (${h.emails.length})</h2>
 <table class="emails"><thead><tr><th>Created</th><th>Cycle</th><th>Template</th><th>Status</th><th>Sent</th></tr></thead>
 <tbody>${h.emails.map(
   (e) => html`<tr data-email="${e.template}"><td>${when(e.createdAt)}</td><td>${e.cycleId}</td><td>${e.template}</td><td>${badge(e.status)}${e.error ? html` <span class="cause">${e.error}</span>` : ''}</td><td>${when(e.sentAt)}</td></tr>`,
 )}</tbody></table>
+</section>
+<section data-live="questions">
 <h2>Questions and objections (${h.questions.length})</h2>
 ${h.questions.length
   ? html`<ul>${h.questions.map((q) => html`<li>${badge(q.status === 'open' ? 'due' : 'done', q.status)} <strong>${q.id}</strong> (${q.cycleId}, ${q.kind}): ${q.text}${q.answer ? html`<br><em>${q.public ? 'Public' : 'Private'} answer:</em> ${q.answer.text}` : ''}</li>`)}</ul>`
-  : html`<p class="muted">None.</p>`}`;
+  : html`<p class="muted">None.</p>`}
+</section>`;
   return { title: p ? `${p.name} (${p.agb})` : `Provider ${agb}`, body, live: { poll: `/operator/providers/${encodeURIComponent(agb)}` } };
 }

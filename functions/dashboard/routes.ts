@@ -5,19 +5,19 @@
  * the problem beside the field (400) or at the top (409) otherwise.
  */
 import { z } from 'zod';
+import { formatLocalInstant } from '../calendar/time.ts';
 import { ConflictError, NotFoundError, TransitionRefusedError, ValidationError, type DomainError } from '../commons/errors.ts';
-import type { ErrorRenderer } from '../http/edge.ts';
-import { html } from '../links/html.ts';
 import { agbCode } from '../domain/index.ts';
+import type { ErrorRenderer } from '../http/edge.ts';
 import { parseForm } from '../http/form.ts';
 import type { Router, RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpEvent, type HttpResult } from '../http/types.ts';
+import { html } from '../links/html.ts';
 import { parseWith } from '../operators/api.ts';
 import { decisionSchema } from '../operators/decisions.ts';
 import { emailFilterSchema, type EmailFilter } from '../operators/emails.ts';
 import { answerSchema } from '../operators/questions.ts';
 import type { OperatorService } from '../operators/service.ts';
-import { formatLocalInstant } from '../calendar/time.ts';
 import { asset } from './assets.ts';
 import { cyclePage, type FormProblem } from './cycle-page.ts';
 import { emailsPage } from './emails-page.ts';

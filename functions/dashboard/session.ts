@@ -14,8 +14,7 @@
  * second dashboard (or another local server) must not see or clobber this one.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ForbiddenError } from '../commons/errors.ts';
-import { DomainError } from '../commons/errors.ts';
+import { DomainError, ForbiddenError } from '../commons/errors.ts';
 import { bodyBytes, header, mediaType, method, seeOther, type HttpEvent, type HttpHandler, type HttpResult } from '../http/types.ts';
 
 export class UnauthenticatedError extends DomainError {

@@ -4,8 +4,11 @@
  * `<data>/mailbox.jsonl` so a resumed rehearsal still has the emails (and the
  * links in them) sent before it stopped.
  *
- * The file is append-only, one email per line; a line cut short by a crash is
- * skipped when it is read back.
+ * Each email is stamped with the virtual time it arrived (the store only knows
+ * the real time): the runtime stamps new emails right after every send.
+ *
+ * The file is append-only, one email per line (`{ receivedAt, email }`); a line
+ * cut short by a crash is skipped when it is read back.
  */
 import { createRequire } from 'node:module';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +32,8 @@ export function storedEmails(): readonly StoredEmail[] {
 
 export class MailboxFile {
   private persisted = 0;
+  /** Virtual arrival time of each stored email, by position. */
+  private readonly arrivals: number[] = [];
   readonly path: string;
 
   constructor(dataDir: string) {
@@ -41,22 +46,36 @@ export class MailboxFile {
     let restored = 0;
     for (const line of readFileSync(this.path, 'utf8').split('\n')) {
       if (!line.trim()) continue;
+      let entry: { receivedAt: number; email: StoredEmail };
       try {
-        sesStore.saveEmail(JSON.parse(line) as StoredEmail);
-        restored++;
+        entry = JSON.parse(line) as typeof entry;
       } catch {
-        // a line cut short by a crash
+        continue; // a line cut short by a crash
       }
+      sesStore.saveEmail(entry.email);
+      this.arrivals.push(entry.receivedAt);
+      restored++;
     }
     this.persisted = storedEmails().length;
     return restored;
+  }
+
+  /** Stamps the emails that arrived since the last stamp with `now` (virtual). */
+  stamp(now: number): void {
+    const count = storedEmails().length;
+    while (this.arrivals.length < count) this.arrivals.push(now);
+  }
+
+  /** When the email at `index` arrived (virtual epoch ms), if stamped. */
+  receivedAt(index: number): number | undefined {
+    return this.arrivals[index];
   }
 
   /** Appends the emails stored since the last flush. */
   flush(): void {
     const emails = storedEmails();
     if (emails.length <= this.persisted) return;
-    const lines = emails.slice(this.persisted).map((e) => JSON.stringify(e));
+    const lines = emails.slice(this.persisted).map((email, i) => JSON.stringify({ receivedAt: this.arrivals[this.persisted + i] ?? null, email }));
     appendFileSync(this.path, `${lines.join('\n')}\n`, { mode: 0o600 });
     this.persisted = emails.length;
   }

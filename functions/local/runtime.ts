@@ -250,7 +250,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       handlers[key] = async (event) => {
         metrics.countLambda(key);
         const result = await handler(event);
-        if (sends) for (const listener of sentListeners) await listener();
+        if (sends) {
+          mailbox.stamp(clock.now());
+          for (const listener of sentListeners) await listener();
+        }
         return result;
       };
     }

@@ -20,6 +20,7 @@ import { NON_TERMINAL_STATES, type ApplicationState } from '../domain/states.ts'
 import { triggers } from '../domain/transitions.ts';
 import type { KeyDate } from '../email/params.ts';
 import { publishContractedList, type ContractedEntry } from '../publication/contracted.ts';
+import { mapLimit } from '../store/dynamo.ts';
 import { publishQaMemo, QA_MEMO_FILE } from '../publication/qa-memo.ts';
 import { registrationFormUrl } from './config.ts';
 import { milestoneOf, type StepContext } from './context.ts';
@@ -97,9 +98,9 @@ function moves(froms: readonly ApplicationState[], to: ApplicationState, trigger
 
 /** Existing contract holders of the care type get an application in `invited` (idempotent); no email of its own. */
 async function inviteExisting(ctx: StepContext, providers: readonly Provider[]): Promise<void> {
-  for (const provider of providers) {
+  await mapLimit(providers, 8, async (provider) => {
     const invitation = invitationFor(provider, ctx.cycle);
-    if (!invitation.invite) continue;
+    if (!invitation.invite) return;
     await ctx.store.createApplication({
       cycleId: ctx.cycle.id,
       agb: provider.agb,
@@ -109,7 +110,7 @@ async function inviteExisting(ctx: StepContext, providers: readonly Provider[]):
       actor: SYSTEM,
       context: { steps: ctx.steps },
     });
-  }
+  });
 }
 
 const inviteExistingPass = (): Pass => overProviders('invite existing contract holders', inviteExisting);
@@ -264,7 +265,7 @@ function registrationOpens(): Pass[] {
         const invitation = invitationFor(p, ctx.cycle);
         return !invitation.invite && invitation.reason === 'no-contract';
       });
-      const apps = await Promise.all(candidates.map((p) => ctx.store.getApplication(ctx.cycle.id, p.agb)));
+      const apps = await mapLimit(candidates, 16, (p) => ctx.store.getApplication(ctx.cycle.id, p.agb));
       const url = registrationFormUrl(ctx.config, ctx.cycle.id);
       await enqueue(
         ctx,
@@ -471,7 +472,7 @@ function nextYearDates(): Pass[] {
       }
       // Not for providers whose contract (from before, or from this cycle) still runs next year.
       const coversNext = ctx.cycle.contract.firstYear + ctx.cycle.contract.termYears - 1 >= nextYear;
-      const apps = coversNext ? await Promise.all(providers.map((p) => ctx.store.getApplication(ctx.cycle.id, p.agb))) : [];
+      const apps = coversNext ? await mapLimit(providers, 16, (p) => ctx.store.getApplication(ctx.cycle.id, p.agb)) : [];
       const ics = calendarToIcs(next.calendar, { clock: ctx.clock });
       const dates = keyDates(ctx, next.calendar);
       const audience = providers.filter(

@@ -45,7 +45,6 @@ export async function recordDecision(
 ): Promise<DecisionResult> {
   const at = new Date(deps.clock.now()).toISOString();
   const app = await deps.store.transition(target.cycleId, target.agb, {
-    to: undefined,
     trigger: triggers.purchaser(input.decision),
     actor: { kind: 'purchaser', id: by },
     reason: input.reason,

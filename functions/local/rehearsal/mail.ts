@@ -23,6 +23,8 @@ export interface MailLink {
 export interface ReceivedEmail {
   /** Position in the mailbox (arrival order). */
   seq: number;
+  /** Virtual arrival time, when the runtime stamped it. */
+  receivedAt?: number;
   messageId: string;
   to: string[];
   subject: string;
@@ -57,6 +59,8 @@ export function linksIn(text: string | undefined): MailLink[] {
 export class MailReader {
   private offset = 0;
 
+  constructor(private readonly arrival: (index: number) => number | undefined = () => undefined) {}
+
   /** Emails that arrived since the last call. */
   next(): ReceivedEmail[] {
     const emails = storedEmails();
@@ -65,6 +69,7 @@ export class MailReader {
     this.offset = emails.length;
     return fresh.map((e: StoredEmail, i) => ({
       seq: start + i,
+      receivedAt: this.arrival(start + i),
       messageId: e.messageId,
       to: e.destination.to,
       subject: e.subject,

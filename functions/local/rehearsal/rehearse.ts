@@ -15,6 +15,7 @@
  * runtime (the execution is aborted between states, servers closed, DynamoDB
  * Local stopped, the mailbox flushed) and saves where the clock was.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Calendar } from '../../calendar/schema.ts';
@@ -194,23 +195,24 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         cycleId,
         population,
         registrationUrl: runtime.urls.registration(cycleId),
+        receivedAt: (i) => runtime.mailbox.receivedAt(i),
         nudge: () => runtime.nudgeSchedule(),
       });
       const sim = simulation;
       // Registered after the runtime: stops before it (the clock first, so nothing moves meanwhile).
       cleanups.push(options.shutdown?.add('simulation', () => sim.stop()) ?? (() => undefined));
       cleanups.push(options.shutdown?.add('virtual clock', () => runtime.driver.setMode('interactive')) ?? (() => undefined));
-      sim.start((onSent) => runtime.onEmailsSent(onSent));
-
-      const cycle = await store.getCycle(cycleId);
-      let executionArn: string;
-      if (cycle?.status === 'planned') {
-        executionArn = (await startCycle(store, runtime.executions, cycleId)).executionArn;
-      } else {
+      // Hold the clock until the execution runs: between the simulation's first wait and the
+      // workflow's first task the driver would otherwise see only the simulation waiting, and jump.
+      const executionArn = await runtime.driver.busy(async () => {
+        sim.start((onSent) => runtime.onEmailsSent(onSent));
+        const cycle = await store.getCycle(cycleId);
+        if (cycle?.status === 'planned') return (await startCycle(store, runtime.executions, cycleId)).executionArn;
         // Resumed: a new execution picks up at the first step that is not done.
-        executionArn = (await runtime.executions.startExecution({ name: `${cycleId}-resume-${Date.now().toString(36)}`, cycleId })).executionArn;
-        await store.updateCycleStatus(cycleId, 'running', { executionArn });
-      }
+        const started = await runtime.executions.startExecution({ name: `${cycleId}-resume-${randomBytes(3).toString('hex')}`, cycleId });
+        await store.updateCycleStatus(cycleId, 'running', { executionArn: started.executionArn });
+        return started.executionArn;
+      });
       const ended = await runtime.executions.get(executionArn)!.done;
       if (ended.status !== 'SUCCEEDED') {
         if (options.shutdown?.signal.aborted) {

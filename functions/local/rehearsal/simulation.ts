@@ -24,7 +24,7 @@ import { fill, openPage, parseForm, submitForm, type ParsedForm } from './browse
 import { MailReader, type MailLink } from './mail.ts';
 import type { Behaviour, Population, SimulatedProvider } from './population.ts';
 import { Agenda } from './schedule.ts';
-import { addLocalDays, answerAt, followUpAt, localAt, localDateOf, minuteOf } from './timing.ts';
+import { answerAt, decisionAt, followUpAt, localDateOf, registrationAt, registrationWindow } from './timing.ts';
 import { unit } from './random.ts';
 
 export const PURCHASER_ID = 'inkoper.simulatie';
@@ -40,6 +40,8 @@ export interface SimulationDeps {
   registrationUrl: string;
   /** HTTP requests in flight at once. */
   concurrency?: number;
+  /** The virtual time an email (by mailbox position) arrived. */
+  receivedAt(index: number): number | undefined;
   /** Something happened outside the workflow (the runtime's scheduled sender should look). */
   nudge(): void;
   /** Each action's outcome, for progress and logs. */
@@ -67,7 +69,7 @@ type Attempt = 'valid' | 'invalid';
 
 export class Simulation {
   private readonly agenda: Agenda;
-  private readonly reader = new MailReader();
+  private readonly reader: MailReader;
   private readonly byAgb = new Map<string, SimulatedProvider>();
   private readonly byEmail = new Map<string, SimulatedProvider>();
   /** Newest link per provider and action (a newer email's link supersedes the older). */
@@ -79,6 +81,7 @@ export class Simulation {
   private startedAt = 0;
 
   constructor(private readonly deps: SimulationDeps) {
+    this.reader = new MailReader((i) => deps.receivedAt(i));
     this.agenda = new Agenda(deps.clock, deps.driver, {
       concurrency: deps.concurrency ?? 16,
       onError: (error, entry) => this.tally.errors.push(`${entry.label}: ${(error as Error)?.message ?? String(error)}`),
@@ -118,27 +121,15 @@ export class Simulation {
     this.agenda.add({ at, label, run });
   }
 
-  private window(): { opens: string; closes: string } | undefined {
-    const m = this.deps.calendar.milestones.find((x) => x.kind === 'registration-window');
-    return m?.opens && m.closes ? { opens: m.opens, closes: m.closes } : undefined;
-  }
-
   /** New providers fill in the public form: early in the window, on its last day, or the day after it closed. */
   private planRegistrations(): void {
-    const window = this.window();
+    const window = registrationWindow(this.deps.calendar);
     if (!window) return;
     const { seed } = this.deps.population;
-    const days = Math.max(1, Math.round((Date.parse(window.closes) - Date.parse(window.opens)) / 86_400_000));
     for (const p of this.deps.population.providers) {
       if (p.kind !== 'new' || !p.registration) continue;
       const key = [seed, p.agb, 'request-registration'];
-      const minute = minuteOf(...key);
-      const at =
-        p.registration.timing === 'early'
-          ? localAt(addLocalDays(window.opens, Math.floor(unit(...key, 'day') * Math.max(1, Math.floor(days / 2)))), 10 + Math.floor(unit(...key, 'hour') * 6), minute)
-          : p.registration.timing === 'last-day'
-            ? localAt(window.closes, 16, minute)
-            : localAt(addLocalDays(window.closes, 1), 10, minute);
+      const at = registrationAt(window, p.registration.timing, key);
       const first: Attempt = p.registration.mistake === 'none' ? 'valid' : 'invalid';
       this.plan(at, `${p.agb} request-registration`, () => this.register(p, first, at, key));
     }
@@ -151,22 +142,11 @@ export class Simulation {
    * path. `undecided` ones are left for the escalation.
    */
   private planDecisions(): void {
-    const window = this.window();
-    if (!window) return;
-    const decideBy = this.deps.calendar.milestones
-      .filter((m) => m.kind === 'eligibility-notification' || m.kind === 'negotiation-period')
-      .map((m) => m.date ?? m.opens!)
-      .filter((d) => d > window.closes)
-      .sort()[0];
-    if (!decideBy) return;
-    const first = addLocalDays(window.closes, 1);
-    const span = Math.max(1, Math.round((Date.parse(decideBy) - Date.parse(first)) / 86_400_000) - 1);
     const { seed } = this.deps.population;
     for (const p of this.deps.population.providers) {
       if (p.kind !== 'new' || !p.decision || p.decision === 'undecided') continue;
-      const key = [seed, p.agb, 'decide'];
-      const day = addLocalDays(first, Math.floor(unit(...key, 'day') * span));
-      const at = localAt(day, 10 + Math.floor(unit(...key, 'hour') * 6), minuteOf(...key));
+      const at = decisionAt(this.deps.calendar, [seed, p.agb, 'decide']);
+      if (at === undefined) continue;
       const decision = p.decision;
       this.plan(at, `${p.agb} decide ${decision}`, () => this.decide(p, decision, at));
     }
@@ -184,7 +164,7 @@ export class Simulation {
         this.latestLink.set(key, link);
         if (this.planned.has(key)) continue;
         this.planned.add(key);
-        this.planAnswer(provider, link, now);
+        this.planAnswer(provider, link, email.receivedAt ?? now);
       }
     }
   }

@@ -8,6 +8,7 @@
  * order of events is the same in every run.
  */
 import { DateTime } from 'luxon';
+import type { Calendar } from '../../calendar/schema.ts';
 import { TIME_ZONE } from '../../calendar/time.ts';
 import type { Timing } from './population.ts';
 import { between, unit } from './random.ts';
@@ -69,3 +70,40 @@ export function answerAt(timing: Timing, receivedAt: number, expiresAt: number, 
 
 /** A follow-up (a corrected form) two hours after a first attempt, on the grid. */
 export const followUpAt = (first: number, key: readonly (string | number)[]): number => onGrid(first + 2 * HOUR, minuteOf(...key, 'follow-up'));
+
+export function registrationWindow(calendar: Calendar): { opens: string; closes: string } | undefined {
+  const m = calendar.milestones.find((x) => x.kind === 'registration-window');
+  return m?.opens && m.closes ? { opens: m.opens, closes: m.closes } : undefined;
+}
+
+const daysBetween = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
+
+/** When a new provider fills in the public registration form: early in the window, on its last day (16:mm), or the day after it closed. */
+export function registrationAt(window: { opens: string; closes: string }, timing: 'early' | 'last-day' | 'late', key: readonly (string | number)[]): number {
+  const minute = minuteOf(...key);
+  if (timing === 'last-day') return localAt(window.closes, 16, minute);
+  if (timing === 'late') return localAt(addLocalDays(window.closes, 1), 10, minute);
+  const half = Math.max(1, Math.floor(Math.max(1, daysBetween(window.opens, window.closes)) / 2));
+  return localAt(addLocalDays(window.opens, Math.floor(unit(...key, 'day') * half)), 10 + Math.floor(unit(...key, 'hour') * 6), minute);
+}
+
+/**
+ * When the purchaser decides on a registration: a day after the window closed
+ * and before the first milestone that acts on decisions (the eligibility
+ * notification, or the negotiation period's start); undefined when the
+ * calendar has neither.
+ */
+export function decisionAt(calendar: Calendar, key: readonly (string | number)[]): number | undefined {
+  const window = registrationWindow(calendar);
+  if (!window) return undefined;
+  const decideBy = calendar.milestones
+    .filter((m) => m.kind === 'eligibility-notification' || m.kind === 'negotiation-period')
+    .map((m) => (m.date ?? m.opens)!)
+    .filter((d) => d > window.closes)
+    .sort()[0];
+  if (!decideBy) return undefined;
+  const first = addLocalDays(window.closes, 1);
+  const span = Math.max(1, daysBetween(first, decideBy) - 1);
+  const day = addLocalDays(first, Math.floor(unit(...key, 'day') * span));
+  return localAt(day, 10 + Math.floor(unit(...key, 'hour') * 6), minuteOf(...key));
+}

@@ -53,10 +53,10 @@ export async function makeWorld(
   client: Parameters<typeof createStore>[0]['client'],
   tableName: string,
   calendarId: string,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; start?: string } = {},
 ): Promise<World> {
   const calendar = await loadCalendar(calendarId);
-  const clock = new VirtualClock(`${calendar.contract.firstYear - 1}-01-15T09:00:00Z`);
+  const clock = new VirtualClock(options.start ?? `${calendar.contract.firstYear - 1}-01-15T09:00:00Z`);
   const store = createStore({ client, tableName, clock });
   const { cycle } = await createCycle(store, calendar, clock);
   const publicationsDir = await mkdtemp(join(tmpdir(), 'inkoop-publications-'));

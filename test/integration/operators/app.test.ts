@@ -83,7 +83,7 @@ describe('the operator app over HTTP', () => {
 
     const api = await fetch(`${server.url}/operator/cycles/${MSR.id}`, { headers: { cookie } });
     expect(api.status).toBe(200);
-    expect((await api.json()).applications.byState).toMatchObject({ eligible: 1, 'under-review': 0 });
+    expect(((await api.json()) as { applications: { byState: object } }).applications.byState).toMatchObject({ eligible: 1, 'under-review': 0 });
 
     // The page the purchaser had open is stale now: its version is refused as a conflict.
     const stale = await fetch(`${server.url}/cycles/${MSR.id}/decisions`, {

@@ -9,7 +9,6 @@ import { ConflictError, NotFoundError, TransitionRefusedError } from '../../../f
 import type { Application, ApplicationState, Message, Question, Step } from '../../../functions/domain/index.ts';
 import type { DecisionInput, DecisionResult } from '../../../functions/operators/decisions.ts';
 import { UnavailableError } from '../../../functions/operators/errors.ts';
-import { waiting } from '../../../functions/operators/overdue.ts';
 import type { AdvanceResult, OperatorService } from '../../../functions/operators/service.ts';
 import { buildStatus } from '../../../functions/operators/status.ts';
 import type { ClockView, CycleStatusView, DecisionQueueView, QuestionView } from '../../../functions/operators/views.ts';
@@ -133,4 +132,3 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
   };
 }
 
-export const waitingOf = (list: Application[]) => list.map(waiting);

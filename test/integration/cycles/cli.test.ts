@@ -1,0 +1,59 @@
+/**
+ * `inkoop cycle …`, `inkoop calendar amend`, `inkoop milestone retry` end to end:
+ * the CLI as operators run it, on a data folder of its own (DynamoDB Local).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const data = mkdtempSync(join(tmpdir(), 'inkoop-cli-'));
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+function inkoop(...args: string[]) {
+  const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'functions', 'cli', 'main.ts'), '--data', data, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, INKOOP_OPERATOR: 'tester', LOG_LEVEL: 'SILENT' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('inkoop cycle, calendar amend, milestone retry', () => {
+  it('creates a cycle once and lists it', () => {
+    const created = inkoop('cycle', 'create', 'msr-2021', '--json');
+    expect(created.stderr).toBe('');
+    expect(JSON.parse(created.stdout)).toEqual({ created: true, calendarDiffers: false, cycle: { id: 'msr-2021', status: 'planned' }, steps: 15 });
+
+    const again = inkoop('cycle', 'create', 'msr-2021');
+    expect(again.stdout).toBe('Cycle msr-2021 exists (planned); nothing changed.\n');
+
+    const list = JSON.parse(inkoop('cycle', 'list', '--json').stdout);
+    expect(list).toEqual([
+      expect.objectContaining({ id: 'msr-2021', status: 'planned', steps: { total: 15, done: 0 }, next: expect.objectContaining({ stepId: 'policy-publication#notify' }) }),
+    ]);
+
+  });
+
+  it('amends with the calendar rules, and refuses a retry or a start that makes no sense', () => {
+    const tooLate = inkoop('calendar', 'amend', 'msr-2021', 'contracted-publication', '2020-11-13', '--reason', 'Later');
+    expect(tooLate.code).toBe(1);
+    expect(tooLate.stderr).toMatch(/too late: Zvw: customers see the contracted providers by 12 November/);
+
+    const amended = inkoop('calendar', 'amend', 'msr-2021', 'proposal-deadline', '2020-09-22', '--reason', 'De overeenkomst komt later beschikbaar.');
+    expect(amended.stderr).toBe('');
+    expect(amended.code).toBe(0);
+    expect(amended.stdout).toMatch(/^Amended proposal-deadline of msr-2021 \(amendment 1\): date 2020-09-15 → 2020-09-22\n/);
+    expect(amended.stdout).toContain('proposal-deadline#deadline: 2020-09-16 00:00 +02:00 → 2020-09-23 00:00 +02:00');
+
+    const retry = inkoop('milestone', 'retry', 'msr-2021', 'policy-publication');
+    expect(retry.code).toBe(1);
+    expect(retry.stderr).toMatch(/^error: Nothing to retry: no failed step of policy-publication in msr-2021/);
+
+    const start = inkoop('cycle', 'start', 'msr-2021');
+    expect(start.code).toBe(1);
+    expect(start.stderr).toMatch(/No way to start an execution here/);
+  });
+});

@@ -1,0 +1,152 @@
+/** Pure parts of the milestone work: cursor, config, causes, run order, plans, messages. */
+import { describe, expect, it } from 'vitest';
+import { buildTimeline } from '../../../functions/calendar/timeline.ts';
+import { listCalendarIds, loadCalendar } from '../../../functions/calendar/validate.ts';
+import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { ValidationError } from '../../../functions/commons/errors.ts';
+import { createCycleFromCalendar } from '../../../functions/domain/cycle.ts';
+import type { Step } from '../../../functions/domain/model.ts';
+import { milestoneConfigFromEnv, registrationFormUrl } from '../../../functions/milestones/config.ts';
+import type { StepContext } from '../../../functions/milestones/context.ts';
+import { decodeRunCursor, encodeRunCursor, gather } from '../../../functions/milestones/cursor.ts';
+import { describeCause, inRunOrder } from '../../../functions/milestones/loop.ts';
+import { linkContact, providerMessage, teamMessage } from '../../../functions/milestones/messages.ts';
+import { acceptDeadline, planFor } from '../../../functions/milestones/plan.ts';
+import { aProvider } from '../../support/factories.ts';
+
+async function contextFor(calendarId: string, stepId: string, now = '2020-06-01T10:00:00Z'): Promise<StepContext> {
+  const calendar = await loadCalendar(calendarId);
+  const clock = new VirtualClock(now);
+  const { cycle, steps } = createCycleFromCalendar(calendar, { steps: buildTimeline(calendar), clock });
+  const step = steps.find((s) => s.stepId === stepId)!;
+  return {
+    store: {} as never,
+    clock,
+    config: milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://aanbieders.example.nl' }),
+    publications: {} as never,
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    cycle,
+    calendar,
+    steps,
+    step,
+    milestone: calendar.milestones.find((m) => m.id === step.milestoneId)!,
+  };
+}
+
+describe('the page cursor', () => {
+  it('round-trips, starts at the beginning without one, and refuses anything else', () => {
+    const cursor = { p: 2, c: 'abc', a: { undecided: [['12345678', 'Zorg B.V.']] as [string, string][] } };
+    expect(decodeRunCursor(encodeRunCursor(cursor))).toEqual(cursor);
+    expect(decodeRunCursor(null)).toEqual({ p: 0, c: null, a: {} });
+    expect(() => decodeRunCursor('not-a-cursor')).toThrow(ValidationError);
+    expect(() => decodeRunCursor(Buffer.from(JSON.stringify({ v: 2, p: 0, c: null, a: {} })).toString('base64url'))).toThrow(ValidationError);
+  });
+
+  it('gathers each provider once', () => {
+    const into = {};
+    gather(into, 'x', [['1', 'A'], ['2', 'B']]);
+    gather(into, 'x', [['2', 'B'], ['3', 'C']]);
+    expect(into).toEqual({ x: [['1', 'A'], ['2', 'B'], ['3', 'C']] });
+  });
+});
+
+describe('config from the environment', () => {
+  it('has defaults for everything but the links base URL', () => {
+    expect(milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://aanbieders.example.nl/' })).toEqual({
+      pageSize: 100,
+      linksBaseUrl: 'https://aanbieders.example.nl/',
+      purchasersEmail: 'inkoop@zorgverzekeraar.example',
+      customerCommunicationEmail: 'klantcommunicatie@zorgverzekeraar.example',
+    });
+    expect(milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://a.example', PAGE_SIZE: '25', PURCHASERS_EMAIL: 'zorginkoop@zv.example' })).toMatchObject({
+      pageSize: 25,
+      purchasersEmail: 'zorginkoop@zv.example',
+    });
+    expect(() => milestoneConfigFromEnv({})).toThrow();
+    expect(() => milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://a.example', PAGE_SIZE: '0' })).toThrow();
+    expect(registrationFormUrl({ linksBaseUrl: 'https://aanbieders.example.nl/' }, 'msr-2021')).toBe('https://aanbieders.example.nl/aanmelden/msr-2021');
+  });
+});
+
+describe('the loop', () => {
+  it('describes a Lambda error by its type and message only, without addresses', () => {
+    expect(describeCause({ Error: 'Error', Cause: JSON.stringify({ errorType: 'ConflictError', errorMessage: 'Lost a race', trace: ['x'] }) })).toBe('ConflictError: Lost a race');
+    expect(describeCause({ Error: 'States.Timeout', Cause: 'Task timed out' })).toBe('States.Timeout: Task timed out');
+    expect(describeCause({ Error: 'Error', Cause: 'mail to a@b.example.nl failed' })).toBe('Error: mail to [email] failed');
+    expect(describeCause({})).toBe('Error');
+  });
+
+  it('orders steps by instant, ties in calendar order', async () => {
+    const calendar = await loadCalendar('zg-2024-2025');
+    const order = buildTimeline(calendar).map((s) => s.stepId);
+    const steps = [{ stepId: 'registration#opens', at: '2023-04-01T07:00:00.000Z' }, { stepId: 'policy-publication#notify', at: '2023-04-01T07:00:00.000Z' }] as Step[];
+    expect(inRunOrder(steps, order).map((s) => s.stepId)).toEqual(['policy-publication#notify', 'registration#opens']);
+    expect(inRunOrder(steps, [...order].reverse()).map((s) => s.stepId)).toEqual(['registration#opens', 'policy-publication#notify']);
+  });
+});
+
+describe('plans', () => {
+  it('every step of every seed calendar has a plan, the same whatever the time', async () => {
+    for (const id of listCalendarIds()) {
+      const calendar = await loadCalendar(id);
+      for (const step of buildTimeline(calendar)) {
+        const early = planFor(await contextFor(id, step.stepId, '2019-01-01T00:00:00Z')).map((p) => p.name);
+        const late = planFor(await contextFor(id, step.stepId, '2025-01-01T00:00:00Z')).map((p) => p.name);
+        expect(late, `${id} ${step.stepId}`).toEqual(early);
+      }
+    }
+  });
+
+  it('passes per kind, as the README tables them', async () => {
+    const names = async (id: string, stepId: string) => planFor(await contextFor(id, stepId)).map((p) => p.name);
+    expect(await names('msr-2021', 'registration#closes')).toEqual([
+      'registration-started → lapsed',
+      'moved to lapsed by this step',
+      'registration-submitted → under-review',
+    ]);
+    expect(await names('msr-2021', 'eligibility-notification#notify')).toEqual([
+      'eligible → in-negotiation',
+      'moved to in-negotiation by this step',
+      'not-eligible decisions',
+      'undecided registrations',
+      'eligibility escalation',
+    ]);
+    expect(await names('wlz-2021', 'questions-and-objections#deadline')).toEqual([]);
+    expect(await names('zg-2024-2025', 'negotiations#closes')).toEqual([]);
+    expect((await names('msr-2021', 'signing-deadline#deadline')).at(-1)).toBe('republish the contracted-provider list');
+  });
+
+  it('the negotiation agreement is to be accepted the day before the contracted-provider list', async () => {
+    expect(acceptDeadline(await contextFor('msr-2021', 'negotiation-agreements#notify'))).toBe('2020-11-11');
+    expect(acceptDeadline(await contextFor('zvt-2021', 'negotiation-agreements#notify'))).toBe('2020-11-11');
+  });
+});
+
+describe('messages', () => {
+  const provider = aProvider({ agb: '12345678', name: 'Revalidatie Noord' });
+  const signatory = provider.contacts.find((c) => c.role === 'signatory')!;
+
+  it('send a link to one contact: the signatory, or the first contact — never a sign link to anyone else', () => {
+    expect(linkContact(provider, 'submit-proposal')).toBe(signatory);
+    const noSignatory = { contacts: provider.contacts.filter((c) => c.role !== 'signatory') };
+    expect(linkContact(noSignatory, 'submit-registration')).toBe(noSignatory.contacts[0]);
+    expect(linkContact(noSignatory, 'sign-agreement')).toBeUndefined();
+  });
+
+  it('are keyed by cycle, provider, step and template, checked against the template', async () => {
+    const ctx = await contextFor('msr-2021', 'proposal-deadline#reminder-3');
+    const message = providerMessage(ctx, provider, 'reminder', { action: 'submit-proposal', deadline: '2020-09-15' }, { action: 'submit-proposal', until: '2020-09-15' });
+    expect(message).toMatchObject({
+      key: 'msr-2021#12345678#proposal-deadline#reminder-3#reminder',
+      recipients: [{ role: 'signatory', address: signatory.email, contactId: signatory.id }],
+      params: { providerName: 'Revalidatie Noord', careTypeName: 'Medisch specialistische revalidatie', contractYear: 2021, contractTermYears: 1 },
+      link: { action: 'submit-proposal', contactId: signatory.id, expiresAt: '2020-09-15T21:59:59.999Z' },
+    });
+    expect(providerMessage(ctx, provider, 'contracted', {})?.recipients).toHaveLength(2);
+    expect(() => providerMessage(ctx, provider, 'reminder', { action: 'submit-proposal', deadline: '15-09-2020' } as never)).toThrow(ValidationError);
+    expect(teamMessage(ctx, 'purchaser', 'signing-escalation', { deadline: '2020-12-31', applications: [{ agb: '12345678', providerName: 'X' }] })).toMatchObject({
+      key: 'msr-2021#-#proposal-deadline#reminder-3#signing-escalation',
+      recipients: [{ role: 'purchaser', address: 'inkoop@zorgverzekeraar.example' }],
+    });
+  });
+});
