@@ -186,7 +186,13 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
           stepDurations[timing.stepId] = (stepDurations[timing.stepId] ?? 0) + timing.durationMs;
         },
       );
-      cleanups.push(runtime.onRunEvent((event) => progress!.onRunEvent(event)));
+      cleanups.push(
+        runtime.onRunEvent((event) => {
+          progress!.onRunEvent(event);
+          // The year ends with the workflow: hold the clock before the simulation's next wait can move it.
+          if (event.type === 'executionSucceeded') runtime.driver.setMode('interactive');
+        }),
+      );
       simulation = new Simulation({
         clock,
         driver: runtime.driver,

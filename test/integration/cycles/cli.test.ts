@@ -21,7 +21,7 @@ function inkoop(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('inkoop cycle, calendar amend, milestone retry', () => {
+describe('inkoop cycle, calendar amend, milestone retry', { timeout: 300_000 }, () => {
   it('creates a cycle once and lists it', () => {
     const created = inkoop('cycle', 'create', 'msr-2021', '--json');
     expect(created.stderr).toBe('');

@@ -1,0 +1,386 @@
+/**
+ * What a rehearsal must produce, worked out on paper: an independent model of
+ * the year from the seeded plan (functions/local/rehearsal/population.ts and
+ * timing.ts: who does what when) and the documented rules
+ * (functions/milestones/README.md "Behaviour per kind", the transition table in
+ * functions/domain/transitions.ts, the confirmations of the provider pages).
+ * It shares no code with the runtime, the handlers or the report: if the system
+ * and this model disagree, one of them is wrong.
+ *
+ * Only the milestone kinds of the calendars the tests rehearse are modelled;
+ * any other kind throws.
+ */
+import type { Calendar, MilestoneKind } from '../../../functions/calendar/schema.ts';
+import { buildTimeline, type TimelineStep } from '../../../functions/calendar/timeline.ts';
+import { deadlineEnd, windowContains } from '../../../functions/calendar/time.ts';
+import type { Population, SimulatedProvider } from '../../../functions/local/rehearsal/population.ts';
+import { answerAt, decisionAt, followUpAt, registrationAt, registrationWindow } from '../../../functions/local/rehearsal/timing.ts';
+
+type State =
+  | 'invited'
+  | 'registration-started'
+  | 'registration-submitted'
+  | 'lapsed'
+  | 'under-review'
+  | 'eligible'
+  | 'not-eligible'
+  | 'conditions-confirmed'
+  | 'in-negotiation'
+  | 'proposal-submitted'
+  | 'agreement-reached'
+  | 'signed'
+  | 'contracted'
+  | 'not-contracted';
+
+type Action = 'submit-registration' | 'declare-conditions' | 'submit-proposal' | 'accept-negotiation-agreement' | 'sign-agreement';
+
+const TERMINAL: readonly State[] = ['lapsed', 'not-eligible', 'contracted', 'not-contracted'];
+
+export interface Expected {
+  /** Emails by template. */
+  emails: Record<string, number>;
+  /** Emails by step id and template (milestone emails only). */
+  perStep: Record<string, Record<string, number>>;
+  /** Final applications by state. */
+  states: Record<string, number>;
+  /** AGB codes by final state. */
+  byState: Record<string, string[]>;
+  /** For each lapsed application: the action the provider never completed. */
+  lapsedFor: Record<string, Action>;
+}
+
+interface Model {
+  p: SimulatedProvider;
+  /** In the provider table (imported, or registered through the form). */
+  known: boolean;
+  state?: State;
+  /** The expiry of the newest link per action. */
+  link: Map<Action, number>;
+  planned: Set<Action>;
+  done: Set<Action>;
+}
+
+interface Event {
+  at: number;
+  order: number;
+  run(): void;
+}
+
+const TICK = 60_000;
+const nextTick = (t: number): number => (Math.floor(t / TICK) + 1) * TICK;
+
+export function expectedYear(calendar: Calendar, population: Population): Expected {
+  const code = calendar.careType.code;
+  const year = calendar.contract.firstYear;
+  const seed = population.seed;
+  const steps = buildTimeline(calendar);
+  const has = (kind: MilestoneKind) => calendar.milestones.some((m) => m.kind === kind);
+  const dateOf = (kind: MilestoneKind) => {
+    const m = calendar.milestones.find((x) => x.kind === kind);
+    return m && (m.date ?? m.closes);
+  };
+  const stepAt = (kind: MilestoneKind, phase: string) => {
+    const s = steps.find((x) => x.kind === kind && x.phase === phase);
+    return s ? Date.parse(s.at) : undefined;
+  };
+  const window = registrationWindow(calendar);
+
+  const emails: Record<string, number> = {};
+  const perStep: Record<string, Record<string, number>> = {};
+  const lapsedFor: Record<string, Action> = {};
+  const models: Model[] = population.providers.map((p) => ({ p, known: p.kind !== 'new', link: new Map(), planned: new Set(), done: new Set() }));
+
+  // -- the agenda: steps and actions by instant; ties keep insertion order (steps in timeline order)
+  const queue: Event[] = [];
+  let order = 0;
+  const schedule = (at: number, run: () => void) => queue.push({ at, order: order++, run });
+  let currentStep: TimelineStep | undefined;
+  const done = new Set<string>(); // step ids that ran
+
+  const count = (template: string) => {
+    emails[template] = (emails[template] ?? 0) + 1;
+    if (currentStep) (perStep[currentStep.stepId] ??= {})[template] = (perStep[currentStep.stepId]?.[template] ?? 0) + 1;
+  };
+
+  /** A link email arrives: the provider plans its answer once per action, from the first such email. */
+  const receiveLink = (m: Model, action: Action, receivedAt: number, expiresAt: number) => {
+    m.link.set(action, expiresAt);
+    if (m.planned.has(action)) return;
+    m.planned.add(action);
+    const behaviour = m.p.responds[action];
+    const key = [seed, m.p.agb, action];
+    const at = answerAt(behaviour.timing, receivedAt, expiresAt, key);
+    if (at === undefined) return;
+    const first = behaviour.mistake === 'none' || behaviour.timing === 'late' ? 'valid' : 'invalid';
+    schedule(at, () => act(m, action, first, at));
+  };
+
+  /** A confirmation of a provider's action, sent by the scheduled sender at the next minute. */
+  const confirm = (m: Model, template: string, at: number, link?: { action: Action; expiresAt: number }) => {
+    const saved = currentStep;
+    currentStep = undefined;
+    count(template);
+    currentStep = saved;
+    if (link) {
+      const tick = nextTick(at);
+      schedule(tick, () => receiveLink(m, link.action, tick, link.expiresAt));
+    }
+  };
+
+  const allowed = (m: Model, action: Action, at: number): boolean => {
+    switch (action) {
+      case 'submit-registration':
+        return (m.state === 'registration-started' || m.state === 'registration-submitted') && !!window && windowContains(window.opens, window.closes, at);
+      case 'declare-conditions':
+        return m.state === 'invited' && (stepAt('conditions-deadline', 'deadline') === undefined || at < stepAt('conditions-deadline', 'deadline')!);
+      case 'submit-proposal':
+        return (m.state === 'in-negotiation' || m.state === 'proposal-submitted') && (stepAt('proposal-deadline', 'deadline') === undefined || at < stepAt('proposal-deadline', 'deadline')!);
+      case 'accept-negotiation-agreement':
+        return m.state === 'proposal-submitted' || (m.state === 'in-negotiation' && !has('proposal-deadline'));
+      case 'sign-agreement':
+        return m.state === 'agreement-reached';
+    }
+  };
+
+  const act = (m: Model, action: Action, attempt: 'valid' | 'invalid', at: number): void => {
+    const expiresAt = m.link.get(action);
+    if (expiresAt === undefined || at > expiresAt || !allowed(m, action, at)) return; // 410 / 409: nothing happens
+    if (attempt === 'invalid') {
+      if (m.p.responds[action].mistake === 'corrected') {
+        const again = followUpAt(at, [seed, m.p.agb, action]);
+        schedule(again, () => act(m, action, 'valid', again));
+      }
+      return; // 400
+    }
+    m.done.add(action);
+    switch (action) {
+      case 'submit-registration':
+        m.state = 'registration-submitted';
+        confirm(m, 'registration-received', at, { action, expiresAt: Date.parse(deadlineEnd(window!.closes)) });
+        break;
+      case 'declare-conditions':
+        m.state = 'conditions-confirmed';
+        confirm(m, 'conditions-confirmed', at);
+        break;
+      case 'submit-proposal':
+        m.state = 'proposal-submitted';
+        confirm(m, 'proposal-received', at);
+        break;
+      case 'accept-negotiation-agreement':
+        m.state = 'agreement-reached';
+        confirm(m, 'agreement-accepted', at, { action: 'sign-agreement', expiresAt: Date.parse(deadlineEnd(dateOf('signing-deadline') ?? dateOf('agreements-final')!)) });
+        break;
+      case 'sign-agreement':
+        m.state = 'signed';
+        confirm(m, 'agreement-signed', at);
+        break;
+    }
+  };
+
+  // -- new providers: the public form
+  if (window) {
+    for (const m of models) {
+      if (m.p.kind !== 'new' || !m.p.registration) continue;
+      const key = [seed, m.p.agb, 'request-registration'];
+      const request = (at: number, attempt: 'valid' | 'invalid') => {
+        if (!windowContains(window.opens, window.closes, at)) return; // 403 / 410
+        if (attempt === 'invalid') {
+          if (m.p.registration!.mistake === 'corrected') {
+            const again = followUpAt(at, key);
+            schedule(again, () => request(again, 'valid'));
+          }
+          return;
+        }
+        m.known = true;
+        m.state = 'registration-started';
+        confirm(m, 'registration-link', at, { action: 'submit-registration', expiresAt: Date.parse(deadlineEnd(window.closes)) });
+      };
+      const at = registrationAt(window, m.p.registration.timing, key);
+      schedule(at, () => request(at, m.p.registration!.mistake === 'none' ? 'valid' : 'invalid'));
+    }
+    // -- purchasers
+    for (const m of models) {
+      if (m.p.kind !== 'new' || !m.p.decision || m.p.decision === 'undecided') continue;
+      const at = decisionAt(calendar, [seed, m.p.agb, 'decide']);
+      const decision = m.p.decision;
+      if (at !== undefined) schedule(at, () => {
+        if (m.state === 'under-review') m.state = decision;
+      });
+    }
+  }
+
+  // -- the milestone steps
+  const ofCareType = () => models.filter((m) => m.known && (m.p.careTypes.includes(code)));
+  const inState = (...states: State[]) => models.filter((m) => m.state && states.includes(m.state));
+  const existingHolder = (m: Model) =>
+    m.known &&
+    m.p.careTypes.includes(code) &&
+    !m.p.contracts.some((c) => c.careType === code && c.firstYear <= year && year <= c.lastYear) &&
+    m.p.contracts.some((c) => c.careType === code && c.lastYear === year - 1);
+  const inviteExisting = () => {
+    for (const m of models) if (!m.state && existingHolder(m)) m.state = 'invited';
+  };
+  const ahead = (kind: MilestoneKind, at: number) => {
+    const d = dateOf(kind);
+    return !!d && at <= Date.parse(deadlineEnd(d));
+  };
+  const happened = (kind: MilestoneKind) => steps.filter((s) => s.kind === kind).every((s) => done.has(s.stepId)) && has(kind);
+  const lapse = (states: State[], action: Action, template?: string) => {
+    for (const m of inState(...states)) {
+      m.state = 'lapsed';
+      lapsedFor[m.p.agb] = action;
+      if (template) count(template);
+    }
+  };
+  const agreementEmail = (m: Model, at: number) => {
+    count('agreement-available');
+    if (ahead('proposal-deadline', at)) receiveLink(m, 'submit-proposal', at, Date.parse(deadlineEnd(dateOf('proposal-deadline')!)));
+  };
+  const acceptBy = (step: TimelineStep): string => {
+    const after = (d: string | undefined) => (d && d > step.localDate ? d : undefined);
+    const publication = after(dateOf('contracted-publication'));
+    const dayBefore = publication && new Date(Date.parse(`${publication}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    return dayBefore || after(dateOf('signing-deadline')) || after(dateOf('agreements-final'))!;
+  };
+
+  const runStep = (step: TimelineStep): void => {
+    const at = Date.parse(step.at);
+    switch (`${step.kind}#${step.phase}`) {
+      case 'policy-publication#notify':
+        inviteExisting();
+        for (const _ of ofCareType()) count('policy-published');
+        break;
+      case 'registration-window#opens':
+        for (const m of ofCareType()) {
+          const runs = m.p.contracts.some((c) => c.careType === code && c.firstYear <= year && year <= c.lastYear);
+          if (!m.state && !runs) count('registration-invitation');
+        }
+        break;
+      case 'registration-window#reminder':
+        for (const m of inState('registration-started')) {
+          count('reminder');
+          receiveLink(m, 'submit-registration', at, Date.parse(deadlineEnd(window!.closes)));
+        }
+        break;
+      case 'registration-window#closes':
+        lapse(['registration-started'], 'submit-registration', 'registration-lapsed');
+        for (const m of inState('registration-submitted')) m.state = 'under-review';
+        break;
+      case 'portal-opening#notify':
+        inviteExisting();
+        if (ahead('conditions-deadline', at)) {
+          for (const m of inState('invited')) {
+            count('conditions-request');
+            receiveLink(m, 'declare-conditions', at, Date.parse(deadlineEnd(dateOf('conditions-deadline')!)));
+          }
+        }
+        break;
+      case 'conditions-deadline#reminder':
+        for (const m of inState('invited')) {
+          count('reminder');
+          receiveLink(m, 'declare-conditions', at, Date.parse(deadlineEnd(dateOf('conditions-deadline')!)));
+        }
+        break;
+      case 'conditions-deadline#deadline': {
+        lapse(['invited'], 'declare-conditions', 'deadline-missed');
+        const moved = inState('conditions-confirmed');
+        for (const m of moved) {
+          m.state = 'in-negotiation';
+          if (happened('agreement-available')) agreementEmail(m, at);
+        }
+        break;
+      }
+      case 'agreement-available#notify':
+        inviteExisting();
+        for (const m of inState('conditions-confirmed')) m.state = 'in-negotiation';
+        if (!has('conditions-deadline')) for (const m of inState('invited')) m.state = 'in-negotiation';
+        for (const m of inState('in-negotiation')) agreementEmail(m, at);
+        break;
+      case 'eligibility-notification#notify': {
+        const eligible = inState('eligible');
+        for (const m of eligible) {
+          m.state = 'in-negotiation';
+          count('eligibility-decision');
+        }
+        for (const _ of inState('not-eligible')) count('eligibility-decision');
+        if (happened('agreement-available')) for (const m of eligible) agreementEmail(m, at);
+        if (inState('under-review').length) count('eligibility-escalation');
+        break;
+      }
+      case 'proposal-deadline#reminder':
+        for (const m of inState('in-negotiation')) {
+          count('reminder');
+          receiveLink(m, 'submit-proposal', at, Date.parse(deadlineEnd(dateOf('proposal-deadline')!)));
+        }
+        break;
+      case 'proposal-deadline#deadline':
+        lapse(['in-negotiation'], 'submit-proposal', 'deadline-missed');
+        break;
+      case 'negotiation-agreements#notify': {
+        const until = Date.parse(deadlineEnd(acceptBy(step)));
+        const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
+        for (const m of inState(...states)) {
+          count('negotiation-agreement-offered');
+          receiveLink(m, 'accept-negotiation-agreement', at, until);
+        }
+        break;
+      }
+      case 'agreements-final#deadline':
+        if (calendar.milestones.find((x) => x.kind === 'agreements-final')?.action) throw new Error('agreements-final with an action is not modelled');
+        for (const _ of inState('agreement-reached', 'signed')) count('agreements-final');
+        break;
+      case 'contracted-publication#notify':
+        count('contracted-list-ready');
+        break;
+      case 'signing-deadline#reminder':
+        for (const m of inState('agreement-reached')) {
+          count('reminder');
+          receiveLink(m, 'sign-agreement', at, Date.parse(deadlineEnd(dateOf('signing-deadline')!)));
+        }
+        break;
+      case 'signing-deadline#deadline': {
+        for (const m of inState('signed')) {
+          m.state = 'contracted';
+          count('contracted');
+        }
+        const open = models.filter((m) => m.state && !TERMINAL.includes(m.state) && m.state !== 'signed' && m.state !== 'contracted');
+        for (const m of open) m.state = 'not-contracted';
+        if (open.length) count('signing-escalation');
+        if (has('contracted-publication')) count('contracted-list-ready');
+        break;
+      }
+      case 'agreement-available#reminder':
+      case 'signing-deadline#notify':
+        break;
+      default:
+        throw new Error(`expected.ts does not model ${step.kind} (${step.phase})`);
+    }
+    done.add(step.stepId);
+  };
+  for (const step of steps) {
+    schedule(Date.parse(step.at), () => {
+      currentStep = step;
+      runStep(step);
+      currentStep = undefined;
+    });
+  }
+
+  // -- run the year: by instant, ties by insertion (a step before what it causes)
+  const last = Date.parse(steps.at(-1)!.at);
+  while (queue.length) {
+    queue.sort((a, b) => a.at - b.at || a.order - b.order);
+    const next = queue.shift()!;
+    if (next.at > last) break; // the year is over; late answers after the last step are moot
+    next.run();
+  }
+
+  const states: Record<string, number> = {};
+  const byState: Record<string, string[]> = {};
+  for (const m of models) {
+    if (!m.state) continue;
+    states[m.state] = (states[m.state] ?? 0) + 1;
+    (byState[m.state] ??= []).push(m.p.agb);
+  }
+  for (const list of Object.values(byState)) list.sort();
+  return { emails, perStep, states, byState, lapsedFor };
+}
