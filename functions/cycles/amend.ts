@@ -25,7 +25,7 @@ import { calendarToIcs } from '../calendar/ics.ts';
 import { isDeadlineKind, isWindowKind, type Calendar, type Milestone } from '../calendar/schema.ts';
 import { buildTimeline } from '../calendar/timeline.ts';
 import { parseCalendar } from '../calendar/validate.ts';
-import type { Clock } from '../commons/clock.ts';
+import { systemClock, type Clock } from '../commons/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../commons/errors.ts';
 import { messageKey } from '../domain/messages.ts';
 import type { Actor, Cycle, CycleAudit, MessageInput, Provider, Step } from '../domain/model.ts';
@@ -96,7 +96,9 @@ function requestedChanges(milestone: Milestone, input: AmendInput): { field: Fie
 const sameChanges = (a: readonly { field: Field; to: string }[], b: readonly { field: Field; to: string }[]) =>
   a.length === b.length && a.every((x) => b.some((y) => y.field === x.field && y.to === x.to));
 
-export async function amendMilestone(store: Store, input: AmendInput, options: { clock: Clock }): Promise<AmendResult> {
+/** `options.clock`: the operator's time (default the system clock; a rehearsal passes its virtual time). */
+export async function amendMilestone(store: Store, input: AmendInput, options: { clock?: Clock } = {}): Promise<AmendResult> {
+  const clock = options.clock ?? systemClock;
   const reason = input.reason?.trim() ?? '';
   if (!reason) throw new ValidationError(REASON_REQUIRED, [{ path: 'reason', message: 'required', expected: '--reason "…"' }]);
   const cycle = await store.getCycle(input.cycleId);
@@ -130,11 +132,11 @@ export async function amendMilestone(store: Store, input: AmendInput, options: {
     calendar = parseCalendar(raw, `${cycle.id} amended (${milestone.id})`);
     assertMovable(before, buildTimeline(calendar));
     audit = await store.recordCycleAudit(cycle.id, { kind: 'amendment', actor: input.actor, milestoneId: milestone.id, reason, changes });
-    await store.putCycle({ ...cycle, calendar, updatedAt: new Date(options.clock.now()).toISOString() });
+    await store.putCycle({ ...cycle, calendar, updatedAt: new Date(clock.now()).toISOString() });
   }
 
   const after = await store.putSteps(cycle.id, buildTimeline(calendar));
-  const now = options.clock.now();
+  const now = clock.now();
   const previous = new Map(before.map((s) => [s.stepId, s]));
   const moved = after
     .filter((s) => previous.get(s.stepId) && previous.get(s.stepId)!.at !== s.at)
@@ -142,7 +144,7 @@ export async function amendMilestone(store: Store, input: AmendInput, options: {
   const soon = moved.filter((m) => m.status !== 'done' && Date.parse(m.to) - now < 86_400_000).map((m) => m.stepId);
 
   const amended = { ...cycle, calendar };
-  const notified = await notify(store, amended, milestone, audit, options.clock);
+  const notified = await notify(store, amended, milestone, audit, clock);
   return { cycle: amended, audit, changes: audit.kind === 'amendment' ? audit.changes : [], moved, soon, notified, resumed };
 }
 

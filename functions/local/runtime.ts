@@ -42,6 +42,7 @@ import { createLocalSesClient, startSesLocal, type SesLocal } from './ses-local.
 import type { LambdaHandler, RunEvent } from './step-functions.ts';
 import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
 import { ConflictError } from '../commons/errors.ts';
+import { logger } from '../commons/logger.ts';
 
 export const DEFAULT_DATA_DIR = '.local';
 /** Locally SES is as fast as the machine; the AWS quota (e.g. 14/s) does not apply. */
@@ -145,6 +146,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     })());
   const unregister = options.shutdown?.add('local runtime', stop);
   onStop('shutdown registration', () => unregister?.());
+
+  // The handlers log every email and page as structured JSON, as in Lambda; on one screen that drowns
+  // everything else. LOG_LEVEL (read by the logger) keeps whatever level is asked for.
+  if (!process.env.LOG_LEVEL) logger.setLogLevel('WARN');
 
   try {
     const { clock } = options;

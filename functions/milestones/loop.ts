@@ -111,12 +111,18 @@ export async function recordMilestone(deps: LoopDeps, input: RecordMilestoneInpu
   }
 }
 
-/** running → failed; a step that failed before it was marked running (the mark itself failed) goes through running. */
+/**
+ * running → failed. A step that failed before it was marked running (the mark
+ * itself failed) goes through running; one already done stays done (a stray
+ * second execution failed on it), and only the cycle records the failure.
+ */
 async function markFailed(store: Store, cycleId: string, stepId: string, cause: string): Promise<void> {
   try {
     await store.updateStep(cycleId, stepId, { status: 'failed', cause });
   } catch (error) {
-    if (!(error instanceof ConflictError) || error.details?.from !== 'due') throw error;
+    if (!(error instanceof ConflictError)) throw error;
+    if (error.details?.from === 'done') return;
+    if (error.details?.from !== 'due') throw error;
     await store.updateStep(cycleId, stepId, { status: 'running' });
     await store.updateStep(cycleId, stepId, { status: 'failed', cause });
   }

@@ -9,14 +9,11 @@ import type { Command } from 'commander';
 import { formatLocalInstant } from '../../calendar/time.ts';
 import { buildTimeline } from '../../calendar/timeline.ts';
 import { loadCalendar } from '../../calendar/validate.ts';
-import { systemClock, type Clock } from '../../commons/clock.ts';
 import { ValidationError } from '../../commons/errors.ts';
 import { amendMilestone } from '../../cycles/amend.ts';
 import { createCycle, startCycle } from '../../cycles/create.ts';
 import { createSfnExecutionStarter, openLocalExecutionStarter, type ExecutionStarter } from '../../cycles/executions.ts';
 import type { Actor } from '../../domain/model.ts';
-import { controlStatus } from '../../local/control-client.ts';
-import { readRuntimeFile } from '../../local/runtime-file.ts';
 import { inRunOrder } from '../../milestones/loop.ts';
 import { stackOutput } from '../../operators/cli-context.ts';
 import { withStore } from '../context.ts';
@@ -42,16 +39,6 @@ export function operatorActor(): Actor {
   return { kind: 'operator', id: id || 'operator' };
 }
 
-/** The time the command acts at: a running local rehearsal's virtual time, else the real time. */
-export async function commandClock(globals: Globals): Promise<Clock> {
-  const runtime = globals.aws ? undefined : readRuntimeFile(globals.data ?? '.local');
-  if (!runtime) return systemClock;
-  const status = await controlStatus(runtime);
-  const virtual = Date.parse(status.clock.now);
-  const startedReal = Date.now();
-  return { now: () => virtual + (Date.now() - startedReal) };
-}
-
 /** How this command starts executions: Step Functions with --aws, the local runtime's starter otherwise (if it offers one). */
 export async function openExecutionStarter(globals: Globals): Promise<{ starter?: ExecutionStarter; close(): Promise<void> }> {
   if (globals.aws) {
@@ -75,8 +62,8 @@ export function registerCycleCommands(program: Command): void {
       action(async (file: string, options: { json?: boolean }, command: Command) => {
         const globals = globalsOf(command);
         const calendar = await loadCalendar(file);
-        const clock = await commandClock(globals);
-        const result = await withStore({ ...globals, clock }, (store) => createCycle(store, calendar, clock));
+        // The store's clock: a running rehearsal's virtual time, else the real time.
+        const result = await withStore(globals, (store, opened) => createCycle(store, calendar, opened.clock));
         const { cycle: c, steps } = result;
         if (options.json) {
           return printJson({ created: result.created, calendarDiffers: result.calendarDiffers, cycle: { id: c.id, status: c.status }, steps: steps.length });
@@ -185,12 +172,11 @@ function registerAmend(program: Command): void {
           );
         }
         const globals = globalsOf(command);
-        const clock = await commandClock(globals);
-        const result = await withStore({ ...globals, clock }, (store) =>
+        const result = await withStore(globals, (store, opened) =>
           amendMilestone(
             store,
             { cycleId, milestoneId, newDate: date, newOpens: options.opens, newCloses: options.closes, reason: options.reason!, actor: operatorActor() },
-            { clock },
+            { clock: opened.clock },
           ),
         );
         if (options.json) {

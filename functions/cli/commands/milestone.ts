@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { retryMilestone } from '../../cycles/retry.ts';
 import { withStore } from '../context.ts';
 import { action, printJson } from '../run.ts';
-import { commandClock, globalsOf, openExecutionStarter, operatorActor } from './cycle.ts';
+import { globalsOf, openExecutionStarter, operatorActor } from './cycle.ts';
 
 export function registerMilestoneCommands(program: Command): void {
   const milestone = program.command('milestone').description('Milestones of a cycle.');
@@ -19,10 +19,9 @@ export function registerMilestoneCommands(program: Command): void {
     .action(
       action(async (cycleId: string, milestoneId: string, options: { json?: boolean }, command: Command) => {
         const globals = globalsOf(command);
-        const clock = await commandClock(globals);
         const executions = await openExecutionStarter(globals);
         try {
-          const result = await withStore({ ...globals, clock }, (store) =>
+          const result = await withStore(globals, (store) =>
             retryMilestone(store, executions.starter, { cycleId, milestone: milestoneId, actor: operatorActor() }),
           );
           if (options.json) {

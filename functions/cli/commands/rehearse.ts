@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { logger } from '../../commons/logger.ts';
 import { createShutdown } from '../../local/process.ts';
 import { formatReport } from '../../local/rehearsal/report.ts';
 import { rehearse } from '../../local/rehearsal/rehearse.ts';
@@ -71,8 +70,6 @@ export function registerRehearseCommand(program: Command): void {
         if (globals.aws) throw new ValidationError('A rehearsal runs locally; leave out --aws');
         const mode = clockMode(flags);
         const fromSource = (name: string) => command.getOptionValueSource(name) === 'cli';
-        // Handler logs would drown the progress; LOG_LEVEL overrides.
-        if (!process.env.LOG_LEVEL) logger.setLogLevel('ERROR');
         const stream = process.stderr;
         const progress = stream.isTTY ? 'bars' : 'lines';
         const shutdown = createShutdown();

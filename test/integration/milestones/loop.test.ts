@@ -75,3 +75,17 @@ describe('next milestone', () => {
     expect(await w.countByTemplate()).toMatchObject({ 'agreement-available': 1, 'deadline-missed': 1 });
   });
 });
+
+describe('record milestone', () => {
+  it('records a failure of the "mark running" task itself, and leaves a done step done', async () => {
+    w = await makeWorld(local.db.client, await local.freshTable(), 'zvt-2021');
+    const error = { Error: 'Lambda.Unknown', Cause: 'The function crashed' };
+    await w.acts.recordMilestone({ cycleId: 'zvt-2021', stepId: 'policy-publication#notify', status: 'failed', error });
+    expect(await w.step('policy-publication#notify')).toMatchObject({ status: 'failed', cause: 'Lambda.Unknown: The function crashed' });
+
+    await w.markDone('agreement-available#notify');
+    await w.acts.recordMilestone({ cycleId: 'zvt-2021', stepId: 'agreement-available#notify', status: 'failed', error });
+    expect((await w.step('agreement-available#notify')).status).toBe('done');
+    expect(await w.store.getCycle('zvt-2021')).toMatchObject({ status: 'failed', cause: 'agreement-available#notify: Lambda.Unknown: The function crashed' });
+  });
+});

@@ -1,0 +1,3 @@
+import { describeYear } from './year.ts';
+
+describeYear('msr-2021');

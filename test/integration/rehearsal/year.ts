@@ -1,0 +1,158 @@
+/**
+ * End to end: a whole contracting year on the local runtime (DynamoDB Local,
+ * aws-ses-v2-local, the synthesized state machine with the real handlers),
+ * 200 simulated providers, and every count checked against what the seeded
+ * plan and the documented rules imply (./expected.ts, computed without the
+ * report code).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TERMINAL_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
+import { rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
+import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
+import { mapLimit } from '../../../functions/store/dynamo.ts';
+import { expectedYear, type Expected } from './expected.ts';
+
+const PROVIDERS = 200;
+const SEED = '1';
+const HOOK_TIMEOUT = 15 * 60_000;
+
+const DEADLINE_ACTION: Record<string, string> = {
+  'registration-window': 'submit-registration',
+  'conditions-deadline': 'declare-conditions',
+  'proposal-deadline': 'submit-proposal',
+};
+
+/** The suite for one calendar (one test file per calendar, so two run side by side). */
+export function describeYear(calendarId: string): void {
+  describe(`a rehearsed year of ${calendarId} with ${PROVIDERS} providers`, () => {
+    let dataDir: string;
+    let result: RehearsalResult;
+    let expected: Expected;
+    let apps: Application[];
+    let events: Map<string, Event[]>;
+
+    beforeAll(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), `inkoop-rehearsal-${calendarId}-`));
+      result = await rehearse({
+        calendar: calendarId,
+        providers: PROVIDERS,
+        seed: SEED,
+        dataDir,
+        mode: 'fast',
+        serve: true, // keep the runtime: the checks read its table and mailbox
+        progress: 'none',
+        stream: process.stderr,
+      });
+      expected = expectedYear(result.calendar, result.population);
+      const store = result.runtime!.store;
+      apps = [];
+      for (const state of Object.keys(result.report!.applications.byState)) {
+        let cursor: string | null = null;
+        do {
+          const page: { items: Application[]; cursor: string | null } = await store.queryApplicationsByState(calendarId, state as Application['state'], { limit: 500, cursor });
+          apps.push(...page.items);
+          cursor = page.cursor;
+        } while (cursor);
+      }
+      const lists = await mapLimit(apps, 16, (a) => store.listEvents(calendarId, a.agb));
+      events = new Map(apps.map((a, i) => [a.agb, lists[i]]));
+    }, HOOK_TIMEOUT);
+
+    afterAll(async () => {
+      await result?.runtime?.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    }, HOOK_TIMEOUT);
+
+    it('runs the whole calendar: every step done, the cycle done', () => {
+      const report = result.report!;
+      expect(report.cycle.status).toBe('done');
+      expect(report.milestones.map((m) => m.status)).toEqual(report.milestones.map(() => 'done'));
+      expect(report.milestones.every((m) => m.durationMs !== null)).toBe(true);
+      expect(report.emails).toMatchObject({ failed: 0, queued: 0, unmatched: 0 });
+    });
+
+    it('sends exactly the emails the rules imply, per template and per milestone step', () => {
+      const report = result.report!;
+      expect(report.emails.byTemplate).toEqual(expected.emails);
+      const perStep = Object.fromEntries(report.milestones.filter((m) => m.emailsTotal > 0).map((m) => [m.stepId, m.emails]));
+      expect(perStep).toEqual(expected.perStep);
+      expect(report.emails.total).toBe(Object.values(expected.emails).reduce((n, v) => n + v, 0));
+    });
+
+    it('ends every application in a terminal state, with the counts the plan implies', () => {
+      expect(result.report!.applications.byState).toEqual(expected.states);
+      for (const app of apps) expect(TERMINAL_STATES, `${app.agb} is ${app.state}`).toContain(app.state);
+      const contracted = apps.filter((a) => a.state === 'contracted').map((a) => a.agb).sort();
+      expect(result.report!.contracted.map((c) => c.agb)).toEqual(contracted);
+      expect(contracted).toEqual(expected.byState.contracted ?? []);
+    });
+
+    it('lapses exactly the applications whose provider never submitted', () => {
+      const lapsed = apps.filter((a) => a.state === 'lapsed').map((a) => a.agb).sort();
+      expect(lapsed).toEqual(expected.byState.lapsed ?? []);
+      for (const agb of lapsed) {
+        const trail = events.get(agb)!;
+        const closing = trail.at(-1)!;
+        expect(closing.trigger.kind).toBe('deadline');
+        const action = DEADLINE_ACTION[(closing.trigger as { milestone: string }).milestone];
+        expect(action).toBe(expected.lapsedFor[agb]);
+        expect(trail.some((e) => e.trigger.kind === 'provider' && e.trigger.action === action), `${agb} lapsed after submitting`).toBe(false);
+      }
+      // And everyone who did submit got past that deadline.
+      for (const app of apps.filter((a) => a.state !== 'lapsed')) {
+        for (const [milestone, action] of Object.entries(DEADLINE_ACTION)) {
+          const lapsedThere = events.get(app.agb)!.some((e) => e.trigger.kind === 'deadline' && e.trigger.milestone === milestone);
+          expect(lapsedThere).toBe(false);
+          void action;
+        }
+      }
+    });
+
+    it('never sends a provider the same email twice', async () => {
+      // Every email in the mailbox is one outbox message, and every sent message is one email.
+      const sent: Message[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: Message[]; cursor: string | null } = await result.runtime!.store.queryMessagesByStatus('sent', { limit: 500, cursor });
+        sent.push(...page.items.filter((m) => m.cycleId === calendarId));
+        cursor = page.cursor;
+      } while (cursor);
+      const recipients = (addresses: readonly string[]) => [...addresses].map((a) => a.toLowerCase()).sort().join(',');
+      const byJoin = new Map(sent.map((m) => [`${m.sesMessageId}|${recipients(m.recipients.map((r) => r.address))}`, m]));
+      const matched = new Map<string, number>();
+      const keysByContent = new Map<string, string[]>();
+      for (const email of storedEmails()) {
+        const message = byJoin.get(`${email.messageId}|${recipients(email.destination.to)}`);
+        expect(message, `an email in the mailbox without its outbox message: ${email.subject}`).toBeDefined();
+        matched.set(message!.key, (matched.get(message!.key) ?? 0) + 1);
+        // The same text (links aside) to the same people: only as different messages (another milestone step).
+        const content = `${recipients(email.destination.to)}\n${email.subject}\n${(email.body.text ?? '').replace(/https?:\/\/\S+/g, '<link>')}`;
+        keysByContent.set(content, [...(keysByContent.get(content) ?? []), message!.key]);
+      }
+      expect([...matched.values()].filter((n) => n !== 1)).toEqual([]);
+      expect(matched.size).toBe(sent.length);
+      const repeated = [...keysByContent.values()].filter((keys) => new Set(keys).size !== keys.length);
+      expect(repeated).toEqual([]);
+    });
+
+    it('counts what ran: DynamoDB operations, Lambda invocations, state transitions', () => {
+      const report = result.report!;
+      expect(report.dynamodb.requests).toBeGreaterThan(1000);
+      expect(report.dynamodb.operations.TransactWriteItems).toBeGreaterThan(0);
+      expect(report.dynamodb.itemsWritten).toBeGreaterThan(0);
+      expect(Object.keys(report.lambdaInvocations.byFunction).sort()).toEqual([
+        'NextMilestoneFunction',
+        'RecordMilestoneFunction',
+        'RunMilestoneFunction',
+        'SendEmailsFunction',
+      ]);
+      // Two records per step (running, done).
+      expect(report.lambdaInvocations.byFunction.RecordMilestoneFunction).toBe(2 * report.milestones.length);
+      expect(report.stateTransitions).toBeGreaterThan(report.lambdaInvocations.total);
+      expect(report.applications.transitions).toBe(apps.reduce((n, a) => n + a.version - 1, 0));
+    });
+  });
+}
