@@ -11,6 +11,10 @@
  * | `sesRatePerSecond`       | `10`                            | emails per second the sender allows itself                 |
  * | `linksBaseUrl`           | the provider-links API URL      | base of the signed links in emails (custom domain)         |
  * | `documentsCorsOrigin`    | `https://*.execute-api.<region>.amazonaws.com` | origin allowed to PUT presigned uploads     |
+ * | `publicationsBaseUrl`    | `https://www.zorgverzekeraar.example/zorginkoop/publicaties` | where the website serves the publications bucket (env `PUBLICATIONS_BASE_URL`) |
+ * | `pageSize`               | `100`                           | applications per run-milestone call (env `PAGE_SIZE`, 1–1000) |
+ * | `purchasersEmail`        | `inkoop@zorgverzekeraar.example` | purchasers' team address (env `PURCHASERS_EMAIL`)         |
+ * | `customerCommunicationEmail` | `klantcommunicatie@zorgverzekeraar.example` | customer-communication team (env `CUSTOMER_COMMUNICATION_EMAIL`) |
  * | `alarmEmail`             | none                            | subscribes this address to the operator alarm topic        |
  * | `logLevel`               | `INFO`                          | Powertools `LOG_LEVEL` and Lambda application log level    |
  * | `logRetentionDays`       | `365`                           | retention of every log group (a CloudWatch retention value) |
@@ -21,6 +25,11 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import {
+  DEFAULT_CUSTOMER_COMMUNICATION_EMAIL,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PURCHASERS_EMAIL,
+} from '../functions/milestones/config.ts';
 
 export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -30,6 +39,10 @@ export interface InkoopConfig {
   sesRatePerSecond: number;
   linksBaseUrl?: string;
   documentsCorsOrigin?: string;
+  publicationsBaseUrl: string;
+  pageSize: number;
+  purchasersEmail: string;
+  customerCommunicationEmail: string;
   alarmEmail?: string;
   logLevel: LogLevelName;
   logRetention: RetentionDays;
@@ -38,6 +51,7 @@ export interface InkoopConfig {
 }
 
 export const DEFAULT_SENDER_ADDRESS = 'inkoop@example.nl';
+export const DEFAULT_PUBLICATIONS_BASE_URL = 'https://www.zorgverzekeraar.example/zorginkoop/publicaties';
 
 const LOG_LEVELS: readonly LogLevelName[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 
@@ -55,6 +69,24 @@ function positive(scope: Construct, key: string, fallback: number): number {
     throw new Error(`context "${key}" must be a positive number, got "${raw}"`);
   }
   return value;
+}
+
+function email(scope: Construct, key: string, fallback: string): string {
+  const value = text(scope, key) ?? fallback;
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new Error(`context "${key}" must be an email address, got "${value}"`);
+  return value;
+}
+
+function httpsUrl(scope: Construct, key: string, fallback: string): string {
+  const value = text(scope, key) ?? fallback;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:') throw new Error(`context "${key}" must be an https URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
 }
 
 export function readConfig(scope: Construct): InkoopConfig {
@@ -79,12 +111,21 @@ export function readConfig(scope: Construct): InkoopConfig {
     throw new Error(`context "logRetentionDays" is not a CloudWatch Logs retention value: ${retentionDays}`);
   }
 
+  const pageSize = positive(scope, 'pageSize', DEFAULT_PAGE_SIZE);
+  if (!Number.isInteger(pageSize) || pageSize > 1000) {
+    throw new Error(`context "pageSize" must be a whole number from 1 to 1000, got ${pageSize}`);
+  }
+
   return {
     senderAddress,
     senderDomain,
     sesRatePerSecond: positive(scope, 'sesRatePerSecond', 10),
     linksBaseUrl: text(scope, 'linksBaseUrl'),
     documentsCorsOrigin: text(scope, 'documentsCorsOrigin'),
+    publicationsBaseUrl: httpsUrl(scope, 'publicationsBaseUrl', DEFAULT_PUBLICATIONS_BASE_URL),
+    pageSize,
+    purchasersEmail: email(scope, 'purchasersEmail', DEFAULT_PURCHASERS_EMAIL),
+    customerCommunicationEmail: email(scope, 'customerCommunicationEmail', DEFAULT_CUSTOMER_COMMUNICATION_EMAIL),
     alarmEmail: text(scope, 'alarmEmail'),
     logLevel,
     logRetention: retentionDays as RetentionDays,

@@ -28,7 +28,17 @@ export type EnvName =
   /** Emails per second the sender allows itself. */
   | 'SES_RATE_PER_SECOND'
   /** ARN of the cycle state machine (operator API starts and inspects executions). */
-  | 'STATE_MACHINE_ARN';
+  | 'STATE_MACHINE_ARN'
+  /** Bucket of public documents (contracted-provider lists, Q&A memo), keys `<cycleId>/<file>`. */
+  | 'PUBLICATIONS_BUCKET'
+  /** Public URL the insurer's website serves the publications bucket under (links in emails). */
+  | 'PUBLICATIONS_BASE_URL'
+  /** Applications (or providers) per run-milestone call. */
+  | 'PAGE_SIZE'
+  /** The purchasers' team address (escalations). */
+  | 'PURCHASERS_EMAIL'
+  /** The customer-communication team address (the contracted-provider list). */
+  | 'CUSTOMER_COMMUNICATION_EMAIL';
 
 export interface FunctionSpec {
   /** Construct id, also the prefix of the CloudFormation logical ids. */
@@ -70,7 +80,17 @@ export const FUNCTIONS = {
     description: 'Cycle workflow: runs a milestone for one page of applications and queues its emails.',
     timeoutSeconds: 240,
     memoryMb: 1024,
-    environment: ['TABLE_NAME', 'LINK_SECRET_ARN', 'LINKS_BASE_URL'],
+    // No LINK_SECRET_ARN: links are issued by SendEmails at send time. LINKS_BASE_URL is
+    // the base of the public registration form link.
+    environment: [
+      'TABLE_NAME',
+      'LINKS_BASE_URL',
+      'PAGE_SIZE',
+      'PURCHASERS_EMAIL',
+      'CUSTOMER_COMMUNICATION_EMAIL',
+      'PUBLICATIONS_BUCKET',
+      'PUBLICATIONS_BASE_URL',
+    ],
   },
   sendEmails: {
     id: 'SendEmails',
@@ -78,7 +98,8 @@ export const FUNCTIONS = {
     description: 'Sends queued outbox emails through SES (workflow task and every-minute schedule).',
     timeoutSeconds: 240,
     memoryMb: 512,
-    environment: ['TABLE_NAME', 'SENDER', 'CONFIGURATION_SET', 'SES_RATE_PER_SECOND', 'LINKS_BASE_URL'],
+    // LINK_SECRET_ARN + LINKS_BASE_URL: it issues each message's action link at send time.
+    environment: ['TABLE_NAME', 'SENDER', 'CONFIGURATION_SET', 'SES_RATE_PER_SECOND', 'LINK_SECRET_ARN', 'LINKS_BASE_URL'],
   },
   providerLinks: {
     id: 'ProviderLinks',

@@ -47,6 +47,21 @@ export interface FunctionGrants {
   sendEmail?: boolean;
   /** `s3:PutObject` under `DOCUMENTS_UPLOAD_PREFIX` of the documents bucket (presigned uploads). */
   documentsUpload?: boolean;
+  /**
+   * Reading uploads back: `s3:GetObject` under `DOCUMENTS_UPLOAD_PREFIX`, and
+   * `s3:ListBucket` on the documents bucket only for `s3:prefix` under it
+   * (functions/uploads/s3.ts lists a document's uploads and reads the newest's first bytes).
+   */
+  documentsRead?: boolean;
+  /**
+   * The publications bucket (functions/publication/store.ts): `s3:PutObject`
+   * and `s3:GetObject` on its objects, `s3:ListBucket` on the bucket. The
+   * adapter reads a list before replacing it and treats `NoSuchKey` as "not
+   * published yet"; without ListBucket S3 answers AccessDenied instead of
+   * NoSuchKey for a missing key (and that 404/403 check carries no `s3:prefix`,
+   * so the grant cannot be narrowed by one).
+   */
+  publications?: boolean;
   /** Step Functions actions on the cycle state machine (and its executions, for DescribeExecution). */
   stateMachine?: readonly StateMachineAction[];
 }
@@ -55,46 +70,62 @@ export interface FunctionGrants {
 export const DOCUMENTS_UPLOAD_PREFIX = 'uploads/';
 
 export const FUNCTION_GRANTS = {
-  /** Reads the cycle and its steps; marks the cycle done after its last step. */
+  /** Reads the cycle and its steps (loop.ts); marks steps and the cycle (updateStep reads the old step back). */
   nextMilestone: {
     table: ['GetItem', 'Query', 'UpdateItem'],
   },
-  /** Reads and updates a step (status, cursor). */
+  /** Reads and updates a step (status, cursor) and the cycle's status. */
   recordMilestone: {
     table: ['GetItem', 'Query', 'UpdateItem'],
   },
   /**
-   * Fans a milestone out over the applications in one state (gsi1) and the
-   * providers of a care type (their profiles: BatchGetItem), moves them
-   * (transactions: Update + Put of the event + ConditionCheck), queues outbox
-   * messages and link tokens (BatchWriteItem), signs links.
+   * Fans a milestone out (functions/milestones): applications of a cycle in one
+   * state and the cycles list (gsi1); providers of a care type (table Query),
+   * their profiles (getProviders: BatchGetItem); steps, events and questions
+   * (table Query); cycle, application, provider (GetItem). Moves and creates
+   * applications (transactions: Put of the application + Put of its event) and
+   * queues emails (individual conditional Puts). No UpdateItem, no
+   * ConditionCheck, no BatchWrite: the store's calls for this path have none.
+   * Publishes the contracted-provider list and the Q&A memo (publications bucket).
+   * No link secret: links are issued by SendEmails at send time.
    */
   runMilestone: {
-    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem', 'ConditionCheckItem', 'BatchWriteItem'],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
     indexes: ['byCycleState'],
-    linkSecret: true,
+    publications: true,
   },
-  /** Reads queued messages by status (gsi3), marks them sent or failed, sends through SES. */
+  /**
+   * Reads queued messages by status (gsi3), claims and marks them (GetItem +
+   * UpdateItem), sends through SES. Issues each message's action link at send
+   * time (functions/store/tokens.ts putTokenRecord: GetItem of the LINKHEAD,
+   * then a transaction of Put token + Put head + Update of the superseded token;
+   * a stale head is removed by a transactional Delete), signed with the link secret.
+   */
   sendEmails: {
-    table: ['GetItem', 'UpdateItem'],
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     indexes: ['byMessageStatus'],
+    linkSecret: true,
     sendEmail: true,
   },
   /**
-   * Verifies and consumes link tokens, records answers (transactions: Put +
-   * Update + ConditionCheck), shows a provider's history (gsi2), presigns uploads.
+   * Verifies link tokens (GetItem), records answers (transaction: Put of the
+   * application + Put of its event + Update consuming the token + Put of the
+   * confirmation email), questions (Put), registration requests (provider and
+   * care-type member Puts, application create), steps (Query). The LinksStore
+   * (functions/links/app.ts) queries no index. Presigns uploads and reads them back.
    */
   providerLinks: {
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
-    indexes: ['byProvider'],
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     linkSecret: true,
     documentsUpload: true,
+    documentsRead: true,
   },
   /**
-   * Operator reads over everything (all indexes); purchasers' decisions
-   * (transactions: Put of the application + Put of its event), answers to
-   * questions (Update), amendments, milestone retries (step Update, audit Put),
-   * starting and inspecting cycle executions.
+   * Operator reads over everything (all indexes; events, questions, steps and
+   * audit by table Query); purchasers' decisions (transactions: Put of the
+   * application + Put of its event), answers to questions (Update), milestone
+   * retries (functions/cycles/retry.ts: step and cycle Update, step GetItem,
+   * audit Query + conditional Put), starting and inspecting cycle executions.
    */
   operatorApi: {
     table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'],

@@ -34,6 +34,7 @@ export const OUTPUTS = {
   operatorApiUrl: 'OperatorApiUrl',
   documentsBucket: 'DocumentsBucket',
   linkSecretArn: 'LinkSecretArn',
+  publicationsBucket: 'PublicationsBucket',
 } as const;
 
 export class InkoopkalenderStack extends Stack {
@@ -70,6 +71,11 @@ export class InkoopkalenderStack extends Stack {
       SENDER: config.senderAddress,
       CONFIGURATION_SET: email.configurationSetName,
       SES_RATE_PER_SECOND: String(config.sesRatePerSecond),
+      PUBLICATIONS_BUCKET: data.publications.bucketName,
+      PUBLICATIONS_BASE_URL: config.publicationsBaseUrl,
+      PAGE_SIZE: String(config.pageSize),
+      PURCHASERS_EMAIL: config.purchasersEmail,
+      CUSTOMER_COMMUNICATION_EMAIL: config.customerCommunicationEmail,
     };
     const functions = {} as Record<FunctionKey, HouseFunction>;
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
@@ -124,6 +130,7 @@ export class InkoopkalenderStack extends Stack {
       table: data.table,
       linkSecret: data.linkSecret,
       documents: data.documents,
+      publications: data.publications,
       email,
       stateMachine: workflow.stateMachine,
     };
@@ -169,6 +176,11 @@ export class InkoopkalenderStack extends Stack {
     output(OUTPUTS.providerLinksUrl, apis.providerLinksUrl, 'Provider-links HTTP API (public, signed links).');
     output(OUTPUTS.operatorApiUrl, apis.operatorApiUrl, 'Operator HTTP API (IAM/SigV4), routes under operator/.');
     output(OUTPUTS.documentsBucket, data.documents.bucketName, 'Bucket of provider document uploads.');
+    output(
+      OUTPUTS.publicationsBucket,
+      data.publications.bucketName,
+      `Public documents (contracted-provider lists, Q&A memo), served by the website at ${config.publicationsBaseUrl}.`,
+    );
     output(OUTPUTS.linkSecretArn, data.linkSecret.secretArn, 'Secret holding the link-signing HMAC key.');
     output('OperatorPolicyArn', apis.operatorInvokePolicy.managedPolicyArn, 'Attach to operator roles.');
     output('ConfigurationSetName', email.configurationSetName, 'SES configuration set of every email.');

@@ -56,6 +56,12 @@ export interface EmailSenderConfig {
   maxAttempts: number;
   /** Messages read per outbox page. */
   batchSize: number;
+  /**
+   * Messages of a page worked on at once (default 1). Each is still claimed on
+   * its own and every SES call passes the one rate limiter; more than one hides
+   * the store's latency (the local runtime uses it: its SES is as fast as the machine).
+   */
+  concurrency?: number;
   /** A claim older than this is abandoned. Default 15 minutes, the longest a Lambda can run. */
   staleClaimMs?: number;
   /** Backoff between retries: full jitter in [0, min(maxMs, baseMs·2^(n-1))). */
@@ -340,29 +346,40 @@ export function createEmailSender(deps: EmailSenderDeps) {
     do {
       const page = await outbox.queryMessagesByStatus('queued', { limit: config.batchSize, cursor });
       const items = page.items.filter((m) => !cycleId || m.cycleId === cycleId);
-      for (const [i, queued] of items.entries()) {
-        if (budgetSpent()) {
-          return { ...result, more: i < items.length || (await anyQueued(cycleId, page.cursor)) };
+      // Up to `concurrency` messages in flight; each still claimed on its own, all through the one rate limiter.
+      let next = 0;
+      let stop: 'budget' | 'requeued' | undefined;
+      const worker = async (): Promise<void> => {
+        while (!stop && next < items.length) {
+          if (budgetSpent()) {
+            stop = 'budget';
+            return;
+          }
+          const queued = items[next++];
+          const outcome = await processOne(queued);
+          const fields = { messageKey: queued.key, template: queued.template, status: outcome.status };
+          switch (outcome.status) {
+            case 'sent':
+              result.sent++;
+              log.info('email sent', { ...fields, sesMessageId: outcome.sesMessageId });
+              break;
+            case 'failed':
+              result.failed++;
+              log.warn('email failed', { ...fields, reason: outcome.reason });
+              break;
+            case 'skipped':
+              log.info('email claimed by another sender', fields);
+              break;
+            case 'requeued':
+              log.warn('SES unavailable, email re-queued; stopping this run', { ...fields, reason: outcome.reason });
+              stop = 'requeued';
+              break;
+          }
         }
-        const outcome = await processOne(queued);
-        const fields = { messageKey: queued.key, template: queued.template, status: outcome.status };
-        switch (outcome.status) {
-          case 'sent':
-            result.sent++;
-            log.info('email sent', { ...fields, sesMessageId: outcome.sesMessageId });
-            break;
-          case 'failed':
-            result.failed++;
-            log.warn('email failed', { ...fields, reason: outcome.reason });
-            break;
-          case 'skipped':
-            log.info('email claimed by another sender', fields);
-            break;
-          case 'requeued':
-            log.warn('SES unavailable, email re-queued; stopping this run', { ...fields, reason: outcome.reason });
-            return { ...result, more: true };
-        }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, worker));
+      if (stop === 'requeued') return { ...result, more: true };
+      if (stop === 'budget') return { ...result, more: next < items.length || (await anyQueued(cycleId, page.cursor)) };
       cursor = page.cursor;
     } while (cursor);
 

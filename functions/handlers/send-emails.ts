@@ -46,6 +46,8 @@ export interface SendEmailsDeps {
   env?: Record<string, string | undefined>;
   /** Issues the action links of messages that carry one (functions/links/issue.ts). */
   linkIssuer?: LinkIssuerPort;
+  /** Messages sent at once (default 1; the local runtime sends several). */
+  concurrency?: number;
 }
 
 export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
@@ -74,6 +76,7 @@ export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
         ratePerSecond: env.SES_RATE_PER_SECOND,
         maxAttempts: MAX_ATTEMPTS,
         batchSize: BATCH_SIZE,
+        concurrency: deps.concurrency,
       },
     });
     const { sent, failed, more } = await sender.sendQueued({ cycleId: input.cycleId, budgetMs: BUDGET_MS });

@@ -180,6 +180,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const workflow = cycleWorkflowFromTemplate(template);
 
     const db = await dbStarting;
+    // The SDK's logger middleware filters every request and response for a logger that logs nothing.
+    db.client.middlewareStack.remove('loggerMiddleware');
     metrics.instrument(db.client);
     const tableName = DEFAULT_TABLE_NAME;
     await ensureTable(db.client, tableName);

@@ -1,8 +1,8 @@
 /**
  * Writes validated providers. All or nothing at the level that matters: the
  * whole file is validated before anything is written (./import.ts throws on
- * one bad row). Each provider is then one transaction (profile and care-type
- * memberships) and unchanged providers are skipped, so re-importing the same
+ * one bad row). Each provider is then written in one transaction with its
+ * care-type memberships (new ones several providers per transaction) and unchanged providers are skipped, so re-importing the same
  * file writes nothing, and an interrupted import is completed by running it again.
  */
 import type { ProviderContent } from '../domain/provider.ts';
@@ -19,7 +19,7 @@ export interface ImportReport {
 }
 
 export async function importProviders(
-  store: Pick<Store, 'getProviders' | 'putProvider'>,
+  store: Pick<Store, 'getProviders' | 'putProvider'> & Partial<Pick<Store, 'putNewProviders'>>,
   providers: readonly ProviderContent[],
   options: { dryRun?: boolean; concurrency?: number } = {},
 ): Promise<ImportReport> {
@@ -32,7 +32,11 @@ export async function importProviders(
     }
     return report;
   }
-  const outcomes = await mapLimit(providers, options.concurrency ?? 8, async (p) => {
+  // New providers several per transaction (each still whole); changed ones one by one, version-checked.
+  const fresh = store.putNewProviders ? providers.filter((p) => !existing.has(p.agb)) : [];
+  const rest = store.putNewProviders ? providers.filter((p) => existing.has(p.agb)) : providers;
+  if (fresh.length) for (const { outcome } of await store.putNewProviders!(fresh)) report[outcome]++;
+  const outcomes = await mapLimit(rest, options.concurrency ?? 8, async (p) => {
     const { outcome } = await store.putProvider(p, { previous: existing.get(p.agb) ?? null });
     return outcome;
   });

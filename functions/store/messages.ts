@@ -4,14 +4,17 @@
  * sender claims a message (queued → sending) before it calls SES and then marks
  * it sent or failed. Addresses stay in the item, never in logs or errors.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { messageInputSchema, messageSchema, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
-import { clean, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 
 const parseMessage = (item: Record<string, unknown>): Message => messageSchema.parse(withoutKeys(item));
+
+/** Messages per TransactWriteItems when enqueueing a page (a transaction holds at most 100 writes and 4 MB). */
+export const ENQUEUE_CHUNK = 50;
 
 /** A claim older than this is considered abandoned (the sender died between claim and mark). */
 export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
@@ -87,15 +90,29 @@ export function messageRepository(deps: StoreDeps) {
     enqueueMessage,
 
     /**
-     * Enqueues a page of messages, each still conditional on its own key. Not a
-     * TransactWriteItems: one existing key would cancel the whole chunk (a re-run
-     * milestone that got halfway), and BatchWriteItem has no conditions. So:
-     * individual conditional puts, 16 in flight.
+     * Enqueues a page of messages, each still conditional on its own key.
+     * Chunks of up to ENQUEUE_CHUNK go as one TransactWriteItems of conditional
+     * puts: the usual case (a step's first run) costs one request per chunk.
+     * A chunk that is refused (a key exists already: a re-run that got halfway;
+     * a conflict; the same key twice) is done again as individual conditional
+     * puts, 16 in flight, so each message is created exactly when its key is new.
      */
     async enqueueMessages(inputs: readonly MessageInput[]): Promise<{ created: number; existing: number }> {
-      const results = await mapLimit(inputs, 16, (m) => enqueueMessage(m));
-      const created = results.filter((r) => r.created).length;
-      return { created, existing: results.length - created };
+      const chunks: MessageInput[][] = [];
+      for (let i = 0; i < inputs.length; i += ENQUEUE_CHUNK) chunks.push(inputs.slice(i, i + ENQUEUE_CHUNK));
+      const counts = await mapLimit(chunks, 4, async (chunk) => {
+        const at = nowIso(clock);
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: chunk.map((m) => enqueueMessageItem(TableName, m, at)) }));
+          return chunk.length;
+        } catch (error) {
+          if (!cancellationCodes(error) && errorName(error) !== 'ValidationException') throw error;
+          const results = await mapLimit(chunk, 16, (m) => enqueueMessage(m));
+          return results.filter((r) => r.created).length;
+        }
+      });
+      const created = counts.reduce((n, c) => n + c, 0);
+      return { created, existing: inputs.length - created };
     },
 
     /**

@@ -7,7 +7,7 @@ import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-
 import { ConflictError } from '../commons/errors.ts';
 import { providerSchema, type Provider } from '../domain/model.ts';
 import { providerContent, sameContent, type ProviderContent } from '../domain/provider.ts';
-import { cancellationCodes, clean, lostRace, nowIso, queryPage, type PageOptions, type Page, type StoreDeps } from './dynamo.ts';
+import { cancellationCodes, clean, errorName, lostRace, mapLimit, nowIso, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 
 const parseProvider = (item: Record<string, unknown>): Provider => providerSchema.parse(withoutKeys(item));
@@ -20,6 +20,45 @@ export function providerRepository(deps: StoreDeps) {
   async function getProvider(agb: string): Promise<Provider | undefined> {
     const out = await doc.send(new GetCommand({ TableName, Key: keys.provider(agb), ConsistentRead: true }));
     return out.Item ? parseProvider(out.Item) : undefined;
+  }
+
+  /**
+   * Creates or updates a provider with its care-type memberships in one transaction.
+   * Identical content writes nothing. Pass `previous` (null: known absent) to skip the read.
+   */
+  async function putProvider(content: ProviderContent, options: { previous?: Provider | null } = {}): Promise<{ outcome: PutOutcome; provider: Provider }> {
+    const previous = options.previous === undefined ? await getProvider(content.agb) : (options.previous ?? undefined);
+    if (previous && sameContent(previous, content)) return { outcome: 'unchanged', provider: previous };
+    const at = nowIso(clock);
+    const provider = providerSchema.parse({ ...providerContent(content), createdAt: previous?.createdAt ?? at, updatedAt: at });
+    const removed = (previous?.careTypes ?? []).filter((c) => !provider.careTypes.includes(c));
+    try {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName,
+                Item: clean({ ...provider, ...keys.provider(provider.agb), ...indexKeys.providerList(provider.agb) }),
+                ...(previous
+                  ? { ConditionExpression: 'updatedAt = :prev', ExpressionAttributeValues: { ':prev': previous.updatedAt } }
+                  : { ConditionExpression: 'attribute_not_exists(pk)' }),
+              },
+            },
+            ...provider.careTypes.map((code) => ({
+              Put: { TableName, Item: clean({ ...provider, ...keys.careTypeMember(code, provider.agb) }) },
+            })),
+            ...removed.map((code) => ({ Delete: { TableName, Key: keys.careTypeMember(code, provider.agb) } })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (lostRace(cancellationCodes(error))) {
+        throw new ConflictError(`Provider ${content.agb} was changed by someone else meanwhile; try again`, { agb: content.agb });
+      }
+      throw error;
+    }
+    return { outcome: previous ? 'updated' : 'created', provider };
   }
 
   return {
@@ -46,43 +85,52 @@ export function providerRepository(deps: StoreDeps) {
       return found;
     },
 
+    putProvider,
+
     /**
-     * Creates or updates a provider with its care-type memberships in one transaction.
-     * Identical content writes nothing. Pass `previous` (null: known absent) to skip the read.
+     * Creates providers that do not exist yet (an import's new ones), several
+     * per TransactWriteItems: each provider's profile (conditional on its key
+     * being new) and care-type memberships stand or fall together, as with
+     * `putProvider`, in a fraction of the requests. A refused transaction (one
+     * of them exists after all, a conflict) is done again provider by provider.
      */
-    async putProvider(content: ProviderContent, options: { previous?: Provider | null } = {}): Promise<{ outcome: PutOutcome; provider: Provider }> {
-      const previous = options.previous === undefined ? await getProvider(content.agb) : (options.previous ?? undefined);
-      if (previous && sameContent(previous, content)) return { outcome: 'unchanged', provider: previous };
+    async putNewProviders(contents: readonly ProviderContent[]): Promise<{ outcome: PutOutcome; provider: Provider }[]> {
       const at = nowIso(clock);
-      const provider = providerSchema.parse({ ...providerContent(content), createdAt: previous?.createdAt ?? at, updatedAt: at });
-      const removed = (previous?.careTypes ?? []).filter((c) => !provider.careTypes.includes(c));
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName,
-                  Item: clean({ ...provider, ...keys.provider(provider.agb), ...indexKeys.providerList(provider.agb) }),
-                  ...(previous
-                    ? { ConditionExpression: 'updatedAt = :prev', ExpressionAttributeValues: { ':prev': previous.updatedAt } }
-                    : { ConditionExpression: 'attribute_not_exists(pk)' }),
-                },
-              },
-              ...provider.careTypes.map((code) => ({
-                Put: { TableName, Item: clean({ ...provider, ...keys.careTypeMember(code, provider.agb) }) },
-              })),
-              ...removed.map((code) => ({ Delete: { TableName, Key: keys.careTypeMember(code, provider.agb) } })),
-            ],
-          }),
-        );
-      } catch (error) {
-        if (lostRace(cancellationCodes(error))) {
-          throw new ConflictError(`Provider ${content.agb} was changed by someone else meanwhile; try again`, { agb: content.agb });
+      const built = contents.map((content) => {
+        const provider = providerSchema.parse({ ...providerContent(content), createdAt: at, updatedAt: at });
+        const items: TransactItem[] = [
+          {
+            Put: {
+              TableName,
+              Item: clean({ ...provider, ...keys.provider(provider.agb), ...indexKeys.providerList(provider.agb) }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...provider.careTypes.map((code) => ({ Put: { TableName, Item: clean({ ...provider, ...keys.careTypeMember(code, provider.agb) }) } })),
+        ];
+        return { content, provider, items };
+      });
+      // Whole providers per transaction, at most 100 writes each.
+      const chunks: (typeof built)[] = [];
+      let size = 0;
+      for (const b of built) {
+        if (!chunks.length || size + b.items.length > 100) {
+          chunks.push([]);
+          size = 0;
         }
-        throw error;
+        chunks.at(-1)!.push(b);
+        size += b.items.length;
       }
-      return { outcome: previous ? 'updated' : 'created', provider };
+      const results = await mapLimit(chunks, 4, async (chunk) => {
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: chunk.flatMap((b) => b.items) }));
+          return chunk.map((b) => ({ outcome: 'created' as PutOutcome, provider: b.provider }));
+        } catch (error) {
+          if (!cancellationCodes(error) && errorName(error) !== 'ValidationException') throw error;
+          return mapLimit(chunk, 8, (b) => putProvider(b.content, { previous: null }));
+        }
+      });
+      return results.flat();
     },
 
     /** All providers by AGB code, a page at a time. */

@@ -1,7 +1,8 @@
 /**
  * State: the one DynamoDB table (built from functions/store/table.ts, the same
- * definition DynamoDB Local gets), the documents bucket for provider uploads
- * with its access-log bucket, and the secret that signs provider links.
+ * definition DynamoDB Local gets), the documents bucket for provider uploads,
+ * the publications bucket for public documents, their access-log bucket, and
+ * the secret that signs provider links.
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -38,6 +39,7 @@ export interface DataProps {
 export class Data extends Construct {
   readonly table: dynamodb.Table;
   readonly documents: s3.Bucket;
+  readonly publications: s3.Bucket;
   readonly accessLogs: s3.Bucket;
   readonly linkSecret: secretsmanager.Secret;
 
@@ -84,7 +86,7 @@ export class Data extends Construct {
     acknowledge(
       this.accessLogs,
       'AwsSolutions-S1',
-      'This is the server access log bucket of the documents bucket; logging it into itself would loop and ' +
+      'This is the server access log bucket of the documents and publications buckets; logging it into itself would loop and ' +
         'logging it elsewhere only moves the question. Its contents are access logs, not documents.',
     );
 
@@ -116,6 +118,23 @@ export class Data extends Construct {
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(180) }],
         },
       ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Public documents of each cycle (functions/publication: contracted-provider
+    // lists as JSON/CSV/HTML, the Q&A memo), keyed `<cycleId>/<file>`, written by
+    // RunMilestone. Private: the insurer's website publishes them from here
+    // (PUBLICATIONS_BASE_URL); nothing reads it anonymously.
+    this.publications = new s3.Bucket(this, 'Publications', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'publications/',
+      // Every republication is a version; earlier versions are the record of what was public when.
+      lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(400) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

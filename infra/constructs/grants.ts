@@ -1,7 +1,8 @@
 /**
  * Turns one entry of infra/permissions.ts into IAM statements on exact ARNs.
  * The only wildcards it produces are the ones a resource type forces (object
- * keys under the upload prefix, executions of the one state machine); it
+ * keys under the upload prefix, objects of the publications bucket, executions
+ * of the one state machine); it
  * returns those so the caller acknowledges each one for cdk-nag.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
@@ -19,6 +20,7 @@ export interface GrantTargets {
   table: dynamodb.Table;
   linkSecret: secretsmanager.Secret;
   documents: s3.Bucket;
+  publications: s3.Bucket;
   email: Email;
   stateMachine: sfn.StateMachine;
 }
@@ -71,6 +73,7 @@ export function grantStatements(
   if (grants.sendEmail) {
     statements.push(targets.email.sendStatement());
   }
+  const uploadObjects = `${nagAttr(targets.documents, 'Arn')}/${DOCUMENTS_UPLOAD_PREFIX}*`;
   if (grants.documentsUpload) {
     statements.push(
       new iam.PolicyStatement({
@@ -80,10 +83,51 @@ export function grantStatements(
       }),
     );
     wildcards.push({
-      resource: `${nagAttr(targets.documents, 'Arn')}/${DOCUMENTS_UPLOAD_PREFIX}*`,
+      resource: uploadObjects,
       reason:
         'Presigned uploads: object keys are generated per upload, so the grant is the upload prefix of the ' +
-        'documents bucket (PutObject only; no read, list or delete).',
+        'documents bucket (PutObject only; no delete).',
+    });
+  }
+  if (grants.documentsRead) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReadUploads',
+        actions: ['s3:GetObject'],
+        resources: [targets.documents.arnForObjects(`${DOCUMENTS_UPLOAD_PREFIX}*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListUploads',
+        actions: ['s3:ListBucket'],
+        resources: [targets.documents.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${DOCUMENTS_UPLOAD_PREFIX}*`] } },
+      }),
+    );
+    wildcards.push({
+      resource: uploadObjects,
+      reason:
+        'Reading uploads back: a registration finds the newest upload of a document (ListBucket, only for ' +
+        's3:prefix under the upload prefix) and reads its first bytes (GetObject, upload prefix only).',
+    });
+  }
+  if (grants.publications) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'WritePublications',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [targets.publications.arnForObjects('*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListPublications',
+        actions: ['s3:ListBucket'],
+        resources: [targets.publications.bucketArn],
+      }),
+    );
+    wildcards.push({
+      resource: `${nagAttr(targets.publications, 'Arn')}/*`,
+      reason:
+        'Public documents of a cycle (contracted-provider lists, Q&A memo) are keyed <cycleId>/<file> for cycles ' +
+        'created at run time; the bucket holds nothing else. Put and Get (the list is read before it is replaced); no delete.',
     });
   }
   if (grants.stateMachine && grants.stateMachine.length > 0) {
@@ -123,5 +167,8 @@ export function grantStatements(
       });
     }
   }
-  return { statements, wildcards };
+  // One acknowledgement per resource: two grants on one prefix share it.
+  const merged = new Map<string, string>();
+  for (const { resource, reason } of wildcards) merged.set(resource, merged.has(resource) ? `${merged.get(resource)} ${reason}` : reason);
+  return { statements, wildcards: [...merged].map(([resource, reason]) => ({ resource, reason })) };
 }

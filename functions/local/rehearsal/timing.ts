@@ -2,10 +2,12 @@
  * When simulated people act, in virtual time. Pure: the same plan, the same
  * emails, the same instants.
  *
- * Every simulated instant falls at half past a minute that is not a whole hour
- * (hh:mm:30, mm in 1..58): milestone steps run on whole hours, the scheduled
- * sender on whole minutes, so the simulation never ties with either and the
- * order of events is the same in every run.
+ * Every simulated instant falls at half past a quarter-hour slot minute
+ * (hh:mm:30, mm one of 07, 22, 37, 52): milestone steps run on whole hours, the
+ * scheduled sender on whole minutes, so the simulation never ties with either
+ * and the order of events is the same in every run. Slots (rather than any
+ * minute) let people who act in the same quarter share one run of the
+ * scheduled sender, as they would in AWS.
  */
 import { DateTime } from 'luxon';
 import type { Calendar } from '../../calendar/schema.ts';
@@ -28,8 +30,10 @@ export function addLocalDays(date: string, days: number): string {
   return DateTime.fromISO(date, { zone: TIME_ZONE }).plus({ days }).toISODate()!;
 }
 
-/** A minute in 1..58 drawn from the parts. */
-export const minuteOf = (...parts: (string | number)[]): number => between(unit(...parts, 'minute'), 1, 58);
+export const SLOT_MINUTES = [7, 22, 37, 52] as const;
+
+/** A slot minute drawn from the parts. */
+export const minuteOf = (...parts: (string | number)[]): number => SLOT_MINUTES[between(unit(...parts, 'minute'), 0, SLOT_MINUTES.length - 1)];
 
 /** Moves an instant to hh:mm:30 of its minute grid (never a whole hour). */
 function onGrid(instant: number, minute: number): number {

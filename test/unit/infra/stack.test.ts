@@ -102,6 +102,18 @@ function tableId(): string {
   return only('AWS::DynamoDB::Table')[0];
 }
 
+function documentsBucketId(): string {
+  return resourcesOf('AWS::S3::Bucket').find(([, r]) => r.Properties.CorsConfiguration)![0];
+}
+
+function publicationsBucketId(): string {
+  return render((json.Outputs as Record<string, { Value: unknown }>)[OUTPUTS.publicationsBucket].Value).slice(1, -1);
+}
+
+function envOf(key: FunctionKey): Record<string, unknown> {
+  return json.Resources[functionLogicalId(key)].Properties.Environment.Variables as Record<string, unknown>;
+}
+
 // ---------------------------------------------------------------- table
 
 describe('table', () => {
@@ -196,6 +208,56 @@ describe('functions', () => {
     });
   });
 
+  it('SendEmails can issue links: the link secret ARN and the links base URL', () => {
+    const [secretId] = only('AWS::SecretsManager::Secret');
+    const env = envOf('sendEmails');
+    expect(render(env.LINK_SECRET_ARN)).toBe(`<${secretId}>`);
+    expect(env.LINKS_BASE_URL).toBeDefined();
+  });
+
+  it('RunMilestone gets the publications bucket and the milestone settings, not the link secret', () => {
+    const env = envOf('runMilestone');
+    expect(render(env.PUBLICATIONS_BUCKET)).toBe(`<${publicationsBucketId()}>`);
+    expect(env).toMatchObject({
+      PUBLICATIONS_BASE_URL: 'https://www.zorgverzekeraar.example/zorginkoop/publicaties',
+      PAGE_SIZE: '100',
+      PURCHASERS_EMAIL: 'inkoop@zorgverzekeraar.example',
+      CUSTOMER_COMMUNICATION_EMAIL: 'klantcommunicatie@zorgverzekeraar.example',
+    });
+    expect(env.LINKS_BASE_URL).toBeDefined();
+    expect(env).not.toHaveProperty('LINK_SECRET_ARN');
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      if (key !== 'runMilestone') expect(envOf(key), key).not.toHaveProperty('PUBLICATIONS_BUCKET');
+    }
+  });
+
+  it('publication settings come from context', () => {
+    const { stack: other } = createApp({
+      bundling: false,
+      validation: false,
+      context: {
+        publicationsBaseUrl: 'https://www.zorgverzekeraar.nl/inkoop/publicaties/',
+        pageSize: 25,
+        purchasersEmail: 'zorginkoop@zorgverzekeraar.nl',
+        customerCommunicationEmail: 'klant@zorgverzekeraar.nl',
+      },
+    });
+    const otherJson = Template.fromStack(other).toJSON() as typeof json;
+    const [, fn] = Object.entries(otherJson.Resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA_KEY] === FUNCTIONS.runMilestone.entry,
+    )!;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      PUBLICATIONS_BASE_URL: 'https://www.zorgverzekeraar.nl/inkoop/publicaties',
+      PAGE_SIZE: '25',
+      PURCHASERS_EMAIL: 'zorginkoop@zorgverzekeraar.nl',
+      CUSTOMER_COMMUNICATION_EMAIL: 'klant@zorgverzekeraar.nl',
+    });
+    expect(() => createApp({ bundling: false, validation: false, context: { pageSize: 5000 } })).toThrow(/pageSize/);
+    expect(() => createApp({ bundling: false, validation: false, context: { publicationsBaseUrl: 'http://x.example' } })).toThrow(
+      /publicationsBaseUrl/,
+    );
+  }, 60_000);
+
   it('SendEmails also runs every minute, dead-lettering undeliverable ticks', () => {
     const [queueId] = only('AWS::SQS::Queue');
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -228,6 +290,31 @@ describe('IAM', () => {
     }
   });
 
+  it('DynamoDB actions are item actions only: no TransactWriteItems (not an IAM action), no Scan, no table-wide grants', () => {
+    const allowed = new Set(
+      ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem', 'BatchWriteItem'].map(
+        (a) => `dynamodb:${a}`,
+      ),
+    );
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      for (const pair of grantsOf(roleOfFunction(key), 'dynamodb:')) expect(allowed.has(pair.split(' ')[0]), `${key}: ${pair}`).toBe(true);
+    }
+  });
+
+  it('grants what the handlers call: tokens, publications, provider profiles', () => {
+    const table = `<${tableId()}.Arn>`;
+    // SendEmails issues links (store/tokens.ts: Get head; Put token + Put head + Update superseded; Delete stale head).
+    for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']) {
+      expect(grantsOf(roleOfFunction('sendEmails'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
+    }
+    // RunMilestone reads provider profiles in batches and writes applications, events and messages.
+    for (const action of ['BatchGetItem', 'PutItem']) {
+      expect(grantsOf(roleOfFunction('runMilestone'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
+    }
+    // ProviderLinks consumes tokens (Update) in its answer transactions.
+    expect(grantsOf(roleOfFunction('providerLinks'), 'dynamodb:')).toContain(`dynamodb:UpdateItem ${table}`);
+  });
+
   it.each(Object.keys(FUNCTIONS) as FunctionKey[])('%s: DynamoDB access is exactly infra/permissions.ts', (key) => {
     const grants = FUNCTION_GRANTS[key] as { table: readonly string[]; indexes?: readonly (keyof typeof INDEXES)[] };
     const table = `<${tableId()}.Arn>`;
@@ -238,8 +325,11 @@ describe('IAM', () => {
     expect(grantsOf(roleOfFunction(key), 'dynamodb:')).toEqual(expected);
   });
 
-  it('only the link handlers and the milestone runner read the link secret', () => {
+  it('only the link handlers and the sender (which issues links) read the link secret', () => {
     const [secretId] = only('AWS::SecretsManager::Secret');
+    expect(grantsOf(roleOfFunction('sendEmails'), 'secretsmanager:')).toEqual([`secretsmanager:GetSecretValue <${secretId}>`]);
+    expect(grantsOf(roleOfFunction('providerLinks'), 'secretsmanager:')).toEqual([`secretsmanager:GetSecretValue <${secretId}>`]);
+    expect(grantsOf(roleOfFunction('runMilestone'), 'secretsmanager:')).toEqual([]);
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
       const expected = (FUNCTION_GRANTS[key] as { linkSecret?: boolean }).linkSecret
         ? [`secretsmanager:GetSecretValue <${secretId}>`]
@@ -271,11 +361,34 @@ describe('IAM', () => {
     }
   });
 
-  it('only ProviderLinks may put documents, under the upload prefix', () => {
-    const [bucketId] = resourcesOf('AWS::S3::Bucket').find(([, r]) => r.Properties.CorsConfiguration)!;
+  it('S3: ProviderLinks on the upload prefix of the documents bucket, RunMilestone on the publications bucket, nobody else', () => {
+    const documents = documentsBucketId();
+    const publications = publicationsBucketId();
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
-      const expected = key === 'providerLinks' ? [`s3:PutObject <${bucketId}.Arn>/uploads/*`] : [];
+      const expected =
+        key === 'providerLinks'
+          ? [`s3:GetObject <${documents}.Arn>/uploads/*`, `s3:ListBucket <${documents}.Arn>`, `s3:PutObject <${documents}.Arn>/uploads/*`]
+          : key === 'runMilestone'
+            ? [`s3:GetObject <${publications}.Arn>/*`, `s3:ListBucket <${publications}.Arn>`, `s3:PutObject <${publications}.Arn>/*`]
+            : [];
       expect(grantsOf(roleOfFunction(key), 's3:'), key).toEqual(expected);
+    }
+  });
+
+  it('ProviderLinks lists the documents bucket only under the upload prefix', () => {
+    const lists = statementsOfRole(roleOfFunction('providerLinks')).filter((st) => asArray(st.Action).includes('s3:ListBucket'));
+    expect(lists).toHaveLength(1);
+    expect(lists[0].Condition).toEqual({ StringLike: { 's3:prefix': ['uploads/*'] } });
+  });
+
+  it('the publications bucket grant is on RunMilestone only', () => {
+    const publications = publicationsBucketId();
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      const onPublications = statementsOfRole(roleOfFunction(key)).filter((st) =>
+        asArray(st.Resource).some((r) => render(r).includes(`<${publications}`)),
+      );
+      if (key === 'runMilestone') expect(onPublications.length, key).toBeGreaterThan(0);
+      else expect(onPublications, key).toEqual([]);
     }
   });
 
@@ -397,7 +510,8 @@ describe('synthesizeStack', () => {
 
 describe('documents, email', () => {
   it('documents bucket: encrypted, private, SSL only, access-logged, versioned, with lifecycle rules', () => {
-    const [documentsId, documents] = resourcesOf('AWS::S3::Bucket').find(([, r]) => r.Properties.CorsConfiguration)!;
+    const documentsId = documentsBucketId();
+    const documents = json.Resources[documentsId];
     expect(documents.Properties).toMatchObject({
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: {
@@ -412,6 +526,35 @@ describe('documents, email', () => {
     expect(documents.Properties.LifecycleConfiguration.Rules.length).toBeGreaterThan(0);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: documentsId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('publications bucket: encrypted, private, SSL only, versioned, access-logged to the log bucket, retained', () => {
+    const id = publicationsBucketId();
+    const bucket = json.Resources[id] as Resource & { DeletionPolicy?: string };
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { LogFilePrefix: 'publications/' },
+    });
+    const documentsLog = json.Resources[documentsBucketId()].Properties.LoggingConfiguration.DestinationBucketName;
+    expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual(documentsLog);
+    expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
