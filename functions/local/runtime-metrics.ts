@@ -22,6 +22,8 @@ export interface RuntimeCounts {
   dynamodb: DynamoDbCounts;
   /** Lambda invocations by function (logical name, e.g. `RunMilestoneFunction`). */
   lambda: Record<string, number>;
+  /** Real time spent in each function, ms. */
+  lambdaMs: Record<string, number>;
   /** Step Functions state transitions (states entered), the unit AWS bills. */
   stateTransitions: number;
 }
@@ -29,14 +31,16 @@ export interface RuntimeCounts {
 export class RuntimeMetrics {
   readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0 };
   readonly lambda: Record<string, number> = {};
+  readonly lambdaMs: Record<string, number> = {};
   stateTransitions = 0;
 
-  countLambda(name: string): void {
+  countLambda(name: string, ms = 0): void {
     this.lambda[name] = (this.lambda[name] ?? 0) + 1;
+    this.lambdaMs[name] = Math.round((this.lambdaMs[name] ?? 0) + ms);
   }
 
   snapshot(): RuntimeCounts {
-    return structuredClone({ dynamodb: this.dynamodb, lambda: this.lambda, stateTransitions: this.stateTransitions });
+    return structuredClone({ dynamodb: this.dynamodb, lambda: this.lambda, lambdaMs: this.lambdaMs, stateTransitions: this.stateTransitions });
   }
 
   /** Counts every request `client` sends from now on. */

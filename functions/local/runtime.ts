@@ -255,8 +255,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     for (const [key, handler] of Object.entries(raw)) {
       const sends = workflow.substitutions[key].entry === sendEntry;
       handlers[key] = async (event) => {
-        metrics.countLambda(key);
-        const result = await handler(event);
+        const started = performance.now();
+        const result = await handler(event).finally(() => metrics.countLambda(key, performance.now() - started));
         if (sends) {
           mailbox.stamp(clock.now());
           for (const listener of sentListeners) await listener();

@@ -48,7 +48,7 @@ export interface RehearsalReport {
   deadlinesMissed: { milestoneId: string; kind: string; applications: number }[];
   contracted: { agb: string; name: string }[];
   dynamodb: RuntimeCounts['dynamodb'];
-  lambdaInvocations: { total: number; byFunction: Record<string, number> };
+  lambdaInvocations: { total: number; byFunction: Record<string, number>; msByFunction: Record<string, number> };
   stateTransitions: number;
   providerPages: { responses: Record<string, number> };
 }
@@ -180,7 +180,7 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
     deadlinesMissed: [...missed.values()],
     contracted,
     dynamodb: input.counts.dynamodb,
-    lambdaInvocations: { total: lambdaTotal, byFunction: input.counts.lambda },
+    lambdaInvocations: { total: lambdaTotal, byFunction: input.counts.lambda, msByFunction: input.counts.lambdaMs },
     stateTransitions: input.counts.stateTransitions,
     providerPages: { responses: Object.fromEntries(Object.entries(input.linkStatuses).map(([k, v]) => [k, v])) },
   };
@@ -223,7 +223,9 @@ export function formatReport(r: RehearsalReport): string {
     .map(([op, n]) => `${op} ${n}`)
     .join(', ');
   lines.push('', `DynamoDB: ${r.dynamodb.requests} requests (${ops}); ${r.dynamodb.itemsWritten} items written, ${r.dynamodb.itemsRead} read`);
-  const lambda = Object.entries(r.lambdaInvocations.byFunction).map(([f, n]) => `${f} ${n}`).join(', ');
+  const lambda = Object.entries(r.lambdaInvocations.byFunction)
+    .map(([f, n]) => `${f} ${n} in ${((r.lambdaInvocations.msByFunction[f] ?? 0) / 1000).toFixed(1)} s`)
+    .join(', ');
   lines.push(`Lambda invocations: ${r.lambdaInvocations.total} (${lambda})`);
   lines.push(`Step Functions state transitions: ${r.stateTransitions}`);
   const pages = Object.entries(r.providerPages.responses).map(([s, n]) => `${s}: ${n}`).join(', ');

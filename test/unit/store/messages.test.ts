@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';
 import { createStore } from '../../../functions/store/index.ts';
@@ -39,7 +39,19 @@ describe('outbox', () => {
     expect(await store.enqueueMessage(aMessage())).toEqual({ created: false });
   });
 
-  it('enqueues a batch with one conditional put per message', async () => {
+  it('enqueues a batch as one transaction of conditional puts', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    expect(await store.enqueueMessages([aMessage(), aMessage(), aMessage()])).toEqual({ created: 3, existing: 0 });
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(items).toHaveLength(3);
+    expect(items.every((i) => i.Put?.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('falls back to one conditional put per message when the transaction is refused (a key exists)', async () => {
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }),
+    );
     ddb.on(PutCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).resolves({});
     expect(await store.enqueueMessages([aMessage(), aMessage(), aMessage()])).toEqual({ created: 2, existing: 1 });
     expect(ddb.commandCalls(PutCommand).every((c) => c.args[0].input.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
