@@ -26,8 +26,6 @@ export interface LocalHandlerDeps {
   linkIssuer: LinkIssuer;
   /** Where publications (the contracted-provider list, the Q&A memo) go: `<data>/publications`, served locally. */
   publications: PublicationStore;
-  /** Starts workflow executions (a milestone retry starts a new one). */
-  executions: unknown;
   config: {
     tableName: string;
     sender: string;

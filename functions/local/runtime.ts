@@ -119,7 +119,7 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-/** `rm -rf`-free reset of a data folder's rehearsal state is the caller's; this only starts and stops things. */
+/** Starts everything (in the order their dependencies need) and returns the running runtime; `stop()` (or the Shutdown) stops it. */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const log = options.log ?? (() => undefined);
@@ -240,7 +240,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ses: sesClient,
       linkIssuer,
       publications,
-      executions: undefined,
       config: {
         tableName,
         sender: options.sender ?? LOCAL_SENDER,
@@ -267,7 +266,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const executions = new LocalExecutions({ definition: workflow.definitionString, handlers, clock, driver, onEvent });
     executionsRef.current = executions;
-    handlerDeps.executions = executions;
     onStop('executions', () => executions.stopAll());
 
     // -- the template's schedules (the every-minute sender)

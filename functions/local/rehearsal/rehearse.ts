@@ -156,6 +156,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     ports: { ...current.ports, ...options.runtime?.ports },
   });
   current = { ...current, ports: { ...runtime.ports } };
+  // Nothing moves the clock until the cycle's execution runs (not an `inkoop clock advance`
+  // that comes early either): the setup below happens at the start instant.
+  let release: () => void = () => undefined;
+  const held = runtime.driver.busy(() => new Promise<void>((resolve) => (release = resolve)));
   let simulation: Simulation | undefined;
   let progress: Progress | undefined;
   const cleanups: (() => unknown)[] = [];
@@ -179,6 +183,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     }
     if (finished || (steps.length > 0 && steps.every((s) => s.status === 'done'))) {
       finished = true;
+      release();
     } else {
       progress = createProgress(
         { calendar, steps, mailboxSize: () => storedEmails().length, now: () => clock.now(), stream: options.stream, mode: options.progress },
@@ -219,6 +224,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         await store.updateCycleStatus(cycleId, 'running', { executionArn: started.executionArn });
         return started.executionArn;
       });
+      release();
       const ended = await runtime.executions.get(executionArn)!.done;
       if (ended.status !== 'SUCCEEDED') {
         if (options.shutdown?.signal.aborted) {
@@ -263,6 +269,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     await runtime.stop();
     return { report, population, calendar, stopped: false, import: imported };
   } catch (error) {
+    release();
+    await held;
     progress?.stop();
     await simulation?.stop();
     await runtime.stop();

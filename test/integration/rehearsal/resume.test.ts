@@ -1,0 +1,67 @@
+/**
+ * Ctrl-C and `--resume`: a rehearsal stopped halfway (interactive, the clock
+ * moved by hand, then the shutdown a signal would run) and resumed from its
+ * data folder ends exactly as the same rehearsal run straight through.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseInstant } from '../../../functions/local/control.ts';
+import { createShutdown } from '../../../functions/local/process.ts';
+import { rehearse, type RehearseOptions } from '../../../functions/local/rehearsal/rehearse.ts';
+import { readState } from '../../../functions/local/rehearsal/state.ts';
+import { readRuntimeFile } from '../../../functions/local/runtime-file.ts';
+import type { LocalRuntime } from '../../../functions/local/runtime.ts';
+
+const dirs: string[] = [];
+const fresh = (name: string) => {
+  const dir = mkdtempSync(join(tmpdir(), `inkoop-${name}-`));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const base = { calendar: 'msr-2021', providers: 40, seed: 'resume', progress: 'none', stream: process.stderr } satisfies Partial<RehearseOptions>;
+const comparable = (r: Awaited<ReturnType<typeof rehearse>>) => ({
+  emails: r.report!.emails.byTemplate,
+  perStep: r.report!.milestones.map((m) => [m.stepId, m.status, m.emails]),
+  between: r.report!.betweenMilestones,
+  states: r.report!.applications.byState,
+  contracted: r.report!.contracted,
+  missed: r.report!.deadlinesMissed,
+});
+
+describe('a stopped rehearsal, resumed', () => {
+  it('ends exactly as the same rehearsal run straight through', async () => {
+    const straight = await rehearse({ ...base, dataDir: fresh('straight'), mode: 'fast' });
+
+    const dataDir = fresh('resumed');
+    const shutdown = createShutdown({ signals: [], exitOnSignal: false });
+    let runtime: LocalRuntime | undefined;
+    const first = rehearse({ ...base, dataDir, mode: 'interactive', shutdown, onStarted: (rt) => void (runtime = rt) });
+    while (!runtime?.executions.running().length) await new Promise((r) => setTimeout(r, 50));
+    expect(readRuntimeFile(dataDir)?.pid).toBe(process.pid);
+    // Past the proposal reminders, before the proposal deadline.
+    await runtime.clockControl.advanceTo(parseInstant('2020-09-13'));
+    await shutdown.run(); // what Ctrl-C does
+    shutdown.dispose();
+    const stopped = await first;
+    expect(stopped.stopped).toBe(true);
+    expect(readRuntimeFile(dataDir)).toBeUndefined();
+    expect(readState(dataDir)).toMatchObject({ clock: '2020-09-12T22:00:00.000Z', status: 'running', providers: 40, seed: 'resume' });
+    expect(existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+    if (existsSync('/dev/shm')) expect(readdirSync('/dev/shm').filter((n) => n.startsWith(`inkoop-dynamodb-${process.pid}-`))).toEqual([]);
+
+    const resumed = await rehearse({ dataDir, mode: 'fast', resume: true, progress: 'none', stream: process.stderr });
+    expect(resumed.report!.rehearsal).toMatchObject({ resumed: true, providers: 40, seed: 'resume' });
+    expect(comparable(resumed)).toEqual(comparable(straight));
+    expect(readState(dataDir)).toMatchObject({ status: 'done' });
+  }, 600_000);
+
+  it('refuses --resume where nothing was rehearsed', async () => {
+    await expect(rehearse({ dataDir: fresh('nothing'), mode: 'fast', resume: true, progress: 'none', stream: process.stderr })).rejects.toThrow(/Nothing to resume/);
+  });
+});
