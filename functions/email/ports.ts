@@ -20,10 +20,11 @@ export interface Outbox {
    * Conditional queued → sending (sets `claimedAt`, counts the attempt). Returns the
    * claimed message, or undefined when another sender got it first or it is no
    * longer queued. Also takes over a `sending` claim older than `leaseMs`.
+   * `createdAt` (the message's, as the queue listed it) saves reading it first.
    */
-  claimMessage(key: string, options?: { leaseMs?: number }): Promise<Message | undefined>;
+  claimMessage(key: string, options?: { leaseMs?: number; createdAt?: string }): Promise<Message | undefined>;
   /** sending → sent. Throws ConflictError when the message is not in `sending`. */
-  markMessageSent(key: string, sesMessageId: string): Promise<unknown>;
+  markMessageSent(key: string, sesMessageId: string, known?: { createdAt?: string }): Promise<unknown>;
   /** sending → failed; with `retry`, sending → queued (to be claimed again later). */
   markMessageFailed(key: string, reason: string, options?: { retry?: boolean }): Promise<unknown>;
 }

@@ -217,10 +217,10 @@ export function createEmailSender(deps: EmailSenderDeps) {
   }
 
   /** A Dynamo write after SES accepted: retried a little, since losing it leaves the message `sending`. */
-  async function markSent(key: string, sesMessageId: string): Promise<void> {
+  async function markSent(key: string, sesMessageId: string, createdAt: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await outbox.markMessageSent(key, sesMessageId);
+        await outbox.markMessageSent(key, sesMessageId, { createdAt });
         return;
       } catch (error) {
         if (error instanceof ConflictError || attempt >= 3) {
@@ -233,9 +233,10 @@ export function createEmailSender(deps: EmailSenderDeps) {
     }
   }
 
-  async function claim(key: string): Promise<Message | undefined> {
+  /** `createdAt` (from the queue's page) is part of the index key: the store need not read the message first. */
+  async function claim(key: string, createdAt: string): Promise<Message | undefined> {
     try {
-      return await outbox.claimMessage(key, { leaseMs: staleClaimMs });
+      return await outbox.claimMessage(key, { leaseMs: staleClaimMs, createdAt });
     } catch (error) {
       if (error instanceof ConflictError) return undefined;
       throw error;
@@ -243,7 +244,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
   }
 
   async function processOne(queued: Message): Promise<Outcome> {
-    const message = await claim(queued.key);
+    const message = await claim(queued.key, queued.createdAt);
     if (!message) return { status: 'skipped' };
 
     let params: Record<string, unknown>;
@@ -273,7 +274,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
 
     const result = await sendWithRetries(sendEmailInput(message, email));
     if (result.ok) {
-      await markSent(message.key, result.sesMessageId);
+      await markSent(message.key, result.sesMessageId, message.createdAt);
       return { status: 'sent', sesMessageId: result.sesMessageId };
     }
     if (result.kind === 'permanent') {

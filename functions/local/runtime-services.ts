@@ -78,13 +78,17 @@ export function publicationsHandler(dir: string): HttpHandler {
   };
 }
 
-/** Counts statuses and tells the runtime after each request that may have written. */
+/**
+ * Counts statuses and tells the runtime after each request that wrote something
+ * (a POST that was not refused: a refused one writes nothing, so queues no email).
+ */
 function observed(handler: () => HttpHandler, statuses: Record<number, number>, afterWrite: () => void): HttpHandler {
   return async (event) => {
     const result = await handler()(event);
     const status = result.statusCode ?? 200;
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (event.requestContext.http.method !== 'GET' && event.requestContext.http.method !== 'HEAD') afterWrite();
+    const method = event.requestContext.http.method;
+    if (method !== 'GET' && method !== 'HEAD' && status < 400) afterWrite();
     return result;
   };
 }

@@ -58,12 +58,22 @@ export function messageRepository(deps: StoreDeps) {
     }
   }
 
-  /** Moves a message out of `sending`; the status index key moves with it. */
-  async function finish(key: string, status: MessageStatus, sets: string[], values: Record<string, unknown>, removes: string[] = []): Promise<Message> {
-    const current = await getMessage(key);
-    if (!current) throw new NotFoundError(`No message ${key}`);
+  /**
+   * Moves a message out of `sending`; the status index key moves with it. `createdAt`
+   * (part of that key), when the caller has it, saves reading the message first.
+   */
+  async function finish(
+    key: string,
+    status: MessageStatus,
+    sets: string[],
+    values: Record<string, unknown>,
+    removes: string[] = [],
+    known: { createdAt?: string } = {},
+  ): Promise<Message> {
+    const createdAt = known.createdAt ?? (await getMessage(key))?.createdAt;
+    if (!createdAt) throw new NotFoundError(`No message ${key}`);
     const at = nowIso(clock);
-    const index = indexKeys.messageStatus(status, current.createdAt, key);
+    const index = indexKeys.messageStatus(status, createdAt, key);
     try {
       const out = await doc.send(
         new UpdateCommand({
@@ -78,7 +88,11 @@ export function messageRepository(deps: StoreDeps) {
       );
       return parseMessage(out.Attributes ?? {});
     } catch (error) {
-      if (isConditionFailed(error)) throw new ConflictError(`Message ${key} is not being sent (it is ${current.status})`, { key });
+      if (isConditionFailed(error)) {
+        const current = await getMessage(key);
+        if (!current) throw new NotFoundError(`No message ${key}`);
+        throw new ConflictError(`Message ${key} is not being sent (it is ${current.status})`, { key });
+      }
       throw error;
     }
   }
@@ -119,12 +133,13 @@ export function messageRepository(deps: StoreDeps) {
      * queued → sending, counting the attempt. Also takes over a claim older than the
      * lease. Returns undefined when the message is not (or no longer) claimable.
      */
-    async claimMessage(key: string, options: { leaseMs?: number } = {}): Promise<Message | undefined> {
-      const current = await getMessage(key);
-      if (!current) return undefined;
+    async claimMessage(key: string, options: { leaseMs?: number; createdAt?: string } = {}): Promise<Message | undefined> {
+      // The sender has the queued message (and its createdAt, part of the index key) from its query.
+      const createdAt = options.createdAt ?? (await getMessage(key))?.createdAt;
+      if (!createdAt) return undefined;
       const at = nowIso(clock);
       const staleBefore = new Date(clock.now() - (options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS)).toISOString();
-      const index = indexKeys.messageStatus('sending', current.createdAt, key);
+      const index = indexKeys.messageStatus('sending', createdAt, key);
       try {
         const out = await doc.send(
           new UpdateCommand({
@@ -153,8 +168,8 @@ export function messageRepository(deps: StoreDeps) {
     },
 
     /** sending → sent. */
-    async markMessageSent(key: string, sesMessageId: string): Promise<Message> {
-      return finish(key, 'sent', ['sentAt = :at', 'sesMessageId = :ses'], { ':ses': sesMessageId }, ['#error']);
+    async markMessageSent(key: string, sesMessageId: string, known: { createdAt?: string } = {}): Promise<Message> {
+      return finish(key, 'sent', ['sentAt = :at', 'sesMessageId = :ses'], { ':ses': sesMessageId }, ['#error'], known);
     },
 
     /** sending → failed, or back to queued with `retry`. The reason is stored with email addresses redacted. */

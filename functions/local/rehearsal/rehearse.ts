@@ -207,7 +207,6 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         population,
         registrationUrl: runtime.urls.registration(cycleId),
         receivedAt: (i) => runtime.mailbox.receivedAt(i),
-        nudge: () => runtime.nudgeSchedule(),
       });
       const sim = simulation;
       // Registered after the runtime: stops before it (the clock first, so nothing moves meanwhile).

@@ -42,8 +42,6 @@ export interface SimulationDeps {
   concurrency?: number;
   /** The virtual time an email (by mailbox position) arrived. */
   receivedAt(index: number): number | undefined;
-  /** Something happened outside the workflow (the runtime's scheduled sender should look). */
-  nudge(): void;
   /** Each action's outcome, for progress and logs. */
   onOutcome?(outcome: Outcome): void;
 }
@@ -194,7 +192,6 @@ export class Simulation {
     const form = page.status === 200 ? parseForm(page.body, link.url) : undefined;
     if (!form) return this.record({ agb: provider.agb, action, kind: 'refused', status: page.status });
     const result = await submitForm(form, fill(form, this.values(provider, action, form, attempt)));
-    this.deps.nudge();
     this.recordPost(provider.agb, action, result.status);
     if (result.status === 400 && attempt === 'invalid' && behaviour.mistake === 'corrected') {
       const again = followUpAt(at, key);
@@ -216,7 +213,6 @@ export class Simulation {
       careTypes: provider.careTypes,
     };
     const result = await submitForm(form, fill(form, values));
-    this.deps.nudge();
     this.recordPost(provider.agb, 'request-registration', result.status);
     if (result.status === 400 && attempt === 'invalid' && provider.registration?.mistake === 'corrected') {
       const again = followUpAt(at, key);
@@ -248,7 +244,6 @@ export class Simulation {
       },
       PURCHASER_ID,
     );
-    this.deps.nudge();
     this.record({ agb: provider.agb, action: 'decide', kind: 'done' });
   }
 
