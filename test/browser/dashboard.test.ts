@@ -11,8 +11,9 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
 import { logger } from '../../functions/commons/logger.ts';
 import { createShutdown, type Shutdown } from '../../functions/local/process.ts';
 import { rehearse, type RehearsalResult } from '../../functions/local/rehearsal/rehearse.ts';
@@ -23,15 +24,6 @@ import type { CycleStatusView } from '../../functions/operators/views.ts';
 declare const window: any;
 declare const document: any;
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const CYCLE = 'msr-2021';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const DONE_COLOR = '#00703c';
@@ -62,12 +54,7 @@ beforeAll(async () => {
     onStarted: (r) => started(r),
   });
   runtime = await Promise.race([ready, rehearsal.then(() => Promise.reject(new Error('the rehearsal ended before it started')))]);
-  browser = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-  });
+  browser = await launchChromium(dataDir, { viewport: { width: 1400, height: 1000 } });
   page = await browser.newPage();
 }, 180_000);
 

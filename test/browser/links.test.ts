@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
+import type { BrowserContext } from 'playwright-core';
 import { VirtualClock } from '../../functions/commons/clock.ts';
 import { buildTimeline } from '../../functions/calendar/timeline.ts';
 import { loadCalendar } from '../../functions/calendar/validate.ts';
@@ -25,16 +26,6 @@ import { createLocalSesClient, startSesLocal, type SesLocal } from '../../functi
 import { createStore, type Store } from '../../functions/store/index.ts';
 import { LocalUploadStore } from '../../functions/uploads/local.ts';
 import { aProviderContent } from '../support/factories.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let db: DynamoDbLocal;
 let ses: SesLocal;
@@ -61,11 +52,7 @@ beforeAll(async () => {
   await store.putCycle(cycle);
   await store.putSteps(cycle.id, steps);
   cycleId = cycle.id;
-  browser = await chromium.launchPersistentContext(join(dataDir, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium(dataDir);
 });
 
 afterAll(async () => {
