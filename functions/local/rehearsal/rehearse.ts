@@ -16,7 +16,7 @@
  * Local stopped, the mailbox flushed) and saves where the clock was.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Calendar } from '../../calendar/schema.ts';
 import { buildTimeline } from '../../calendar/timeline.ts';
@@ -120,7 +120,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const wallMsBefore = state?.wallMsBefore ?? 0;
   let current: RehearsalState = state ?? {
     version: 1,
-    calendar: options.calendar!,
+    // A file is kept by its absolute path, so `--resume` works from any folder.
+    calendar: existsSync(options.calendar!) ? resolve(options.calendar!) : options.calendar!,
     calendarId: calendar.id,
     cycleId,
     providers,

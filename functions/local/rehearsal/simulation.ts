@@ -113,9 +113,12 @@ export class Simulation {
 
   // ---------------------------------------------------------------- planning
 
-  /** Adds an entry unless it lies before the start (a resumed rehearsal did it already). */
+  /**
+   * Adds an entry unless it is not after the start: a resumed rehearsal did it
+   * already (a stop waits for the entries of the instant it happened at).
+   */
   private plan(at: number, label: string, run: () => Promise<void>): void {
-    if (at < this.startedAt) return;
+    if (at <= this.startedAt) return;
     this.agenda.add({ at, label, run });
   }
 

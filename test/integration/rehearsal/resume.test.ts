@@ -24,7 +24,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const base = { calendar: 'msr-2021', providers: 40, seed: 'resume', progress: 'none', stream: process.stderr } satisfies Partial<RehearseOptions>;
+const base = { calendar: 'msr-2021', providers: 25, seed: 'resume', progress: 'none', stream: process.stderr } satisfies Partial<RehearseOptions>;
 const comparable = (r: Awaited<ReturnType<typeof rehearse>>) => ({
   emails: r.report!.emails.byTemplate,
   perStep: r.report!.milestones.map((m) => [m.stepId, m.status, m.emails]),
@@ -51,12 +51,12 @@ describe('a stopped rehearsal, resumed', () => {
     const stopped = await first;
     expect(stopped.stopped).toBe(true);
     expect(readRuntimeFile(dataDir)).toBeUndefined();
-    expect(readState(dataDir)).toMatchObject({ clock: '2020-09-12T22:00:00.000Z', status: 'running', providers: 40, seed: 'resume' });
+    expect(readState(dataDir)).toMatchObject({ clock: '2020-09-12T22:00:00.000Z', status: 'running', providers: 25, seed: 'resume' });
     expect(existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).toBe(true);
     if (existsSync('/dev/shm')) expect(readdirSync('/dev/shm').filter((n) => n.startsWith(`inkoop-dynamodb-${process.pid}-`))).toEqual([]);
 
     const resumed = await rehearse({ dataDir, mode: 'fast', resume: true, progress: 'none', stream: process.stderr });
-    expect(resumed.report!.rehearsal).toMatchObject({ resumed: true, providers: 40, seed: 'resume' });
+    expect(resumed.report!.rehearsal).toMatchObject({ resumed: true, providers: 25, seed: 'resume' });
     expect(comparable(resumed)).toEqual(comparable(straight));
     expect(readState(dataDir)).toMatchObject({ status: 'done' });
   }, 600_000);
