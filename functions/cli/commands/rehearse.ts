@@ -98,6 +98,7 @@ export function registerRehearseCommand(program: Command): void {
           if (result.stopped || !result.report) return;
           if (flags.json) printJson(result.report);
           else process.stdout.write(formatReport(result.report));
+          if (result.report.failure) process.exitCode = 1;
           if (result.runtime) {
             stream.write(`\nThe year is done. Open:\n${addresses(result.runtime, result.calendar.id)}\nCtrl-C stops everything.\n`);
             await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));

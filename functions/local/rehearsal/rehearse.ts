@@ -163,6 +163,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const held = runtime.driver.busy(() => new Promise<void>((resolve) => (release = resolve)));
   let simulation: Simulation | undefined;
   let progress: Progress | undefined;
+  let failure: RehearsalReport['failure'];
   const cleanups: (() => unknown)[] = [];
   try {
     const { store } = runtime;
@@ -231,14 +232,17 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
           progress.stop();
           return { population, calendar, stopped: true, import: imported };
         }
-        throw new ConflictError(`The cycle's execution ${ended.name} ended ${ended.status}: ${ended.error ?? ''} ${ended.cause ?? ''}`.trim());
+        // A failed milestone: the year stops there. Report what ran; `inkoop milestone retry` and `--resume` go on.
+        const steps = await store.getSteps(cycleId);
+        const step = steps.find((s) => s.status === 'failed');
+        failure = { execution: ended.name, status: ended.status, error: ended.error, cause: step?.cause ?? ended.cause, stepId: step?.stepId };
       }
-      // The year is done: late answers after the last step are moot; let the scheduled sender finish.
+      // The year is done (or stopped at a failure): late answers are moot; let the scheduled sender finish.
       await sim.stop();
       runtime.driver.setMode('fast');
       await runtime.drain();
       progress.stop();
-      finished = true;
+      finished = !failure;
     }
     save();
 
@@ -261,6 +265,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       },
       wallTimeMs: wallMsBefore + (performance.now() - wallStart),
       virtual: { from: Date.parse(current.startedAt), to: clock.now() },
+      failure,
     });
     if (simulation?.tally.errors.length) {
       say(`The simulation hit ${simulation.tally.errors.length} errors; the first: ${simulation.tally.errors[0]}`);

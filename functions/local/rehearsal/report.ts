@@ -40,6 +40,8 @@ export interface RehearsalReport {
   wallTimeMs: number;
   virtual: { from: string; to: string };
   cycle: { status: string };
+  /** Set when a milestone failed and stopped the year (re-run it with `inkoop milestone retry`, then `--resume`). */
+  failure?: { execution: string; status: string; error?: string; cause?: string; stepId?: string };
   milestones: MilestoneReport[];
   /** Emails sent outside milestone steps (confirmations of provider actions), by template. */
   betweenMilestones: Record<string, number>;
@@ -64,6 +66,7 @@ export interface ReportInput {
   rehearsal: RehearsalReport['rehearsal'];
   wallTimeMs: number;
   virtual: { from: number; to: number };
+  failure?: RehearsalReport['failure'];
 }
 
 const PAGE = 500;
@@ -158,6 +161,7 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
     wallTimeMs: Math.round(input.wallTimeMs),
     virtual: { from: new Date(input.virtual.from).toISOString(), to: new Date(input.virtual.to).toISOString() },
     cycle: { status: cycle?.status ?? 'missing' },
+    ...(input.failure ? { failure: input.failure } : {}),
     milestones: steps.map((s: Step) => {
       const emails = perStep.get(s.stepId) ?? {};
       return {
@@ -198,6 +202,12 @@ export function formatReport(r: RehearsalReport): string {
     `Rehearsal ${r.rehearsal.calendar} (cycle ${r.rehearsal.cycleId}), ${r.rehearsal.providers} providers, seed ${r.rehearsal.seed}: ` +
       `${r.virtual.from.slice(0, 10)} → ${r.virtual.to.slice(0, 10)} in ${(r.wallTimeMs / 1000).toFixed(1)} s; cycle ${r.cycle.status}`,
   );
+  if (r.failure) {
+    lines.push(
+      `The year stopped: ${r.failure.stepId ?? 'a milestone'} failed (${r.failure.cause ?? r.failure.error ?? r.failure.status}).`,
+      `Re-run it with \`inkoop milestone retry ${r.rehearsal.cycleId} ${r.failure.stepId?.split('#')[0] ?? '<milestone>'}\`, then \`inkoop rehearse --resume\`.`,
+    );
+  }
   lines.push('', 'Milestones (UTC; real duration; emails by template)');
   for (const m of r.milestones) {
     const emails = Object.entries(m.emails)
