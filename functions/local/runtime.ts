@@ -108,14 +108,10 @@ export interface LocalRuntime {
   onRunEvent(listener: (event: RunEvent, execution: LocalExecutionRecord) => void): () => void;
   /** Called (inside the invocation, before the clock can move) after every email send: workflow task or schedule. */
   onEmailsSent(listener: () => void | Promise<void>): () => void;
-  /** Starts an execution of the cycle workflow (it resumes at the first step not done). */
-  startCycle(cycleId: string): LocalExecutionRecord;
   /** Something outside the workflow may have enqueued emails: the scheduled sender runs at its next tick. */
   nudgeSchedule(): void;
   /** Waits until the scheduled sender has nothing pending (after the workflow ended; the clock must be able to move). */
   drain(): Promise<void>;
-  /** The handler of a workflow function by substitution key (e.g. for a test). */
-  handler(key: string): LambdaHandler;
   stop(): Promise<void>;
 }
 
@@ -344,7 +340,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         sentListeners.add(listener);
         return () => sentListeners.delete(listener);
       },
-      startCycle: (cycleId) => executions.start(cycleId),
       nudgeSchedule,
       async drain() {
         for (;;) {
@@ -352,11 +347,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           if (!schedule?.active) return;
           await new Promise((r) => setTimeout(r, 10));
         }
-      },
-      handler: (key) => {
-        const h = handlers[key];
-        if (!h) throw new Error(`no workflow function ${key}`);
-        return h;
       },
       stop,
     };
