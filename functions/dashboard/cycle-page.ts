@@ -6,7 +6,7 @@
  * in place when the JSON changes.
  */
 import { APPLICATION_STATES, MESSAGE_STATUSES } from '../domain/index.ts';
-import { html, type SafeHtml } from '../links/html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import type { CycleStatusView, DecisionQueueView, EmailView, MilestoneView, OverdueGroup, QuestionView } from '../operators/views.ts';
 import { badge, bothTimes, encodePath, executionBadge, localDay, plural, when } from './format.ts';
 import type { PageSpec } from './layout.ts';

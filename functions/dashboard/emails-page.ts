@@ -1,6 +1,6 @@
 /** `/emails`: the email log with filters (cycle, status, template, provider). */
 import { MESSAGE_STATUSES } from '../domain/index.ts';
-import { html, type SafeHtml } from '../links/html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import type { EmailFilter } from '../operators/emails.ts';
 import type { EmailLogView, EmailView } from '../operators/views.ts';
 import { badge, encodePath, when } from './format.ts';

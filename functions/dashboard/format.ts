@@ -1,6 +1,6 @@
 /** Small renderers shared by the dashboard pages. */
 import { formatLocalInstant } from '../calendar/time.ts';
-import { html, type SafeHtml } from '../links/html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import type { ExecutionInfo } from '../operators/ports.ts';
 
 /** "2020-09-04 09:00 +02:00" with the UTC instant on hover. */

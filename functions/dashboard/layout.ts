@@ -3,7 +3,7 @@
  * Scripts and styles are files under /assets (no inline code, so the CSP can
  * forbid it); every interpolation goes through the escaping `html` template.
  */
-import { html, type SafeHtml } from '../links/html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import type { HttpResult } from '../http/types.ts';
 import type { ClockView } from '../operators/views.ts';
 

@@ -1,5 +1,5 @@
 /** `/`: every cycle at a glance. */
-import { html, type SafeHtml } from '../links/html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import type { CycleStatusView } from '../operators/views.ts';
 import { badge, encodePath, executionBadge, when } from './format.ts';
 import type { PageSpec } from './layout.ts';

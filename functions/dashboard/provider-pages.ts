@@ -1,5 +1,5 @@
 /** `/providers?q=`: search by AGB code or name; `/providers/:agb`: one provider's history across cycles. */
-import { html, type SafeHtml } from '../links/html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import type { ProviderHistoryView, ProviderMatch } from '../operators/views.ts';
 import { badge, encodePath, localDay, when } from './format.ts';
 import type { PageSpec } from './layout.ts';

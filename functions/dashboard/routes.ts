@@ -12,7 +12,7 @@ import type { ErrorRenderer } from '../http/edge.ts';
 import { parseForm } from '../http/form.ts';
 import type { Router, RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpEvent, type HttpResult } from '../http/types.ts';
-import { html } from '../links/html.ts';
+import { html } from '../commons/html.ts';
 import { parseWith } from '../operators/api.ts';
 import { decisionSchema } from '../operators/decisions.ts';
 import { emailFilterSchema, type EmailFilter } from '../operators/emails.ts';

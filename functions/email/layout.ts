@@ -4,6 +4,7 @@
  * markup, and it escapes every string it is given, so a provider name like
  * `Zorg & Co <b>` can never inject HTML.
  */
+import { escapeHtml } from '../commons/html.ts';
 
 /** A run of text; `{ strong }` is emphasised in HTML (deadlines). */
 export type Inline = string | { strong: string };
@@ -51,8 +52,7 @@ export function action(label: string, url: string): Block {
 const SIGN_OFF = ['Met vriendelijke groet,', 'Afdeling Zorginkoop'];
 const FOOTER = 'Dit bericht is automatisch verstuurd. Heeft u vragen? Neem dan contact op met uw zorginkoper.';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+export { escapeHtml };
 
 const inlineHtml = (parts: Inline[]): string =>
   parts.map((part) => (typeof part === 'string' ? escapeHtml(part) : `<strong>${escapeHtml(part.strong)}</strong>`)).join('');

@@ -27,7 +27,7 @@ import {
   RegistrationClosedError,
   RegistrationNotOpenError,
 } from './errors.ts';
-import { html, raw, type SafeHtml } from './html.ts';
+import { html, raw, type SafeHtml } from '../commons/html.ts';
 
 /**
  * Provider pages: plain Dutch HTML that works without JavaScript. One layout,

@@ -10,7 +10,7 @@ import type { HttpResult } from '../http/types.ts';
 import type { DirectUploadForm, StoredDocument } from '../uploads/types.ts';
 import type { ActionDefinition, LinkContext, RegistrationDocumentRef } from './actions.ts';
 import { formatDutchDate, formatDutchDeadline } from './dutch-dates.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../commons/html.ts';
 import { errorSummary, layout, pageResult, renderForm, type FieldSpec, type FormValues } from './pages.ts';
 import type { RegistrationWindow } from './schedule.ts';
 

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { formatDutchDate } from '../calendar/time.ts';
 import type { Cycle } from '../domain/model.ts';
-import { html } from '../links/html.ts';
+import { html } from '../commons/html.ts';
 import { publicPage } from './page.ts';
 import type { PublicationStore } from './store.ts';
 

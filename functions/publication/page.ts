@@ -1,5 +1,5 @@
 /** The frame of a public page (Dutch, plain, readable without scripts). */
-import { html, raw, type SafeHtml } from '../links/html.ts';
+import { html, raw, type SafeHtml } from '../commons/html.ts';
 
 const CSS = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:#1b1b1b;margin:0;background:#fff}

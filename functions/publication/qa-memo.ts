@@ -5,7 +5,7 @@
  */
 import { formatDutchDate } from '../calendar/time.ts';
 import type { Cycle, Question } from '../domain/model.ts';
-import { html } from '../links/html.ts';
+import { html } from '../commons/html.ts';
 import { publicPage } from './page.ts';
 import type { PublicationStore } from './store.ts';
 

@@ -6,6 +6,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, ensureTable, type DynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
+import type { Clock } from '../../functions/commons/clock.ts';
+import { createStore, type Store } from '../../functions/store/index.ts';
 
 export function useDynamoDbLocal() {
   const ctx = {} as { db: DynamoDbLocal };
@@ -24,6 +26,10 @@ export function useDynamoDbLocal() {
       const name = `t-${randomUUID().slice(0, 8)}`;
       await ensureTable(ctx.db.client, name);
       return name;
+    },
+    /** A store over a new, empty table. */
+    async freshStore(clock: Clock): Promise<Store> {
+      return createStore({ client: ctx.db.client, tableName: await this.freshTable(), clock });
     },
     async dropTable(name: string): Promise<void> {
       await ctx.db.client.send(new DeleteTableCommand({ TableName: name }));

@@ -9,7 +9,7 @@ import { createCycle, startCycle } from '../../../functions/cycles/create.ts';
 import type { ExecutionStarter } from '../../../functions/cycles/executions.ts';
 import { retryMilestone } from '../../../functions/cycles/retry.ts';
 import { render } from '../../../functions/email/templates.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aProviderContent } from '../../support/factories.ts';
 
@@ -22,7 +22,7 @@ const executions: ExecutionStarter = { startExecution: async (r) => (started.pus
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-02-01T10:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
   started = [];
 });
 

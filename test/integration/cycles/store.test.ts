@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aTimeline } from '../../support/factories.ts';
 
@@ -11,7 +11,7 @@ let store: Store;
 const OPERATOR = { kind: 'operator', id: 'operator-1' } as const;
 
 beforeEach(async () => {
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock: new VirtualClock('2020-03-01T00:00:00Z') });
+  store = await local.freshStore(new VirtualClock('2020-03-01T00:00:00Z'));
 });
 
 describe('a failed step put back for a retry', () => {

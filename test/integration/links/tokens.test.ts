@@ -22,7 +22,7 @@ let clock: VirtualClock;
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-06-01T10:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
 });
 
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);

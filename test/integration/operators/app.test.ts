@@ -12,7 +12,7 @@ import { logger } from '../../../functions/commons/logger.ts';
 import { createCycleFromCalendar, triggers } from '../../../functions/domain/index.ts';
 import { serveHandler, type RunningServer } from '../../../functions/http/node-server.ts';
 import { createOperatorApp, type OperatorApp } from '../../../functions/operators/app.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aProviderContent, actors } from '../../support/factories.ts';
 
@@ -27,7 +27,7 @@ let agb: string;
 beforeEach(async () => {
   logger.setLogLevel('SILENT');
   const clock = new VirtualClock('2020-06-01T10:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
   const { cycle, steps } = createCycleFromCalendar(MSR, { steps: buildTimeline(MSR), clock });
   await store.putCycle(cycle);
   await store.putSteps(cycle.id, steps);

@@ -13,7 +13,7 @@ import { createCycleFromCalendar, triggers } from '../../../functions/domain/ind
 import type { OperatorDeps } from '../../../functions/operators/deps.ts';
 import { findQuestion } from '../../../functions/operators/questions.ts';
 import { createOperatorService, type OperatorService } from '../../../functions/operators/service.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aMessage, aProviderContent, aQuestion, actors } from '../../support/factories.ts';
 
@@ -31,7 +31,7 @@ let holders: string[];
 /** Two new providers under review, three existing holders invited, emails and a question. */
 beforeEach(async () => {
   clock = new VirtualClock('2020-06-01T10:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
   const { cycle, steps } = createCycleFromCalendar(MSR, { steps: buildTimeline(MSR), clock });
   await store.putCycle({ ...cycle, status: 'running' });
   await store.putSteps(CYCLE, steps);

@@ -7,7 +7,7 @@ import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ValidationError } from '../../../functions/commons/errors.ts';
 import { parseProvidersCsv, parseProvidersJson } from '../../../functions/providers/import.ts';
 import { importProviders } from '../../../functions/providers/write.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 
 const local = useDynamoDbLocal();
@@ -16,7 +16,7 @@ let clock: VirtualClock;
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-03-01T00:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
 });
 
 const HEADER = 'agb,kvk,name,careTypes,contactName,contactEmail,contactRole,contracts';

@@ -3,7 +3,7 @@ import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError, TransitionRefusedError } from '../../../functions/commons/errors.ts';
 import type { Application } from '../../../functions/domain/model.ts';
 import { triggers } from '../../../functions/domain/transitions.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { actors, anAgb, aTimeline } from '../../support/factories.ts';
 
@@ -14,7 +14,7 @@ let clock: VirtualClock;
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-06-01T10:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
   await store.putSteps(CYCLE, aTimeline());
 });
 

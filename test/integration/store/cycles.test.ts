@@ -3,7 +3,7 @@ import { buildTimeline } from '../../../functions/calendar/timeline.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError, ExpiredError, NotFoundError } from '../../../functions/commons/errors.ts';
 import { createCycleFromCalendar } from '../../../functions/domain/cycle.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aCalendar, aProviderContent, aQuestion, aTimeline } from '../../support/factories.ts';
 
@@ -13,7 +13,7 @@ let clock: VirtualClock;
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-03-01T00:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
 });
 
 describe('cycles and steps against DynamoDB Local', () => {

@@ -3,7 +3,7 @@ import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';
 import { messageKey } from '../../../functions/domain/messages.ts';
 import type { Message, MessageInput } from '../../../functions/domain/model.ts';
-import { createStore, type Store } from '../../../functions/store/index.ts';
+import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aMessage, anAgb } from '../../support/factories.ts';
 
@@ -13,7 +13,7 @@ let clock: VirtualClock;
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-04-01T07:00:00Z');
-  store = createStore({ client: local.db.client, tableName: await local.freshTable(), clock });
+  store = await local.freshStore(clock);
 });
 
 /** The messages one run of a milestone enqueues: one per provider, keyed by cycle, provider, step and template. */

@@ -10,7 +10,7 @@ import {
   RegistrationClosedError,
   RegistrationNotOpenError,
 } from '../../../functions/links/errors.ts';
-import { html, raw } from '../../../functions/links/html.ts';
+import { html, raw } from '../../../functions/commons/html.ts';
 import { formPage, layout, renderForm, renderLinkError, type FormSpec } from '../../../functions/links/pages.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';
 
