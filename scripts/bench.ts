@@ -6,6 +6,8 @@
  * JVM peak RSS from /proc), emails per second and DynamoDB items written per
  * second. Target on 2 cores: 10,000 providers through the year in at most 120 s.
  * A script, not a timed test: the numbers depend on the machine.
+ * `INKOOP_TRACE_CALLERS=1 npm run bench -- 1000` also lists the DynamoDB
+ * requests by the code that sent them (to find round trips worth batching).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,12 +21,27 @@ interface BenchResult {
   wallMs: number;
   nodeMaxRssMb: number;
   jvmPeakRssMb: number | null;
+  /** CPU seconds (user + system) of this process and of DynamoDB Local's JVM: with the wall time, whether the run waited or worked. */
+  nodeCpuS: number;
+  jvmCpuS: number | null;
   emails: number;
   itemsWritten: number;
   dynamodbRequests: number;
   lambdaInvocations: number;
   applications: number;
   contracted: number;
+}
+
+/** CPU seconds (utime + stime) a process has used, from /proc; null where /proc is not there. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
 }
 
 /** Peak resident set of a process (VmHWM), in MB; null where /proc is not there. */
@@ -56,13 +73,21 @@ async function one(providers: number): Promise<BenchResult> {
     const wallMs = performance.now() - started;
     const runtime = result.runtime!;
     const jvmPeakRssMb = peakRssMb(runtime.db.pid);
+    const jvmCpuS = cpuSeconds(runtime.db.pid);
+    const usage = process.cpuUsage();
     await runtime.stop();
     const report = result.report!;
+    if (report.dynamodb.callers) {
+      const top = Object.entries(report.dynamodb.callers).sort((a, b) => b[1] - a[1]).slice(0, 40);
+      process.stderr.write(`DynamoDB requests by caller (top ${top.length}):\n${top.map(([k, n]) => `${String(n).padStart(8)}  ${k}`).join('\n')}\n`);
+    }
     return {
       providers,
       wallMs,
       nodeMaxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       jvmPeakRssMb,
+      nodeCpuS: (usage.user + usage.system) / 1e6,
+      jvmCpuS,
       emails: report.emails.total,
       itemsWritten: report.dynamodb.itemsWritten,
       dynamodbRequests: report.dynamodb.requests,
@@ -77,12 +102,13 @@ async function one(providers: number): Promise<BenchResult> {
 
 function table(results: BenchResult[]): string {
   const rows = [
-    ['providers', 'wall time', 'peak memory (node + JVM)', 'emails', 'emails/s', 'items written', 'writes/s', 'DynamoDB requests', 'Lambda invocations'],
+    ['providers', 'wall time', 'CPU (node + JVM)', 'peak memory (node + JVM)', 'emails', 'emails/s', 'items written', 'writes/s', 'DynamoDB requests', 'Lambda invocations'],
     ...results.map((r) => {
       const s = r.wallMs / 1000;
       return [
         r.providers.toLocaleString('en'),
         `${s.toFixed(1)} s`,
+        `${r.nodeCpuS.toFixed(0)} s + ${r.jvmCpuS?.toFixed(0) ?? '?'} s`,
         `${r.nodeMaxRssMb + (r.jvmPeakRssMb ?? 0)} MB (${r.nodeMaxRssMb} + ${r.jvmPeakRssMb ?? '?'})`,
         String(r.emails),
         (r.emails / s).toFixed(0),

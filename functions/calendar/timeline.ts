@@ -69,7 +69,19 @@ export function milestoneSteps(milestone: Milestone, sendTime: string): Timeline
 
 /** All steps of a calendar, sorted by `at`; steps at the same instant keep calendar order. */
 export function buildTimeline(calendar: Calendar): TimelineStep[] {
-  const steps = calendar.milestones.flatMap((m) => milestoneSteps(m, calendar.sendTime));
-  // Array.prototype.sort is stable, so ties stay in calendar order.
-  return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // The workflow asks for the timeline on every wake-up (at least daily, per cycle): the time zone
+  // arithmetic is done once per distinct calendar, and each caller gets its own copies.
+  const key = JSON.stringify(calendar);
+  let steps = timelines.get(key);
+  if (!steps) {
+    // Array.prototype.sort is stable, so ties stay in calendar order.
+    steps = calendar.milestones.flatMap((m) => milestoneSteps(m, calendar.sendTime)).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    if (timelines.size >= MAX_CACHED_TIMELINES) timelines.delete(timelines.keys().next().value!);
+    timelines.set(key, steps);
+  }
+  return steps.map((s) => structuredClone(s));
 }
+
+/** A few calendars are live at once (one per care type and year, plus amended versions). */
+const MAX_CACHED_TIMELINES = 32;
+const timelines = new Map<string, TimelineStep[]>();

@@ -172,6 +172,14 @@ export const applicationSchema = z.object({
   createdAt: instant,
   updatedAt: instant,
   stateSince: instant,
+  /**
+   * The transition that produced this version, as its event records it, written in the
+   * same transaction: a milestone tells what it moved without reading the events.
+   * Absent on items written before it was kept (read the events for those).
+   */
+  lastTransition: z
+    .object({ version: z.number().int().positive(), from: applicationState.nullable(), trigger: triggerSchema })
+    .optional(),
   ...applicationPatchSchema.shape,
 });
 export type Application = z.infer<typeof applicationSchema>;

@@ -219,8 +219,19 @@ export function applyTransition(app: Application, request: ApplyRequest, ctx: Om
     version,
     updatedAt: at,
     stateSince: rule.to === app.state ? app.stateSince : at,
+    lastTransition: { version, from: app.state, trigger: request.trigger },
   };
   return { application, event: eventOf(app.cycleId, app.agb, version, app.state, rule.to, request, at), rule };
+}
+
+/**
+ * The transition that produced the application's current version, from the
+ * application itself; undefined when it does not record it (written before
+ * `lastTransition` was kept): then its last event tells.
+ */
+export function recordedTransition(app: Application): Pick<Event, 'from' | 'to' | 'trigger'> | undefined {
+  const last = app.lastTransition;
+  return last && last.version === app.version ? { from: last.from, to: app.state, trigger: last.trigger } : undefined;
 }
 
 export interface OpenRequest extends ApplyRequest {
@@ -245,6 +256,7 @@ export function openApplication(request: OpenRequest, ctx: Omit<GuardContext, 'a
     createdAt: at,
     updatedAt: at,
     stateSince: at,
+    lastTransition: { version: 1, from: null, trigger: request.trigger },
   };
   return { application, event: eventOf(request.cycleId, request.agb, 1, null, rule.to, request, at), rule };
 }

@@ -103,27 +103,29 @@ function blockText(block: Block): string {
   }
 }
 
+/** The frame around the blocks is the same for every email: written once. */
+const HTML_HEAD =
+  '<!DOCTYPE html>\n<html lang="nl">\n' +
+  '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\n<title>';
+const HTML_BODY =
+  '</title></head>\n<body style="margin:0;padding:0;background:#f4f4f4;">\n' +
+  '<div style="max-width:600px;margin:0 auto;padding:24px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;">\n';
+const HTML_END =
+  `\n<p>${SIGN_OFF.map(escapeHtml).join('<br>')}</p>\n` +
+  `<p style="margin-top:32px;font-size:12px;color:#777777;">${escapeHtml(FOOTER)}</p>\n</div>\n</body>\n</html>`;
+const TEXT_END = `\n\n${SIGN_OFF.join('\n')}\n\n--\n${FOOTER}\n`;
+
 export function renderDraft(draft: EmailDraft): RenderedEmail {
-  const html = [
-    '<!DOCTYPE html>',
-    '<html lang="nl">',
-    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(draft.subject)}</title></head>`,
-    '<body style="margin:0;padding:0;background:#f4f4f4;">',
-    '<div style="max-width:600px;margin:0 auto;padding:24px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1a1a1a;">',
-    `<p>${escapeHtml(draft.greeting)}</p>`,
-    ...draft.blocks.map(blockHtml),
-    `<p>${SIGN_OFF.map(escapeHtml).join('<br>')}</p>`,
-    `<p style="margin-top:32px;font-size:12px;color:#777777;">${escapeHtml(FOOTER)}</p>`,
-    '</div>',
-    '</body>',
-    '</html>',
-  ].join('\n');
-  const text = [draft.greeting, ...draft.blocks.map(blockText), SIGN_OFF.join('\n'), `--\n${FOOTER}`].join('\n\n') + '\n';
+  let html = `${HTML_HEAD}${escapeHtml(draft.subject)}${HTML_BODY}<p>${escapeHtml(draft.greeting)}</p>`;
+  let text = draft.greeting;
+  for (const block of draft.blocks) {
+    html += `\n${blockHtml(block)}`;
+    text += `\n\n${blockText(block)}`;
+  }
   return {
     subject: draft.subject,
-    html,
-    text,
+    html: html + HTML_END,
+    text: text + TEXT_END,
     ...(draft.attachments?.length ? { attachments: draft.attachments } : {}),
   };
 }

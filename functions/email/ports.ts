@@ -4,8 +4,9 @@
  * satisfies this port as is and tests use an in-memory fake.
  */
 import type { Message, MessageStatus } from '../domain/model.ts';
+import type { ClaimOutcome, ClaimRequest, SentMark, UpdateOutcome } from '../store/messages.ts';
 
-export type { Message, MessageStatus };
+export type { ClaimOutcome, ClaimRequest, Message, MessageStatus, SentMark, UpdateOutcome };
 
 export interface OutboxPage {
   items: Message[];
@@ -17,14 +18,18 @@ export interface Outbox {
   /** Messages in one status, oldest first, a page at a time. */
   queryMessagesByStatus(status: MessageStatus, page?: { limit?: number; cursor?: string | null }): Promise<OutboxPage>;
   /**
-   * Conditional queued → sending (sets `claimedAt`, counts the attempt). Returns the
-   * claimed message, or undefined when another sender got it first or it is no
-   * longer queued. Also takes over a `sending` claim older than `leaseMs`.
-   * `createdAt` (the message's, as the queue listed it) saves reading it first.
+   * Claims queued messages (queued → sending, counting the attempt), each only
+   * if it is still as listed, and stores each one's link record with its claim:
+   * a message is claimed if and only if its link is issued. Outcomes in order.
+   * Links for the same cycle, provider and action: the last one's works.
    */
-  claimMessage(key: string, options?: { leaseMs?: number; createdAt?: string }): Promise<Message | undefined>;
+  claimMessages(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]>;
+  /** sending → sent for each; `conflict` when a message is not in `sending`. */
+  markMessagesSent(sent: readonly SentMark[]): Promise<UpdateOutcome[]>;
   /** sending → sent. Throws ConflictError when the message is not in `sending`. */
   markMessageSent(key: string, sesMessageId: string, known?: { createdAt?: string }): Promise<unknown>;
   /** sending → failed; with `retry`, sending → queued (to be claimed again later). */
   markMessageFailed(key: string, reason: string, options?: { retry?: boolean }): Promise<unknown>;
+  /** Claims (as returned by `claimMessages`) that were not sent: back to queued, the attempt not counted. */
+  releaseMessages(claimed: readonly Pick<Message, 'key' | 'createdAt' | 'claimedAt'>[]): Promise<UpdateOutcome[]>;
 }

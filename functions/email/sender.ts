@@ -6,7 +6,14 @@
  * Exactly one email per message:
  * - A message is claimed (conditional queued → sending) before SES is called, so
  *   two senders running at once (the workflow task and the every-minute
- *   schedule) never both send it.
+ *   schedule) never both send it. Claims go a chunk of the queue at a time (one
+ *   transaction for many messages, store/messages.ts `claimMessages`), each
+ *   message's action link issued in the same transaction: a message is claimed
+ *   if and only if its link is, and one claimed by another sender gets none.
+ *   The chunk is no bigger than can be sent within the time budget, so every
+ *   claim is followed by its SES call; claims left unsent when the run stops
+ *   (SES trouble) go back to the queue, uncounted. Marks of sent messages go
+ *   together after the chunk's SES calls.
  * - SES has no idempotency key: a SendEmail whose outcome we did not see may or
  *   may not have gone out. A message still `sending` long after its claim
  *   (`staleClaimMs`, longer than any Lambda can run) belongs to a sender that
@@ -27,6 +34,8 @@
  * - When retries run out, the message goes back to the queue (it is SES that is
  *   unwell, not the message) and the run stops with `more: true`; after
  *   `maxAttempts` claims it fails for good.
+ * - Abandoned claims are looked for at the start of a run, at most once a
+ *   minute per outbox and cycle: they are at least `staleClaimMs` old anyway.
  */
 import type { SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -34,6 +43,7 @@ import type { Clock } from '../commons/clock.ts';
 import { ConflictError, isDomainError } from '../commons/errors.ts';
 import { logger as defaultLogger, redact } from '../commons/logger.ts';
 import type { Message, Outbox } from './ports.ts';
+import type { TokenRecord } from '../links/model.ts';
 import { TokenBucket, type Sleep } from './rate-limit.ts';
 import { backoffMs, classifySesError, describeError, type SesErrorKind } from './ses-errors.ts';
 import { render, type RenderedEmail } from './templates.ts';
@@ -54,14 +64,16 @@ export interface EmailSenderConfig {
    * message gets before a retryable error fails it for good.
    */
   maxAttempts: number;
-  /** Messages read per outbox page. */
+  /** Messages read per outbox page; also the most claimed at once (a page is claimed in one go when the budget allows). */
   batchSize: number;
   /**
-   * Messages of a page worked on at once (default 1). Each is still claimed on
-   * its own and every SES call passes the one rate limiter; more than one hides
-   * the store's latency (the local runtime uses it: its SES is as fast as the machine).
+   * SES calls in flight at once (default 1); every one passes the one rate
+   * limiter. More than one hides SES's latency (the local runtime uses it: its
+   * SES is as fast as the machine).
    */
   concurrency?: number;
+  /** How often a run looks for abandoned claims, per outbox and cycle. Default 1 minute. */
+  abandonedCheckMs?: number;
   /** A claim older than this is abandoned. Default 15 minutes, the longest a Lambda can run. */
   staleClaimMs?: number;
   /** Backoff between retries: full jitter in [0, min(maxMs, baseMs·2^(n-1))). */
@@ -85,17 +97,30 @@ export interface EmailSenderDeps {
   random?: () => number;
   logger?: SenderLogger;
   /**
-   * Issues the action link of a message that has `link` (functions/links/issue.ts).
-   * Called after the claim, so a message already sent (or a re-run milestone that
-   * found it queued) never gets a second link, and the newest email's link
-   * supersedes the older ones for the same action.
+   * Issues the action link of a message that has `link` (functions/links/issue.ts),
+   * with its claim, so a message already sent (or a re-run milestone that found
+   * it queued) never gets a second link, and the newest email's link supersedes
+   * the older ones for the same action.
    */
   linkIssuer?: LinkIssuerPort;
 }
 
+export interface LinkInput {
+  cycleId: string;
+  agb: string;
+  action: LinkAction;
+  contactId: string;
+  expiresAt: number;
+}
+
 /** What the sender needs from functions/links/issue.ts. */
 export interface LinkIssuerPort {
-  issue(input: { cycleId: string; agb: string; action: LinkAction; contactId: string; expiresAt: number }): Promise<string>;
+  issue(input: LinkInput): Promise<string>;
+  /**
+   * Signs a link without storing it; the sender stores the record with the claim.
+   * An issuer without it issues each link after its message's claim (`issue`).
+   */
+  prepare?(input: LinkInput): Promise<{ url: string; record: TokenRecord }>;
 }
 
 export interface SendResult {
@@ -110,6 +135,14 @@ export interface SendResult {
 
 export const DEFAULT_STALE_CLAIM_MS = 15 * 60_000;
 const DEFAULT_BACKOFF = { baseMs: 200, maxMs: 5_000 };
+const DEFAULT_ABANDONED_CHECK_MS = 60_000;
+
+/**
+ * When each outbox was last looked at for abandoned claims, per cycle ('' for
+ * all). Module scope: the local runtime builds a sender per invocation and a
+ * warm Lambda keeps its module, and both keep their outbox.
+ */
+const abandonedChecked = new WeakMap<Outbox, Map<string, number>>();
 
 /** A message whose link cannot be issued whatever we retry. */
 class LinkSpecError extends Error {
@@ -125,12 +158,20 @@ export class SendingHaltedError extends Error {
 }
 
 type Outcome =
+  /** SES accepted it; to be marked sent with the rest of the chunk. */
   | { status: 'sent'; sesMessageId: string }
   | { status: 'failed'; reason: string }
-  /** Another sender claimed it first. */
-  | { status: 'skipped' }
-  /** Put back in the queue; SES is unwell, stop this run. */
-  | { status: 'requeued'; reason: string };
+  /** Put back in the queue; SES (or the link store) is unwell, stop this run. */
+  | { status: 'requeued'; reason: string }
+  /** Put back in the queue; SES refuses to send anything. */
+  | { status: 'halted'; reason: string };
+
+/** A claimed message with its link (when prepared and issued with the claim), or why it cannot have one. */
+interface Claimed {
+  message: Message;
+  url?: string;
+  linkError?: LinkSpecError;
+}
 
 /** SES tag values allow only ASCII letters, digits, `_` and `-`, at most 256 characters. */
 export const tagValue = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) || '_';
@@ -176,23 +217,22 @@ export function createEmailSender(deps: EmailSenderDeps) {
   }
 
   /**
-   * The params to render: with a link spec, `actionUrl` is a freshly issued link.
-   * Issued per claim: a retried claim issues a new link that supersedes the one
-   * of the attempt whose email did not go out.
+   * The link a message carries, if any; throws LinkSpecError when it cannot have
+   * one. Issued per claim: a retried claim issues a new link that supersedes the
+   * one of the attempt whose email did not go out.
    */
-  async function paramsWithLink(message: Message): Promise<Record<string, unknown>> {
-    if (!message.link) return message.params;
+  function linkInput(message: Message): LinkInput | undefined {
+    if (!message.link) return undefined;
     if (!deps.linkIssuer) throw new LinkSpecError('the sender has no link issuer');
     if (!message.agb) throw new LinkSpecError('a link needs the provider (agb)');
     if (message.link.action === 'request-registration') throw new LinkSpecError('request-registration is the public form, not a link');
-    const actionUrl = await deps.linkIssuer.issue({
+    return {
       cycleId: message.cycleId,
       agb: message.agb,
       action: message.link.action,
       contactId: message.link.contactId,
       expiresAt: Date.parse(message.link.expiresAt),
-    });
-    return { ...message.params, actionUrl };
+    };
   }
 
   /** One SES call per attempt, each through the rate limiter. */
@@ -233,23 +273,89 @@ export function createEmailSender(deps: EmailSenderDeps) {
     }
   }
 
-  /** `createdAt` (from the queue's page) is part of the index key: the store need not read the message first. */
-  async function claim(key: string, createdAt: string): Promise<Message | undefined> {
+  /** Marks the chunk's sent messages in one go; what the batch could not write is retried one by one. */
+  async function markAllSent(sent: { message: Message; sesMessageId: string }[]): Promise<void> {
+    if (!sent.length) return;
+    let outcomes: Awaited<ReturnType<Outbox['markMessagesSent']>>;
     try {
-      return await outbox.claimMessage(key, { leaseMs: staleClaimMs, createdAt });
+      outcomes = await outbox.markMessagesSent(sent.map(({ message, sesMessageId }) => ({ key: message.key, sesMessageId, createdAt: message.createdAt })));
     } catch (error) {
-      if (error instanceof ConflictError) return undefined;
-      throw error;
+      outcomes = sent.map(() => ({ status: 'error' as const, error }));
     }
+    await Promise.all(
+      sent.map(async ({ message, sesMessageId }, i) => {
+        const outcome = outcomes[i];
+        if (outcome.status === 'done') return;
+        if (outcome.status === 'conflict') {
+          log.error('email sent but not recorded', { messageKey: message.key, sesMessageId, error: 'no longer sending' });
+          return;
+        }
+        await markSent(message.key, sesMessageId, message.createdAt);
+      }),
+    );
   }
 
-  async function processOne(queued: Message): Promise<Outcome> {
-    const message = await claim(queued.key, queued.createdAt);
-    if (!message) return { status: 'skipped' };
+  /**
+   * Claims a chunk of listed messages in one go, each with its link when the
+   * issuer can prepare it (the record is written with the claim). A message
+   * whose link cannot be made is claimed without one and fails after.
+   */
+  async function claimChunk(items: readonly Message[]): Promise<{ claimed: Claimed[]; contended: boolean; error?: unknown }> {
+    let error: unknown;
+    const prepare = deps.linkIssuer?.prepare?.bind(deps.linkIssuer);
+    const plans = await Promise.all(
+      items.map(async (message): Promise<(Claimed & { record?: TokenRecord }) | undefined> => {
+        let input: LinkInput | undefined;
+        try {
+          input = linkInput(message);
+        } catch (linkError) {
+          if (linkError instanceof LinkSpecError) return { message, linkError };
+          throw linkError;
+        }
+        if (!input || !prepare) return { message };
+        try {
+          const { url, record } = await prepare(input);
+          return { message, url, record };
+        } catch (prepareError) {
+          // No key to sign with: leave the message queued, this run stops.
+          error ??= prepareError;
+          return undefined;
+        }
+      }),
+    );
+    const ready = plans.filter((p): p is NonNullable<typeof p> => !!p);
+    let contended = ready.length < plans.length;
+    const outcomes = ready.length ? await outbox.claimMessages(ready.map((p) => ({ message: p.message, link: p.record }))) : [];
+    const claimed: Claimed[] = [];
+    outcomes.forEach((outcome, i) => {
+      const { message, url, linkError } = ready[i];
+      switch (outcome.status) {
+        case 'claimed':
+          claimed.push({ message: outcome.message, url, linkError });
+          break;
+        case 'taken':
+          log.info('email claimed by another sender', { messageKey: message.key, template: message.template, status: 'skipped' });
+          break;
+        case 'busy':
+          contended = true;
+          break;
+        case 'error':
+          contended = true;
+          error ??= outcome.error;
+          break;
+      }
+    });
+    return { claimed, contended, error };
+  }
 
-    let params: Record<string, unknown>;
+  /** A claimed message: its params (with the link), rendered, sent. Marking it sent is the caller's. */
+  async function processClaimed({ message, url, linkError }: Claimed): Promise<Outcome> {
+    let params = url ? { ...message.params, actionUrl: url } : message.params;
     try {
-      params = await paramsWithLink(message);
+      if (linkError) throw linkError;
+      const input = url ? undefined : linkInput(message);
+      // An issuer that cannot prepare links issues each one now, after the claim.
+      if (input) params = { ...message.params, actionUrl: await deps.linkIssuer!.issue(input) };
     } catch (error) {
       // A message that cannot carry a link fails; a store hiccup while issuing it goes back to the queue.
       if (error instanceof LinkSpecError || message.attempts >= config.maxAttempts) {
@@ -273,10 +379,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
     }
 
     const result = await sendWithRetries(sendEmailInput(message, email));
-    if (result.ok) {
-      await markSent(message.key, result.sesMessageId, message.createdAt);
-      return { status: 'sent', sesMessageId: result.sesMessageId };
-    }
+    if (result.ok) return { status: 'sent', sesMessageId: result.sesMessageId };
     if (result.kind === 'permanent') {
       await outbox.markMessageFailed(message.key, result.reason);
       return { status: 'failed', reason: result.reason };
@@ -288,12 +391,77 @@ export function createEmailSender(deps: EmailSenderDeps) {
       return { status: 'failed', reason };
     }
     await outbox.markMessageFailed(message.key, result.reason, { retry: true });
-    if (result.kind === 'halt') throw new SendingHaltedError(result.reason);
-    return { status: 'requeued', reason: result.reason };
+    return { status: result.kind === 'halt' ? 'halted' : 'requeued', reason: result.reason };
+  }
+
+  /**
+   * Claims a chunk, sends its claimed messages (`concurrency` at a time, all
+   * through the rate limiter) and marks the sent ones together. When a send
+   * stops the run, claims not yet sent go back to the queue, uncounted.
+   */
+  async function runChunk(items: readonly Message[], result: SendResult): Promise<{ claimed: number; stop: boolean; contended: boolean }> {
+    const { claimed, contended, error: claimError } = await claimChunk(items);
+    const sent: { message: Message; sesMessageId: string }[] = [];
+    let next = 0;
+    let stop: { halted?: string; error?: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (!stop && next < claimed.length) {
+        const item = claimed[next++];
+        const fields = { messageKey: item.message.key, template: item.message.template };
+        let outcome: Outcome;
+        try {
+          outcome = await processClaimed(item);
+        } catch (error) {
+          stop = { error };
+          return;
+        }
+        switch (outcome.status) {
+          case 'sent':
+            result.sent++;
+            sent.push({ message: item.message, sesMessageId: outcome.sesMessageId });
+            log.info('email sent', { ...fields, status: 'sent', sesMessageId: outcome.sesMessageId });
+            break;
+          case 'failed':
+            result.failed++;
+            log.warn('email failed', { ...fields, status: 'failed', reason: outcome.reason });
+            break;
+          case 'requeued':
+            log.warn('SES unavailable, email re-queued; stopping this run', { ...fields, status: 'requeued', reason: outcome.reason });
+            stop = {};
+            break;
+          case 'halted':
+            log.warn('SES refuses to send, email re-queued; stopping', { ...fields, status: 'requeued', reason: outcome.reason });
+            stop = { halted: outcome.reason };
+            break;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, claimed.length)) }, worker));
+
+    await markAllSent(sent);
+    const unsent = claimed.slice(next).map((c) => c.message);
+    if (unsent.length) {
+      const outcomes = await outbox.releaseMessages(unsent).catch((error: unknown) => unsent.map(() => ({ status: 'error' as const, error })));
+      outcomes.forEach((o, i) => {
+        if (o.status === 'done') log.info('email not sent, back in the queue', { messageKey: unsent[i].key, template: unsent[i].template, status: 'queued' });
+        else log.error('email claimed but not released; reported unknown-outcome later', { messageKey: unsent[i].key, error: o.status === 'error' ? describeError(o.error) : 'no longer sending' });
+      });
+    }
+    if (stop?.error) throw stop.error;
+    if (stop?.halted) throw new SendingHaltedError(stop.halted);
+    if (claimError && !claimed.length) throw claimError;
+    if (claimError) log.warn('some emails not claimed; stopping this run', { error: describeError(claimError) });
+    return { claimed: claimed.length, stop: !!stop || !!claimError, contended };
   }
 
   /** Marks abandoned claims failed (unknown outcome); see the module comment for why they are not resent. */
   async function reportAbandoned(cycleId: string | undefined): Promise<number> {
+    const checked = abandonedChecked.get(outbox) ?? new Map<string, number>();
+    abandonedChecked.set(outbox, checked);
+    const last = checked.get(cycleId ?? '');
+    if (last !== undefined && clock.now() - last < (config.abandonedCheckMs ?? DEFAULT_ABANDONED_CHECK_MS)) return 0;
+    checked.set(cycleId ?? '', clock.now());
+
     const staleBefore = clock.now() - staleClaimMs;
     let reported = 0;
     let cursor: string | null = null;
@@ -319,73 +487,43 @@ export function createEmailSender(deps: EmailSenderDeps) {
     return reported;
   }
 
-  /** Whether a queued message (of the cycle) exists from `cursor` on. */
-  async function anyQueued(cycleId: string | undefined, cursor: string | null): Promise<boolean> {
-    do {
-      const page = await outbox.queryMessagesByStatus('queued', { limit: config.batchSize, cursor });
-      if (page.items.some((m) => !cycleId || m.cycleId === cycleId)) return true;
-      cursor = page.cursor;
-    } while (cursor);
-    return false;
-  }
-
   /**
    * Sends queued messages (of one cycle, or all) until the queue is empty or the
    * time budget is spent. `more` tells the caller to come back.
+   *
+   * One pass over the queued index. Claimed messages leave it; the cursor is a
+   * key position, so paging stays correct while items move out. A message
+   * enqueued behind the cursor while the pass runs is left to the next run (the
+   * every-minute schedule sends everything).
    */
   async function sendQueued(options: { cycleId?: string; budgetMs?: number } = {}): Promise<SendResult> {
-    const { cycleId } = options;
+    const { cycleId, budgetMs } = options;
     const started = clock.now();
-    const budgetSpent = () => options.budgetMs !== undefined && clock.now() - started >= options.budgetMs;
+    const left = () => (budgetMs === undefined ? Infinity : budgetMs - (clock.now() - started));
+    // Sends that can start within the budget: the first at once, then one per 1/rate.
+    const sendable = () => Math.floor((Math.max(0, left()) * config.ratePerSecond) / 1000) + 1;
 
     const unknownOutcome = await reportAbandoned(cycleId);
     const result: SendResult = { sent: 0, failed: unknownOutcome, more: false, unknownOutcome };
 
-    // One pass over the queued index. Claimed messages leave it; the cursor is a
-    // key position, so paging stays correct while items move out.
+    let contended = false;
     let cursor: string | null = null;
     do {
       const page = await outbox.queryMessagesByStatus('queued', { limit: config.batchSize, cursor });
       const items = page.items.filter((m) => !cycleId || m.cycleId === cycleId);
-      // Up to `concurrency` messages in flight; each still claimed on its own, all through the one rate limiter.
-      let next = 0;
-      let stop: 'budget' | 'requeued' | undefined;
-      const worker = async (): Promise<void> => {
-        while (!stop && next < items.length) {
-          if (budgetSpent()) {
-            stop = 'budget';
-            return;
-          }
-          const queued = items[next++];
-          const outcome = await processOne(queued);
-          const fields = { messageKey: queued.key, template: queued.template, status: outcome.status };
-          switch (outcome.status) {
-            case 'sent':
-              result.sent++;
-              log.info('email sent', { ...fields, sesMessageId: outcome.sesMessageId });
-              break;
-            case 'failed':
-              result.failed++;
-              log.warn('email failed', { ...fields, reason: outcome.reason });
-              break;
-            case 'skipped':
-              log.info('email claimed by another sender', fields);
-              break;
-            case 'requeued':
-              log.warn('SES unavailable, email re-queued; stopping this run', { ...fields, reason: outcome.reason });
-              stop = 'requeued';
-              break;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(config.concurrency ?? 1, items.length)) }, worker));
-      if (stop === 'requeued') return { ...result, more: true };
-      if (stop === 'budget') return { ...result, more: next < items.length || (await anyQueued(cycleId, page.cursor)) };
+      for (let i = 0; i < items.length; ) {
+        if (left() <= 0) return { ...result, more: true };
+        const chunk = items.slice(i, i + Math.min(items.length - i, sendable()));
+        i += chunk.length;
+        const run = await runChunk(chunk, result);
+        contended ||= run.contended;
+        if (run.stop) return { ...result, more: true };
+      }
       cursor = page.cursor;
     } while (cursor);
 
-    // Messages enqueued while this pass ran, behind its cursor.
-    return { ...result, more: await anyQueued(cycleId, null) };
+    // Messages whose link's action was contended are still queued.
+    return { ...result, more: contended };
   }
 
   return { sendQueued };

@@ -19,7 +19,8 @@ import { sendEmailsInput, sendEmailsOutput, type SendEmailsOutput } from './cont
 /** Time budget of one invocation; the function's timeout (240 s) leaves room for the last send and its retries. */
 export const BUDGET_MS = 60_000;
 const MAX_ATTEMPTS = 5;
-const BATCH_SIZE = 25;
+/** Messages listed, and claimed in one go when the budget allows (store/tokens.ts packs them into transactions of 100 items). */
+const BATCH_SIZE = 100;
 
 const optional = z
   .string()

@@ -36,7 +36,8 @@ export interface LinkContext {
   claims: LinkClaims;
   record: TokenRecord;
   cycle: Cycle;
-  steps: Step[];
+  /** The timeline, possibly cached in process: current dates, but a stale `status` (not read by pages). */
+  steps: readonly Step[];
   provider: Provider;
   /** Absent only for ask-question (any provider may ask, applicant or not). */
   application?: Application;

@@ -30,6 +30,7 @@ import { withErrorMapping } from '../http/edge.ts';
 import { parseForm, type ParsedForm, type UploadedFile } from '../http/form.ts';
 import { Router, type RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpHandler, type HttpResult } from '../http/types.ts';
+import type { PageReads } from '../store/cycles.ts';
 import type { Store } from '../store/index.ts';
 import { consumeTokenItem, enqueueMessageItem } from '../store/index.ts';
 import type { StoredDocument, UploadStore } from '../uploads/types.ts';
@@ -52,18 +53,19 @@ import { renderLinkError, type FieldSpec } from './pages.ts';
 import { handleRegistrationRequest, showRegistrationRequest, showRegistrationRequested } from './registration-request.ts';
 import { resolveLink } from './resolve.ts';
 import { assertSignatory } from './rules.ts';
-import { hashToken, verifyToken } from './token.ts';
+import { hashToken, verifyToken, type LinkClaims } from './token.ts';
 import { actionPage, receiptPage, type DocumentState } from './views.ts';
 
-/** The store methods the app uses; `createStore(...)` satisfies it. */
+/**
+ * The store methods the app uses; `createStore(...)` satisfies it. Pages read
+ * with `getPageReads`: one request per page load (the steps are cached in process).
+ */
 export type LinksStore = Pick<
   Store,
   | 'tableName'
-  | 'getCycle'
-  | 'getSteps'
+  | 'getPageReads'
   | 'getProvider'
   | 'putProvider'
-  | 'getApplication'
   | 'createApplication'
   | 'transition'
   | 'enqueueMessage'
@@ -111,16 +113,22 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
 
   // ------------------------------------------------------------------ context
 
-  /** Token → claims, record, cycle, provider, application. Read-only. */
+  /** Token → claims, record, cycle, provider, application: one read request. Read-only. */
   async function load(token: string): Promise<LinkContext> {
     const key = await deps.keys.getKey();
-    const { claims, record } = await resolveLink(token, { key, clock, findRecord: (hash) => store.getTokenRecord(hash) });
-    const [cycle, steps, provider, application] = await Promise.all([
-      store.getCycle(claims.cycleId),
-      store.getSteps(claims.cycleId),
-      store.getProvider(claims.agb),
-      store.getApplication(claims.cycleId, claims.agb),
-    ]);
+    let reads: PageReads | undefined;
+    const { claims, record } = await resolveLink(token, {
+      key,
+      clock,
+      // The signed claims name the cycle and provider: read them with the record.
+      findRecord: async (hash, claims) => {
+        if (!claims) return store.getTokenRecord(hash); // expired: only the refusal is left to choose
+        reads = await store.getPageReads(claims.cycleId, { agb: claims.agb, application: true, tokenHash: hash });
+        return reads.record;
+      },
+    });
+    if (!reads) throw new LinkInvalidError();
+    const { cycle, steps, provider, application } = reads;
     // A link for a cycle or provider we do not have is as good as forged.
     if (!cycle || !provider) throw new LinkInvalidError('no cycle or provider for link');
     if (!application && claims.action !== 'ask-question') throw new LinkInvalidError('no application for link');
@@ -329,16 +337,23 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
   async function receipt({ params }: RouteRequest): Promise<HttpResult> {
     const token = params.token;
     const key = await deps.keys.getKey();
+    let claims: LinkClaims | undefined;
     try {
-      verifyToken(key, token, clock);
+      claims = verifyToken(key, token, clock);
     } catch (error) {
       // The receipt stays readable after the deadline; a bad signature does not.
       if (!(error instanceof LinkExpiredError)) throw error;
     }
-    const record = await store.getTokenRecord(hashToken(token));
+    const hash = hashToken(token);
+    // Before the deadline one request; after it the record says which cycle and provider.
+    const reads = claims
+      ? await store.getPageReads(claims.cycleId, { agb: claims.agb, tokenHash: hash, steps: false })
+      : undefined;
+    const record = reads ? reads.record : await store.getTokenRecord(hash);
     if (!record) throw new LinkInvalidError();
+    if (claims && (record.cycleId !== claims.cycleId || record.agb !== claims.agb)) throw new LinkInvalidError();
     if (isSingleUse(record.action) && record.usedAt === undefined) return seeOther(`${basePath}${linkPath(token)}`);
-    const [cycle, provider] = await Promise.all([store.getCycle(record.cycleId), store.getProvider(record.agb)]);
+    const { cycle, provider } = reads ?? (await store.getPageReads(record.cycleId, { agb: record.agb, steps: false }));
     if (!cycle || !provider) throw new LinkInvalidError();
     const def = ACTIONS[record.action];
     return receiptPage('Ontvangen', def.receipt, { cycle, provider });

@@ -1,9 +1,11 @@
 /**
  * Issues a provider link: signs a token, stores its record (the hash only) and
  * supersedes the older link for the same cycle, provider and action, in one
- * transaction. The email sender calls it at send time, so only an email that
+ * transaction. The email sender issues links at send time, so only an email that
  * actually goes out carries a link, and the newest email's link is the one that
- * works. The token itself lives only in the returned URL: never log it.
+ * works: it `prepare`s the links of a batch and writes their records together
+ * with the claims of their messages (store/messages.ts `claimMessages`).
+ * The token itself lives only in the returned URL: never log it.
  */
 import type { Clock } from '../commons/clock.ts';
 import type { LinkKeyProvider } from './keys.ts';
@@ -12,6 +14,8 @@ import { issueToken, type LinkAction } from './token.ts';
 
 export interface TokenRecordStore {
   putTokenRecord(record: TokenRecord): Promise<unknown>;
+  /** Several at once; for the same action the last record given is the one that works. */
+  putTokenRecords?(records: readonly TokenRecord[]): Promise<unknown>;
 }
 
 export interface LinkIssuerDeps {
@@ -32,9 +36,22 @@ export interface IssueLinkInput {
   expiresAt: number;
 }
 
+/** A signed link whose record is not stored yet. */
+export interface PreparedLink {
+  url: string;
+  record: TokenRecord;
+}
+
 export interface LinkIssuer {
   /** The absolute link `${baseUrl}/l/<token>`. */
   issue(input: IssueLinkInput): Promise<string>;
+  /** Several links, their records stored together (one per input, in order; for the same action the last one works). */
+  issueMany(inputs: readonly IssueLinkInput[]): Promise<string[]>;
+  /**
+   * Signs a link without storing it. The link works only once the caller has
+   * stored `record` (store/tokens.ts), which it must do before the URL leaves.
+   */
+  prepare(input: IssueLinkInput): Promise<PreparedLink>;
 }
 
 export const linkPath = (token: string): string => `/l/${token}`;
@@ -45,12 +62,24 @@ export const trimBaseUrl = (baseUrl: string): string => baseUrl.replace(/\/+$/, 
 
 export function createLinkIssuer(deps: LinkIssuerDeps): LinkIssuer {
   const baseUrl = trimBaseUrl(deps.baseUrl);
+  async function prepare(input: IssueLinkInput): Promise<PreparedLink> {
+    const key = await deps.keys.getKey();
+    const { token, hash, claims } = issueToken(key, input);
+    return { url: `${baseUrl}${linkPath(token)}`, record: newTokenRecord(hash, claims, deps.clock.now()) };
+  }
   return {
+    prepare,
     async issue(input) {
-      const key = await deps.keys.getKey();
-      const { token, hash, claims } = issueToken(key, input);
-      await deps.store.putTokenRecord(newTokenRecord(hash, claims, deps.clock.now()));
-      return `${baseUrl}${linkPath(token)}`;
+      const { url, record } = await prepare(input);
+      await deps.store.putTokenRecord(record);
+      return url;
+    },
+    async issueMany(inputs) {
+      const prepared = await Promise.all(inputs.map(prepare));
+      const records = prepared.map((p) => p.record);
+      if (deps.store.putTokenRecords) await deps.store.putTokenRecords(records);
+      else for (const record of records) await deps.store.putTokenRecord(record);
+      return prepared.map((p) => p.url);
     },
   };
 }

@@ -22,6 +22,7 @@ import { requestRegistrationFields, requestRegistrationSchema, validateForm, typ
 import { registrationFormPath } from './issue.ts';
 import { assertRegistrationOpen } from './rules.ts';
 import { linkExpiry, registrationWindow, type RegistrationWindow } from './schedule.ts';
+import { AGB_CODE } from './token.ts';
 import { registrationRequestedPage, registrationRequestPage } from './views.ts';
 
 export interface RegistrationRequestDeps {
@@ -33,18 +34,23 @@ export interface RegistrationRequestDeps {
 
 interface Open {
   cycle: Cycle;
-  steps: Step[];
+  steps: readonly Step[];
   window: RegistrationWindow;
+  /** With `agb`: the provider as read with the cycle (null: we do not know it). */
+  read?: { agb: string; provider: Provider | null };
 }
 
-/** The cycle and its window, or the page that says when it opens or that it closed. */
-async function openCycle(deps: RegistrationRequestDeps, cycleId: string): Promise<Open> {
-  const [cycle, steps] = await Promise.all([deps.store.getCycle(cycleId), deps.store.getSteps(cycleId)]);
+/**
+ * The cycle and its window, or the page that says when it opens or that it closed.
+ * One read request (the steps are cached in process), with the provider when `agb` is given.
+ */
+async function openCycle(deps: RegistrationRequestDeps, cycleId: string, agb?: string): Promise<Open> {
+  const { cycle, steps, provider } = await deps.store.getPageReads(cycleId, { agb });
   const window = cycle ? registrationWindow(steps) : undefined;
   // No such cycle, or one without a registration window (e.g. only existing contract holders).
   if (!cycle || !window) throw new NotFoundError('no registration for this cycle');
   assertRegistrationOpen(window, deps.clock.now());
-  return { cycle, steps, window };
+  return { cycle, steps, window, ...(agb === undefined ? {} : { read: { agb, provider: provider ?? null } }) };
 }
 
 const fieldsOf = (cycle: Cycle) => requestRegistrationFields([{ code: cycle.careType.code, name: cycle.careType.name }]);
@@ -56,16 +62,24 @@ export async function showRegistrationRequest(deps: RegistrationRequestDeps, { p
 }
 
 export async function showRegistrationRequested(deps: RegistrationRequestDeps, { params }: RouteRequest): Promise<HttpResult> {
-  const [cycle, steps] = await Promise.all([deps.store.getCycle(params.cycleId), deps.store.getSteps(params.cycleId)]);
+  const { cycle, steps } = await deps.store.getPageReads(params.cycleId);
   const window = cycle ? registrationWindow(steps) : undefined;
   if (!cycle || !window) throw new NotFoundError('no registration for this cycle');
   return registrationRequestedPage(cycle, window);
 }
 
 export async function handleRegistrationRequest(deps: RegistrationRequestDeps, { params, event }: RouteRequest): Promise<HttpResult> {
-  const open = await openCycle(deps, params.cycleId);
+  // The form first, for the AGB code: the provider is read with the cycle. Its refusals
+  // (413, 415) still come after the cycle's (404, 403, 410).
+  const parsed = await parseForm(event, { maxBodyBytes: Math.min(deps.maxBodyBytes, 64 * 1024) }).then(
+    (form) => ({ form }),
+    (error: unknown) => ({ error }),
+  );
+  const agb = 'form' in parsed ? parsed.form.fields.agb?.[0]?.replace(/[\s.]/g, '') : undefined;
+  const open = await openCycle(deps, params.cycleId, agb && AGB_CODE.test(agb) ? agb : undefined);
+  if ('error' in parsed) throw parsed.error;
+  const { form } = parsed;
   const { cycle, window } = open;
-  const form = await parseForm(event, { maxBodyBytes: Math.min(deps.maxBodyBytes, 64 * 1024) });
   const result = validateForm(requestRegistrationSchema([cycle.careType.code]), form);
   if (!result.ok) return registrationRequestPage({ cycle, window, fields: fieldsOf(cycle), values: result.values, errors: result.errors });
 
@@ -73,9 +87,9 @@ export async function handleRegistrationRequest(deps: RegistrationRequestDeps, {
   return seeOther(`${deps.basePath}${registrationFormPath(cycle.id)}/ontvangen`);
 }
 
-async function register(deps: RegistrationRequestDeps, { cycle, steps, window }: Open, data: RequestRegistrationForm): Promise<void> {
+async function register(deps: RegistrationRequestDeps, { cycle, steps, window, read }: Open, data: RequestRegistrationForm): Promise<void> {
   const { store } = deps;
-  const { provider, contact } = await providerFor(store, cycle, data);
+  const { provider, contact } = await providerFor(store, cycle, data, read?.agb === data.agb ? read.provider : undefined);
   const { application } = await store.createApplication({
     cycleId: cycle.id,
     agb: provider.agb,
@@ -103,8 +117,14 @@ async function register(deps: RegistrationRequestDeps, { cycle, steps, window }:
  * The provider as we know it, else a new one from the form. The form's contact
  * is its only contact and so its signatory until a purchaser records another.
  */
-async function providerFor(store: LinksStore, cycle: Cycle, data: RequestRegistrationForm): Promise<{ provider: Provider; contact: Contact }> {
-  const known = await store.getProvider(data.agb);
+async function providerFor(
+  store: LinksStore,
+  cycle: Cycle,
+  data: RequestRegistrationForm,
+  /** Read already (null: known absent). */
+  read?: Provider | null,
+): Promise<{ provider: Provider; contact: Contact }> {
+  const known = read === undefined ? await store.getProvider(data.agb) : (read ?? undefined);
   if (known) return { provider: known, contact: contactOf(known, data.contactEmail) };
   const contact: Contact = { id: contactIdFor(data.contactEmail), name: data.contactName, email: data.contactEmail, role: 'signatory' };
   try {

@@ -16,8 +16,12 @@ import { hashToken, verifyToken, type LinkAction, type LinkClaims, type LinkKey 
 export interface ResolveLinkDeps {
   key: LinkKey;
   clock: Clock;
-  /** The store's lookup by token hash; undefined when unknown (or removed after expiry). */
-  findRecord(hash: string): Promise<TokenRecord | undefined>;
+  /**
+   * The store's lookup by token hash; undefined when unknown (or removed after expiry).
+   * `claims`: given once the signature and expiry hold, so the caller can read what
+   * they name (cycle, provider, application) in the same request.
+   */
+  findRecord(hash: string, claims?: LinkClaims): Promise<TokenRecord | undefined>;
 }
 
 export interface ResolvedLink {
@@ -35,7 +39,7 @@ export async function resolveLink(token: string, deps: ResolveLinkDeps, action?:
     if (!(error instanceof LinkExpiredError)) throw error;
     expired = error;
   }
-  const record = await deps.findRecord(hashToken(token));
+  const record = await deps.findRecord(hashToken(token), claims);
   if (!record) throw expired ?? new LinkInvalidError();
   // "Already used" and "a newer link was sent" tell the provider more than "too late".
   assertUsable(record, deps.clock.now());

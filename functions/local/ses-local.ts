@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { freePort } from './ports.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
+import { unsignedLocalSigner } from './unsigned.ts';
 
 /** An email as aws-ses-v2-local records it (`GET /store`). */
 export interface StoredEmail {
@@ -118,6 +119,7 @@ export function createLocalSesClient(endpoint: string, options: { timeoutMs?: nu
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
+    signer: unsignedLocalSigner({ service: 'ses', region: LOCAL_REGION, accessKeyId: LOCAL_CREDENTIALS.accessKeyId }),
     // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes.
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
   });

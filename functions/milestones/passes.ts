@@ -4,19 +4,19 @@
  * applications of the cycle in one state (gsi1, never a Scan), or the
  * providers of the care type — or runs once (an escalation, a publication).
  *
- * Re-runs: a moved application is no longer in the state a move pass reads,
- * and each message key is queued at most once, so running a pass again moves
- * and queues nothing twice. A move pass queues the emails of what it moved in
- * the same call; for steps whose emails go only to what the step moved (a
- * lapse, a decision, contracted), a recovery pass then reads the target state
- * and queues them for every application this step moved (read from its last
- * event), so an invocation that died between the moves and the queueing loses
- * no email on the re-run.
+ * A move pass moves its page in a few transactions (store `transitionMany`),
+ * each move with its emails in the same transaction, so a move is never
+ * written without its emails. Re-runs: a moved application is no longer in the
+ * state a move pass reads, and each message key is queued at most once, so
+ * running a pass again moves and queues nothing twice. A recovery pass reads the
+ * target state for what this step moved (from `lastTransition` on the
+ * application; its last event for applications written before that was kept):
+ * to gather them again for a list, and to queue the emails of moves made before
+ * moves carried their emails.
  */
-import { ConflictError, TransitionRefusedError } from '../commons/errors.ts';
 import type { Application, MessageInput, Provider, Trigger } from '../domain/model.ts';
 import type { ApplicationState } from '../domain/states.ts';
-import { triggerMatches } from '../domain/transitions.ts';
+import { recordedTransition, triggerMatches } from '../domain/transitions.ts';
 import { mapLimit } from '../store/dynamo.ts';
 import type { StepContext } from './context.ts';
 import { gather, type Gathered, type Listed } from './cursor.ts';
@@ -96,38 +96,43 @@ export interface Move {
 }
 
 /**
- * Moves one application. Already moved (a re-run, a stale index entry): skipped.
- * Refused by the table or a guard: skipped. Lost a race: re-read and tried once
- * more if still applicable.
+ * Moves a page of applications, several per transaction, each with its emails
+ * (built by `email`, from the moved application) in its own move's transaction.
+ * Already moved (a re-run, a stale index entry) or refused by the table or a
+ * guard: skipped. Lost a race: re-read and tried once more if still applicable.
+ * Returns the moved ones (new state), by AGB code.
  */
-async function moveOne(ctx: StepContext, app: Application, move: Move): Promise<Application | undefined> {
-  let current: Application | undefined = app;
-  for (let attempt = 1; ; attempt++) {
-    if (!current || current.state !== move.from) return undefined;
-    try {
-      return await ctx.store.transition(current, { to: move.to, trigger: move.trigger, actor: SYSTEM, context: { steps: ctx.steps } });
-    } catch (error) {
-      if (error instanceof TransitionRefusedError) {
-        ctx.log.info('transition not applicable', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, agb: app.agb, from: move.from, to: move.to });
-        return undefined;
-      }
-      if (!(error instanceof ConflictError) || attempt >= 2) throw error;
-      current = await ctx.store.getApplication(app.cycleId, app.agb);
-    }
+export async function moveAll(ctx: StepContext, apps: readonly Application[], move: Move, email?: AppEmail): Promise<Application[]> {
+  const movable = apps.filter((a) => a.state === move.from);
+  if (!movable.length) return [];
+  const providers = email ? await ctx.store.getProviders(movable.map((a) => a.agb)) : undefined;
+  const templates = new Set<string>();
+  const out = await ctx.store.transitionMany(movable, {
+    from: move.from,
+    to: move.to,
+    trigger: move.trigger,
+    actor: SYSTEM,
+    context: { steps: ctx.steps, providers },
+    messages:
+      email &&
+      ((next) => {
+        const messages = messagesOf(ctx, next, providers!.get(next.agb), email);
+        for (const m of messages) templates.add(m.template);
+        return messages;
+      }),
+  });
+  for (const { application: app, reason } of out.skipped) {
+    if (reason === 'refused') ctx.log.info('transition not applicable', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, agb: app.agb, from: move.from, to: move.to });
   }
+  if (templates.size) ctx.log.info('messages queued', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, templates: [...templates], ...out.messages });
+  return [...out.moved].sort((a, b) => a.agb.localeCompare(b.agb));
 }
 
-/** Moves a page of applications; returns the moved ones (new state), by AGB code. */
-export async function moveAll(ctx: StepContext, apps: readonly Application[], move: Move): Promise<Application[]> {
-  const results = await mapLimit(apps, CONCURRENCY, (app) => moveOne(ctx, app, move));
-  return results.filter((a): a is Application => !!a).sort((a, b) => a.agb.localeCompare(b.agb));
-}
-
-/** Whether this step moved the application into its state (its last event is this step's move). */
+/** Whether this step moved the application into its state (the last transition is this step's move). */
 export async function movedByStep(ctx: StepContext, app: Application, move: Pick<Move, 'trigger'> & { from: readonly ApplicationState[] }): Promise<boolean> {
   // Cheap filter first: this step can only move applications once it is due.
   if (Date.parse(app.stateSince) < Date.parse(ctx.step.at) - 3_600_000) return false;
-  const last = (await ctx.store.listEvents(app.cycleId, app.agb)).at(-1);
+  const last = recordedTransition(app) ?? (await ctx.store.listEvents(app.cycleId, app.agb)).at(-1);
   return !!last && last.to === app.state && last.from !== null && move.from.includes(last.from) && triggerMatches(move.trigger, last.trigger);
 }
 
@@ -145,21 +150,21 @@ export async function filterMovedByStep(
 /** The emails of one application (none, one or several). */
 export type AppEmail = (ctx: StepContext, app: Application, provider: Provider) => MessageInput | undefined | (MessageInput | undefined)[];
 
+/** The emails of one application; none without a provider profile. */
+function messagesOf(ctx: StepContext, app: Application, provider: Provider | undefined, email: AppEmail): MessageInput[] {
+  if (!provider) {
+    ctx.log.warn('no provider profile: no email', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, agb: app.agb });
+    return [];
+  }
+  const built = email(ctx, app, provider);
+  return (Array.isArray(built) ? built : [built]).filter((m): m is MessageInput => !!m);
+}
+
 /** Queues the emails of each application (built by `email`); applications without a provider profile get none. */
 export async function emailApplications(ctx: StepContext, apps: readonly Application[], email: AppEmail): Promise<void> {
   if (!apps.length) return;
   const providers = await ctx.store.getProviders(apps.map((a) => a.agb));
-  const messages: MessageInput[] = [];
-  for (const app of apps) {
-    const provider = providers.get(app.agb);
-    if (!provider) {
-      ctx.log.warn('no provider profile: no email', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, agb: app.agb });
-      continue;
-    }
-    const built = email(ctx, app, provider);
-    for (const message of Array.isArray(built) ? built : [built]) if (message) messages.push(message);
-  }
-  await enqueue(ctx, messages);
+  await enqueue(ctx, apps.flatMap((app) => messagesOf(ctx, app, providers.get(app.agb), email)));
 }
 
 export async function enqueue(ctx: StepContext, messages: readonly MessageInput[]): Promise<void> {

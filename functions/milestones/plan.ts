@@ -17,10 +17,9 @@ import { NotFoundError } from '../commons/errors.ts';
 import type { Application, Cycle, MessageInput, Provider, Trigger } from '../domain/model.ts';
 import { invitationFor } from '../domain/provider.ts';
 import { NON_TERMINAL_STATES, type ApplicationState } from '../domain/states.ts';
-import { triggers } from '../domain/transitions.ts';
+import { recordedTransition, triggers } from '../domain/transitions.ts';
 import type { KeyDate } from '../email/params.ts';
 import { publishContractedList, type ContractedEntry } from '../publication/contracted.ts';
-import { mapLimit } from '../store/dynamo.ts';
 import { publishQaMemo, QA_MEMO_FILE } from '../publication/qa-memo.ts';
 import { registrationFormUrl } from './config.ts';
 import { milestoneOf, type StepContext } from './context.ts';
@@ -76,41 +75,47 @@ interface MoveOptions {
 
 /**
  * Moves applications from each of `froms` to `to`, one pass per source state,
- * queueing `email` for what moved; then (if there is an email or a list) one
- * recovery pass over `to` for what this step moved in an earlier, interrupted run.
+ * each move with its `email` in its transaction; then (if there is an email or
+ * a list) one recovery pass over `to` for what this step moved in an earlier,
+ * interrupted run: gathered again for the list, and emailed if the move was
+ * made before moves carried their emails (no `lastTransition`).
  */
 function moves(froms: readonly ApplicationState[], to: ApplicationState, trigger: (ctx: StepContext) => Trigger, options: MoveOptions = {}): Pass[] {
   const passes = froms.map((from) =>
     overApplications(`${from} → ${to}`, from, async (ctx, apps, gathered) => {
-      const moved = await moveAll(ctx, apps, { from, to, trigger: trigger(ctx) });
+      const moved = await moveAll(ctx, apps, { from, to, trigger: trigger(ctx) }, options.email);
       if (options.gatherAs) gather(gathered, options.gatherAs, listed(moved));
-      if (options.email) await emailApplications(ctx, moved, options.email);
     }),
   );
   if (!options.email && !options.gatherAs) return passes;
   const recovery = overApplications(`moved to ${to} by this step`, to, async (ctx, apps, gathered) => {
     const mine = await filterMovedByStep(ctx, apps, { from: froms, trigger: trigger(ctx) });
     if (options.gatherAs) gather(gathered, options.gatherAs, listed(mine));
-    if (options.email) await emailApplications(ctx, mine, options.email);
+    if (options.email) await emailApplications(ctx, mine.filter((a) => !recordedTransition(a)), options.email);
   });
   return [...passes, recovery];
 }
 
-/** Existing contract holders of the care type get an application in `invited` (idempotent); no email of its own. */
+/** Existing contract holders of the care type get an application in `invited` (idempotent, a few transactions a page); no email of its own. */
 async function inviteExisting(ctx: StepContext, providers: readonly Provider[]): Promise<void> {
-  await mapLimit(providers, 8, async (provider) => {
+  const inputs = providers.flatMap((provider) => {
     const invitation = invitationFor(provider, ctx.cycle);
-    if (!invitation.invite) return;
-    await ctx.store.createApplication({
-      cycleId: ctx.cycle.id,
-      agb: provider.agb,
-      track: invitation.track,
-      providerName: provider.name,
-      trigger: stepTrigger(ctx),
-      actor: SYSTEM,
-      context: { steps: ctx.steps },
-    });
+    if (!invitation.invite) return [];
+    return [
+      {
+        cycleId: ctx.cycle.id,
+        agb: provider.agb,
+        track: invitation.track,
+        providerName: provider.name,
+        trigger: stepTrigger(ctx),
+        actor: SYSTEM,
+        context: { steps: ctx.steps, provider },
+      },
+    ];
   });
+  if (!inputs.length) return;
+  const { created, existing } = await ctx.store.createApplications(inputs);
+  ctx.log.info('existing contract holders invited', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, created: created.length, existing: existing.length });
 }
 
 const inviteExistingPass = (): Pass => overProviders('invite existing contract holders', inviteExisting);
@@ -265,12 +270,12 @@ function registrationOpens(): Pass[] {
         const invitation = invitationFor(p, ctx.cycle);
         return !invitation.invite && invitation.reason === 'no-contract';
       });
-      const apps = await mapLimit(candidates, 16, (p) => ctx.store.getApplication(ctx.cycle.id, p.agb));
+      const apps = await ctx.store.getApplications(ctx.cycle.id, candidates.map((p) => p.agb));
       const url = registrationFormUrl(ctx.config, ctx.cycle.id);
       await enqueue(
         ctx,
         candidates
-          .filter((_, i) => !apps[i])
+          .filter((p) => !apps.has(p.agb))
           .flatMap((p) => providerMessage(ctx, p, 'registration-invitation', { opens: opens!, closes: closes!, actionUrl: url }) ?? []),
       );
     }),
@@ -311,7 +316,8 @@ function agreementAvailablePlan(ctx: StepContext): Pass[] {
   const froms: ApplicationState[] = has(ctx, 'conditions-deadline') ? ['conditions-confirmed'] : ['invited', 'conditions-confirmed'];
   return [
     inviteExistingPass(),
-    ...moves(froms, 'in-negotiation', stepTrigger, { email: agreementAvailable }),
+    // No email with the moves: the next pass emails everyone in negotiation, the moved ones included.
+    ...moves(froms, 'in-negotiation', stepTrigger),
     emailEach('agreement emails', 'in-negotiation', agreementAvailable),
   ];
 }
@@ -472,16 +478,15 @@ function nextYearDates(): Pass[] {
       }
       // Not for providers whose contract (from before, or from this cycle) still runs next year.
       const coversNext = ctx.cycle.contract.firstYear + ctx.cycle.contract.termYears - 1 >= nextYear;
-      const apps = coversNext ? await mapLimit(providers, 16, (p) => ctx.store.getApplication(ctx.cycle.id, p.agb)) : [];
+      const apps = coversNext ? await ctx.store.getApplications(ctx.cycle.id, providers.map((p) => p.agb)) : new Map<string, Application>();
       const ics = calendarToIcs(next.calendar, { clock: ctx.clock });
       const dates = keyDates(ctx, next.calendar);
-      const audience = providers.filter(
-        (p, i) => {
-          const invitation = invitationFor(p, next);
-          const runs = !invitation.invite && invitation.reason === 'contract-runs';
-          return !runs && !(apps[i] && LISTED_STATES.includes(apps[i]!.state));
-        },
-      );
+      const audience = providers.filter((p) => {
+        const invitation = invitationFor(p, next);
+        const runs = !invitation.invite && invitation.reason === 'contract-runs';
+        const app = apps.get(p.agb);
+        return !runs && !(app && LISTED_STATES.includes(app.state));
+      });
       await enqueue(ctx, audience.flatMap((p) => providerMessage(ctx, p, 'next-year-dates', { nextContractYear: nextYear, keyDates: dates, ics }) ?? []));
     }),
   ];

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { formatLocalInstant } from '../calendar/time.ts';
 import { NotFoundError } from '../commons/errors.ts';
-import { PURCHASER_DECISIONS, agbCode, triggers, type ApplicationState } from '../domain/index.ts';
+import { PURCHASER_DECISIONS, agbCode, triggers, type Application, type ApplicationState } from '../domain/index.ts';
 import type { OperatorDeps } from './deps.ts';
 import { eligibilityDueStep, waiting } from './overdue.ts';
 import { applicationsInState } from './reads.ts';
@@ -36,21 +36,26 @@ export interface DecisionResult {
   at: string;
 }
 
-/** Records a decision; `by` is the purchaser (IAM caller in AWS, the OS user locally). */
+/**
+ * Records a decision; `by` is the purchaser (IAM caller in AWS, the OS user locally).
+ * `target` may be the application as the caller just read it: it is then not read
+ * again (a newer version stored meanwhile still gets ConflictError).
+ */
 export async function recordDecision(
   deps: Pick<OperatorDeps, 'store' | 'clock'>,
-  target: { cycleId: string; agb: string },
+  target: { cycleId: string; agb: string } | Application,
   input: DecisionInput,
   by: string,
 ): Promise<DecisionResult> {
   const at = new Date(deps.clock.now()).toISOString();
-  const app = await deps.store.transition(target.cycleId, target.agb, {
+  const request = {
     trigger: triggers.purchaser(input.decision),
     actor: { kind: 'purchaser', id: by },
     reason: input.reason,
     expectedVersion: input.expectedVersion,
     patch: { decision: { decision: input.decision, reason: input.reason, by, at } },
-  });
+  } as const;
+  const app = 'version' in target ? await deps.store.transition(target, request) : await deps.store.transition(target.cycleId, target.agb, request);
   return {
     cycleId: app.cycleId,
     agb: app.agb,

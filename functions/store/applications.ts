@@ -4,11 +4,27 @@
  * read at, plus the event put conditioned on its key being new. Two writers
  * from the same version: one wins, the other gets ConflictError, and nothing
  * is half-written.
+ *
+ * A milestone moves or creates a page at once (`transitionMany`,
+ * `createApplications`): the same pairs for many applications, packed into as
+ * few transactions as fit (at most 100 writes each). A cancelled transaction
+ * names the writes whose condition failed; those applications are taken out
+ * (re-read and tried alone, or reported as existing) and the rest written
+ * again, so each one still moves only from the version it was read at.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../commons/errors.ts';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, TransitionRefusedError, ValidationError } from '../commons/errors.ts';
 import type { GuardContext } from '../domain/guards.ts';
-import { applicationPatchSchema, applicationSchema, eventSchema, type Application, type Event, type Provider, type Step } from '../domain/model.ts';
+import {
+  applicationPatchSchema,
+  applicationSchema,
+  eventSchema,
+  type Application,
+  type Event,
+  type MessageInput,
+  type Provider,
+  type Step,
+} from '../domain/model.ts';
 import type { ApplicationState } from '../domain/states.ts';
 import {
   applyTransition,
@@ -19,11 +35,19 @@ import {
   type OpenRequest,
   type Subject,
 } from '../domain/transitions.ts';
-import { cancellationCodes, clean, lostRace, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { cancellationCodes, clean, lostRace, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
+import { enqueueMessageItem } from './messages.ts';
 
 const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
 const parseEvent = (item: Record<string, unknown>): Event => eventSchema.parse(withoutKeys(item));
+
+/** Writes in one TransactWriteItems (DynamoDB's limit). */
+export const MAX_TRANSACT_ITEMS = 100;
+/** Transactions of one batch in flight at once. */
+const BATCH_CONCURRENCY = 4;
+/** Codes of a cancelled transaction that mean "someone else got there first"; any other cancels for real. */
+const RACE_CODES = new Set(['None', 'ConditionalCheckFailed', 'TransactionConflict']);
 
 /** Context the caller already holds (e.g. a milestone page passes the steps once); the rest is loaded when a guard needs it. */
 export interface GivenContext {
@@ -46,6 +70,36 @@ export interface TransitionInput extends ApplyRequest {
   alsoWrite?: (next: Application) => TransactItem[];
 }
 
+/** One request for many applications, each moved from the version given (`transitionMany`). */
+export interface ManyTransitionInput extends ApplyRequest {
+  /** Only applications (still) in this state move; others are skipped as moved on. */
+  from?: ApplicationState;
+  /** Given once for the whole batch; what is missing is loaded once per cycle (steps) or per application (provider). */
+  context?: { steps?: readonly Step[]; providers?: ReadonlyMap<string, Provider> };
+  /**
+   * The emails of each move, enqueued in its transaction (built from the next
+   * application), so a move and its emails are written together or not at all.
+   * An email whose key is queued already stays as it is; the move still happens.
+   */
+  messages?: (next: Application) => readonly MessageInput[];
+}
+
+export interface Skipped {
+  /** As given, or as re-read after a lost race. */
+  application: Application;
+  /** moved-on: no longer in `from`; refused: by the table or a guard; gone: no longer stored. */
+  reason: 'moved-on' | 'refused' | 'gone';
+  error?: TransitionRefusedError;
+}
+
+export interface ManyTransitionResult {
+  /** The moved applications (their new version), in the order given. */
+  moved: Application[];
+  skipped: Skipped[];
+  /** Emails enqueued with the moves, and those whose key was queued already. */
+  messages: { created: number; existing: number };
+}
+
 export interface CreateApplicationInput extends OpenRequest {
   context?: GivenContext;
 }
@@ -53,6 +107,20 @@ export interface CreateApplicationInput extends OpenRequest {
 interface Lookups {
   getSteps(cycleId: string): Promise<Step[]>;
   getProvider(agb: string): Promise<Provider | undefined>;
+}
+
+/** A transition ready to be written: the application and its event, and emails that go with it. */
+interface Planned {
+  applied: AppliedTransition;
+  /** The version the application put is conditioned on; null: a creation. */
+  previousVersion: number | null;
+  messages: readonly MessageInput[];
+}
+
+/** A planned write that lost its race, not written; `code` is the application put's cancellation code. */
+interface Lost {
+  planned: Planned;
+  code: string;
 }
 
 export const applicationItem = (app: Application): Record<string, unknown> =>
@@ -65,6 +133,52 @@ export const applicationItem = (app: Application): Record<string, unknown> =>
 
 const eventItem = (event: Event): Record<string, unknown> => clean({ ...event, ...keys.event(event.cycleId, event.agb, event.version) });
 
+const appKey = (cycleId: string, agb: string): string => `${cycleId}#${agb}`;
+
+/** Packs planned writes into transactions of at most MAX_TRANSACT_ITEMS writes, in order. */
+function packed(planned: readonly Planned[]): Planned[][] {
+  const out: Planned[][] = [];
+  let current: Planned[] = [];
+  let size = 0;
+  for (const p of planned) {
+    const n = 2 + p.messages.length;
+    if (n > MAX_TRANSACT_ITEMS) throw new ValidationError(`Too many emails with one transition of ${p.applied.application.agb}: ${p.messages.length}`);
+    if (size + n > MAX_TRANSACT_ITEMS) (out.push(current), (current = []), (size = 0));
+    current.push(p);
+    size += n;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** Refuses the same application twice in one batch (one transaction may not write an item twice). */
+function assertDistinct(pairs: readonly { cycleId: string; agb: string }[]): void {
+  const seen = new Set<string>();
+  for (const { cycleId, agb } of pairs) {
+    const k = appKey(cycleId, agb);
+    if (seen.has(k)) throw new ValidationError(`Application ${agb} in ${cycleId} is in one batch twice`);
+    seen.add(k);
+  }
+}
+
+/** Refuses two emails with one key in one batch (their puts would be one item written twice). */
+function assertDistinctMessages(planned: readonly Planned[]): void {
+  const seen = new Set<string>();
+  for (const m of planned.flatMap((p) => p.messages)) {
+    if (seen.has(m.key)) throw new ValidationError(`Email ${m.key} is in one batch twice`);
+    seen.add(m.key);
+  }
+}
+
+const groupByCycle = (lost: readonly Lost[]): Map<string, Lost[]> => {
+  const groups = new Map<string, Lost[]>();
+  for (const l of lost) {
+    const cycleId = l.planned.applied.application.cycleId;
+    groups.set(cycleId, [...(groups.get(cycleId) ?? []), l]);
+  }
+  return groups;
+};
+
 export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
   const { doc, tableName: TableName, clock } = deps;
 
@@ -73,34 +187,117 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
     return out.Item ? parseApplication(out.Item) : undefined;
   }
 
-  async function contextFor(cycleId: string, subject: Subject, request: ApplyRequest, given: GivenContext = {}): Promise<Omit<GuardContext, 'actor'>> {
-    const needs = contextNeeds(subject, request);
-    return {
-      now: clock.now(),
-      steps: given.steps ?? (needs.has('steps') ? await lookups.getSteps(cycleId) : undefined),
-      provider: given.provider ?? (needs.has('provider') ? await lookups.getProvider(subject.agb) : undefined),
+  /** Applications of one cycle by AGB code (BatchGetItem, 100 a request, consistent); missing ones are not in the map. */
+  async function getApplications(cycleId: string, agbs: readonly string[]): Promise<Map<string, Application>> {
+    const found = new Map<string, Application>();
+    const unique = [...new Set(agbs)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
+        [TableName]: { Keys: unique.slice(i, i + 100).map((agb) => keys.application(cycleId, agb)), ConsistentRead: true },
+      };
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[TableName] ?? []) {
+          const app = parseApplication(item);
+          found.set(app.agb, app);
+        }
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Guard context for a batch: given parts as they are, steps loaded at most once
+   * per cycle and only when a guard asks, a provider only when a guard asks.
+   */
+  function contextLoader() {
+    const steps = new Map<string, Promise<Step[]>>();
+    const stepsOf = (cycleId: string): Promise<Step[]> => {
+      let loaded = steps.get(cycleId);
+      if (!loaded) steps.set(cycleId, (loaded = lookups.getSteps(cycleId)));
+      return loaded;
+    };
+    return async (cycleId: string, subject: Subject, request: ApplyRequest, given: GivenContext = {}): Promise<Omit<GuardContext, 'actor'>> => {
+      const needs = contextNeeds(subject, request);
+      return {
+        now: clock.now(),
+        steps: given.steps ?? (needs.has('steps') ? await stepsOf(cycleId) : undefined),
+        provider: given.provider ?? (needs.has('provider') ? await lookups.getProvider(subject.agb) : undefined),
+      };
     };
   }
 
+  const itemsOf = ({ applied: { application, event }, previousVersion, messages }: Planned): TransactItem[] => [
+    {
+      Put: {
+        TableName,
+        Item: applicationItem(application),
+        ...(previousVersion === null
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previousVersion } }),
+      },
+    },
+    { Put: { TableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ...messages.map((m) => enqueueMessageItem(TableName, m, event.at)),
+  ];
+
   /** Writes an application and its event in one transaction; the condition says which version it replaces. */
-  async function write({ application, event }: AppliedTransition, previousVersion: number | null, extra: TransactItem[] = []): Promise<void> {
-    await doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName,
-              Item: applicationItem(application),
-              ...(previousVersion === null
-                ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previousVersion } }),
-            },
-          },
-          { Put: { TableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ...extra,
-        ],
-      }),
-    );
+  async function write(planned: Planned, extra: TransactItem[] = []): Promise<void> {
+    await doc.send(new TransactWriteCommand({ TransactItems: [...itemsOf(planned), ...extra] }));
+  }
+
+  /**
+   * Writes planned transitions in ONE transaction (they must fit). When it is
+   * cancelled, the applications whose own writes failed their condition or
+   * conflicted are taken out as lost, emails whose key exists already are
+   * dropped (queued before), and the rest is written again.
+   */
+  async function writeTogether(batch: readonly Planned[]): Promise<{ written: Planned[]; lost: Lost[]; existingMessages: number }> {
+    const lost: Lost[] = [];
+    let existingMessages = 0;
+    let pending = [...batch];
+    while (pending.length) {
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: pending.flatMap(itemsOf) }));
+        return { written: pending, lost, existingMessages };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes || codes.some((c) => !RACE_CODES.has(c))) throw error;
+        const next: Planned[] = [];
+        let offset = 0;
+        let dropped = 0;
+        for (const p of pending) {
+          const own = codes.slice(offset, (offset += 2 + p.messages.length));
+          const mails = own.slice(2);
+          if (own[0] !== 'None' || own[1] !== 'None' || mails.includes('TransactionConflict')) {
+            lost.push({ planned: p, code: own[0] ?? 'None' });
+          } else if (mails.includes('ConditionalCheckFailed')) {
+            const kept = p.messages.filter((_, k) => mails[k] !== 'ConditionalCheckFailed');
+            dropped += p.messages.length - kept.length;
+            next.push({ ...p, messages: kept });
+          } else {
+            next.push(p);
+          }
+        }
+        // Cancelled without naming any write of ours: write none of them here.
+        if (next.length === pending.length && dropped === 0) return { written: [], lost: [...lost, ...next.map((planned) => ({ planned, code: 'None' }))], existingMessages };
+        existingMessages += dropped;
+        pending = next;
+      }
+    }
+    return { written: [], lost, existingMessages };
+  }
+
+  /** Writes many planned transitions, packed into transactions; returns what was written and what lost its race. */
+  async function writeMany(planned: readonly Planned[]): Promise<{ written: Planned[]; lost: Lost[]; existingMessages: number }> {
+    const results = await mapLimit(packed(planned), BATCH_CONCURRENCY, writeTogether);
+    return {
+      written: results.flatMap((r) => r.written),
+      lost: results.flatMap((r) => r.lost),
+      existingMessages: results.reduce((n, r) => n + r.existingMessages, 0),
+    };
   }
 
   /**
@@ -125,9 +322,9 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
       });
     }
     const patch = input.patch === undefined ? undefined : applicationPatchSchema.parse(input.patch);
-    const applied = applyTransition(app, { ...input, patch }, await contextFor(app.cycleId, app, input, input.context));
+    const applied = applyTransition(app, { ...input, patch }, await contextLoader()(app.cycleId, app, input, input.context));
     try {
-      await write(applied, expected, input.alsoWrite?.(applied.application));
+      await write({ applied, previousVersion: expected, messages: [] }, input.alsoWrite?.(applied.application));
     } catch (error) {
       const codes = cancellationCodes(error);
       if (lostRace(codes)) {
@@ -143,28 +340,144 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
     return applied.application;
   }
 
+  /**
+   * The same transition for many applications (a milestone page), each from the
+   * version given, with its emails (`messages`) in the same transaction, several
+   * applications per TransactWriteItems. Refused or no longer in `from`: skipped,
+   * nothing written. Lost a race: re-read (one BatchGetItem) and tried once more
+   * on its own if still applicable; losing again throws ConflictError (the ones
+   * written stay written: running the page again moves nothing twice).
+   */
+  async function transitionMany(apps: readonly Application[], input: ManyTransitionInput): Promise<ManyTransitionResult> {
+    assertDistinct(apps);
+    const patch = input.patch === undefined ? undefined : applicationPatchSchema.parse(input.patch);
+    const request: ApplyRequest = { to: input.to, trigger: input.trigger, actor: input.actor, reason: input.reason, patch };
+    const contextFor = contextLoader();
+    const skipped: Skipped[] = [];
+
+    /** The planned write of one application, or undefined when it is skipped (recorded in `skipped`). */
+    async function plan(app: Application): Promise<Planned | undefined> {
+      if (input.from !== undefined && app.state !== input.from) {
+        skipped.push({ application: app, reason: 'moved-on' });
+        return undefined;
+      }
+      const given = { steps: input.context?.steps, provider: input.context?.providers?.get(app.agb) };
+      try {
+        const applied = applyTransition(app, request, await contextFor(app.cycleId, app, request, given));
+        const messages = [...new Map((input.messages?.(applied.application) ?? []).map((m) => [m.key, m])).values()];
+        return { applied, previousVersion: app.version, messages };
+      } catch (error) {
+        if (!(error instanceof TransitionRefusedError)) throw error;
+        skipped.push({ application: app, reason: 'refused', error });
+        return undefined;
+      }
+    }
+
+    const planned: Planned[] = [];
+    for (const app of apps) {
+      const p = await plan(app);
+      if (p) planned.push(p);
+    }
+    assertDistinctMessages(planned);
+    const first = await writeMany(planned);
+    const written = [...first.written];
+    let existingMessages = first.existingMessages;
+
+    const given = new Map(apps.map((a) => [appKey(a.cycleId, a.agb), a]));
+    for (const [cycleId, lost] of groupByCycle(first.lost)) {
+      const current = await getApplications(cycleId, lost.map((l) => l.planned.applied.application.agb));
+      await mapLimit(lost, 8, async ({ planned: { applied } }) => {
+        const { agb } = applied.application;
+        const now = current.get(agb);
+        if (!now) {
+          skipped.push({ application: given.get(appKey(cycleId, agb))!, reason: 'gone' });
+          return;
+        }
+        const again = await plan(now);
+        if (!again) return;
+        const out = await writeTogether([again]);
+        if (out.lost.length) {
+          throw new ConflictError(`Application ${agb} in ${cycleId} was changed by someone else again while a batch moved it`, {
+            cycleId,
+            agb,
+            expectedVersion: now.version,
+          });
+        }
+        written.push(...out.written);
+        existingMessages += out.existingMessages;
+      });
+    }
+
+    const position = new Map(apps.map((a, i) => [appKey(a.cycleId, a.agb), i]));
+    const at = (a: Application): number => position.get(appKey(a.cycleId, a.agb))!;
+    const moved = written.map((p) => p.applied.application).sort((x, y) => at(x) - at(y));
+    return { moved, skipped, messages: { created: written.reduce((n, p) => n + p.messages.length, 0), existing: existingMessages } };
+  }
+
+  /** Creates one application through a `from: null` row, with its first event; `created: false` with the stored one when it exists. */
+  async function createApplication(input: CreateApplicationInput): Promise<{ created: boolean; application: Application }> {
+    const subject: Subject = { agb: input.agb, track: input.track, state: null };
+    const patch = input.patch === undefined ? undefined : applicationPatchSchema.parse(input.patch);
+    const applied = openApplication({ ...input, patch }, await contextLoader()(input.cycleId, subject, input, input.context));
+    try {
+      await write({ applied, previousVersion: null, messages: [] });
+      return { created: true, application: applied.application };
+    } catch (error) {
+      if (!lostRace(cancellationCodes(error))) throw error;
+      const existing = await getApplication(input.cycleId, input.agb);
+      if (!existing) throw new ConflictError(`Application ${input.agb} in ${input.cycleId} is being created by someone else`);
+      return { created: false, application: existing };
+    }
+  }
+
+  /**
+   * Creates many applications (a milestone inviting a page of providers), each
+   * through a `from: null` row with its first event, several per
+   * TransactWriteItems. One that exists already is reported in `existing`
+   * (from the cancellation, without reading it); a refusal throws before
+   * anything is written.
+   */
+  async function createApplications(
+    inputs: readonly CreateApplicationInput[],
+  ): Promise<{ created: Application[]; existing: { cycleId: string; agb: string }[] }> {
+    assertDistinct(inputs);
+    const contextFor = contextLoader();
+    const planned: Planned[] = [];
+    for (const input of inputs) {
+      const patch = input.patch === undefined ? undefined : applicationPatchSchema.parse(input.patch);
+      const subject: Subject = { agb: input.agb, track: input.track, state: null };
+      planned.push({ applied: openApplication({ ...input, patch }, await contextFor(input.cycleId, subject, input, input.context)), previousVersion: null, messages: [] });
+    }
+    const { written, lost } = await writeMany(planned);
+    const created = written.map((p) => p.applied.application);
+    const existing: { cycleId: string; agb: string }[] = [];
+    const inputOf = new Map(inputs.map((i) => [appKey(i.cycleId, i.agb), i]));
+    await mapLimit(lost, 8, async ({ planned: { applied }, code }) => {
+      const { cycleId, agb } = applied.application;
+      if (code === 'ConditionalCheckFailed') {
+        existing.push({ cycleId, agb });
+        return;
+      }
+      // Its event, or a conflict with another writer: on its own, as createApplication decides.
+      const out = await createApplication(inputOf.get(appKey(cycleId, agb))!);
+      if (out.created) created.push(out.application);
+      else existing.push({ cycleId, agb });
+    });
+    return { created, existing };
+  }
+
   return {
     getApplication,
+    getApplications,
     transition,
+    transitionMany,
 
     /**
      * Creates an application through a `from: null` row of the table, with its first
      * event. Idempotent: if it exists already, returns it with `created: false`.
      */
-    async createApplication(input: CreateApplicationInput): Promise<{ created: boolean; application: Application }> {
-      const subject: Subject = { agb: input.agb, track: input.track, state: null };
-      const patch = input.patch === undefined ? undefined : applicationPatchSchema.parse(input.patch);
-      const applied = openApplication({ ...input, patch }, await contextFor(input.cycleId, subject, input, input.context));
-      try {
-        await write(applied, null);
-        return { created: true, application: applied.application };
-      } catch (error) {
-        if (!lostRace(cancellationCodes(error))) throw error;
-        const existing = await getApplication(input.cycleId, input.agb);
-        if (!existing) throw new ConflictError(`Application ${input.agb} in ${input.cycleId} is being created by someone else`);
-        return { created: false, application: existing };
-      }
-    },
+    createApplication,
+    createApplications,
 
     /** The milestone fan-out: applications of a cycle in one state, by AGB code, a page at a time (gsi1). */
     async queryApplicationsByState(cycleId: string, state: ApplicationState, page: PageOptions = {}): Promise<Page<Application>> {

@@ -1,12 +1,78 @@
-/** Cycles and their milestone steps (the progress of each dated moment). */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * Cycles and their milestone steps (the progress of each dated moment), and
+ * `getPageReads`: everything a provider page reads, in one request.
+ *
+ * Steps version: the cycle item carries `stepsVersion`, a fresh random value
+ * that `putCycle` writes and `putSteps` writes again after its last step
+ * write. A reader that sees a version and then reads the steps gets them at
+ * least as new as that version, so steps read once can be kept in process,
+ * keyed by it, until the cycle item names another. Only the timeline (ids,
+ * kinds, phases, dates) changes with the version: the workflow's progress
+ * (`updateStep`) does not, so cached steps carry a stale status.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
-import { cycleSchema, stepInputSchema, stepSchema, type Cycle, type CycleStatus, type Step, type StepInput, type StepStatus } from '../domain/model.ts';
+import {
+  applicationSchema,
+  cycleSchema,
+  stepInputSchema,
+  stepSchema,
+  type Application,
+  type Cycle,
+  type CycleStatus,
+  type Provider,
+  type Step,
+  type StepInput,
+  type StepStatus,
+} from '../domain/model.ts';
+import { tokenRecordSchema, type TokenRecord } from '../links/model.ts';
 import { clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
-import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
+import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
+import { parseProvider } from './providers.ts';
+import { tokenKeys } from './tokens.ts';
 
 const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
 const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
+const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
+
+const TOKEN_FIELDS = Object.keys(tokenRecordSchema.shape).filter((k) => k !== 'expiresAt');
+/** A token item as ./tokens.ts writes it: the link's expiry is `linkExpiresAt`, `expiresAt` is the table's TTL. */
+const parseTokenItem = (item: Record<string, unknown>): TokenRecord =>
+  tokenRecordSchema.parse({
+    ...Object.fromEntries(TOKEN_FIELDS.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])),
+    expiresAt: item.linkExpiresAt,
+  });
+
+const STEPS_VERSION = 'stepsVersion';
+/** Cycles whose steps are kept in process: a handful run at once. */
+const TIMELINE_CACHE_SIZE = 8;
+const BATCH_GET_ATTEMPTS = 8;
+
+/** What `getPageReads` reads besides the cycle. */
+export interface PageReadsRequest {
+  /** The provider (by AGB code). */
+  agb?: string;
+  /** With `agb`: the provider's application in the cycle. */
+  application?: boolean;
+  /** A link's token record, by the SHA-256 hash of the token. */
+  tokenHash?: string;
+  /** The cycle's steps; default true. */
+  steps?: boolean;
+}
+
+export interface PageReads {
+  cycle?: Cycle;
+  /**
+   * In time order; empty without the cycle or when not asked for. Possibly from
+   * the in-process cache: the timeline is current, `status` and the other
+   * progress fields are not (see the module comment).
+   */
+  steps: readonly Step[];
+  provider?: Provider;
+  application?: Application;
+  record?: TokenRecord;
+}
 
 /** Which step statuses may move to which; `done → running` only with `rerun`; `failed → due` is an operator's retry. */
 const STEP_MOVES: Record<StepStatus, readonly StepStatus[]> = {
@@ -46,6 +112,42 @@ export function cycleRepository(deps: StoreDeps) {
     return steps.sort((a, b) => a.at.localeCompare(b.at) || a.stepId.localeCompare(b.stepId));
   }
 
+  /** By cycle id, least recently used first. A pending read is shared by the requests that wait for it. */
+  const timelines = new Map<string, { version: string; steps: Promise<readonly Step[]> }>();
+
+  /** The steps of a cycle whose item names `version`: from the cache, else read (and kept) now. */
+  function stepsAt(cycleId: string, version: unknown): Promise<readonly Step[]> {
+    // A cycle stored before steps versions: read every time.
+    if (typeof version !== 'string') return getSteps(cycleId);
+    const hit = timelines.get(cycleId);
+    timelines.delete(cycleId);
+    if (hit?.version === version) {
+      timelines.set(cycleId, hit);
+      return hit.steps;
+    }
+    const entry = { version, steps: getSteps(cycleId).then((steps) => Object.freeze(steps.map((s) => Object.freeze(s)))) };
+    timelines.set(cycleId, entry);
+    entry.steps.catch(() => {
+      if (timelines.get(cycleId) === entry) timelines.delete(cycleId);
+    });
+    while (timelines.size > TIMELINE_CACHE_SIZE) timelines.delete(timelines.keys().next().value!);
+    return entry.steps;
+  }
+
+  /** Strongly consistent BatchGetItem of up to 100 keys; unprocessed keys are asked again. Items by `pk sk`. */
+  async function batchGet(wanted: readonly Key[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    let pending: Record<string, unknown>[] = [...wanted];
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of out.Responses?.[TableName] ?? []) found.set(`${String(item.pk)} ${String(item.sk)}`, item);
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+    return found;
+  }
+
   return {
     /** Creates or replaces the cycle (an amended calendar replaces its snapshot). */
     async putCycle(cycle: Cycle): Promise<Cycle> {
@@ -53,13 +155,40 @@ export function cycleRepository(deps: StoreDeps) {
       await doc.send(
         new PutCommand({
           TableName,
-          Item: clean({ ...item, ...keys.cycle(item.id), ...indexKeys.cycleList(item.createdAt, item.id) }),
+          Item: clean({ ...item, ...keys.cycle(item.id), ...indexKeys.cycleList(item.createdAt, item.id), [STEPS_VERSION]: randomUUID() }),
         }),
       );
       return item;
     },
 
     getCycle,
+
+    /**
+     * What a provider page reads, in ONE strongly consistent BatchGetItem: the
+     * cycle and, as asked, a provider, its application and a link's token
+     * record. The steps come from the in-process cache while the cycle item
+     * names the steps version they were read at; else one Query reads them.
+     */
+    async getPageReads(cycleId: string, request: PageReadsRequest = {}): Promise<PageReads> {
+      const { agb, tokenHash } = request;
+      const wanted: Key[] = [keys.cycle(cycleId)];
+      if (agb !== undefined) wanted.push(keys.provider(agb));
+      if (agb !== undefined && request.application) wanted.push(keys.application(cycleId, agb));
+      if (tokenHash !== undefined) wanted.push(tokenKeys.token(tokenHash));
+      const items = await batchGet(wanted);
+      const item = (key: Key) => items.get(`${key.pk} ${key.sk}`);
+      const cycleItem = item(keys.cycle(cycleId));
+      const providerItem = agb !== undefined ? item(keys.provider(agb)) : undefined;
+      const applicationItem = agb !== undefined && request.application ? item(keys.application(cycleId, agb)) : undefined;
+      const tokenItem = tokenHash !== undefined ? item(tokenKeys.token(tokenHash)) : undefined;
+      return {
+        cycle: cycleItem && parseCycle(cycleItem),
+        steps: cycleItem && request.steps !== false ? await stepsAt(cycleId, cycleItem[STEPS_VERSION]) : [],
+        provider: providerItem && parseProvider(providerItem),
+        application: applicationItem && parseApplication(applicationItem),
+        record: tokenItem && parseTokenItem(tokenItem),
+      };
+    },
 
     /** All cycles, oldest first (a handful per year: one query of gsi1, no Scan). */
     async listCycles(): Promise<Cycle[]> {
@@ -105,6 +234,8 @@ export function cycleRepository(deps: StoreDeps) {
     /**
      * Writes the timeline. Moved dates update existing steps but keep their progress;
      * steps that left the timeline are deleted while still due (an amended calendar).
+     * Then a new steps version on the cycle item (if it exists yet: `putCycle` writes one too).
+     * Failing halfway leaves the old version: run it again (an amendment resumes) to finish.
      */
     async putSteps(cycleId: string, steps: readonly StepInput[]): Promise<Step[]> {
       const inputs = steps.map((s) => stepInputSchema.parse(s));
@@ -139,6 +270,20 @@ export function cycleRepository(deps: StoreDeps) {
           if (!isConditionFailed(error)) throw error; // started meanwhile: keep it
         }
       });
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.cycle(cycleId),
+            UpdateExpression: 'SET #version = :version',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#version': STEPS_VERSION },
+            ExpressionAttributeValues: { ':version': randomUUID() },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error; // no cycle item yet: steps are written first
+      }
       return getSteps(cycleId);
     },
 

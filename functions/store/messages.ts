@@ -2,14 +2,19 @@
  * The email outbox. A message's key is its idempotency key and it is created
  * with a conditional put, so a retried milestone never enqueues twice. The
  * sender claims a message (queued → sending) before it calls SES and then marks
- * it sent or failed. Addresses stay in the item, never in logs or errors.
+ * it sent or failed; it claims (with the message's link) and marks many at once,
+ * in transactions whose items each keep their own condition. Addresses stay in
+ * the item, never in logs or errors.
  */
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { messageInputSchema, messageSchema, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
+import type { TokenRecord } from '../links/model.ts';
 import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
+import { issueTokenRecords } from './tokens.ts';
 
 const parseMessage = (item: Record<string, unknown>): Message => messageSchema.parse(withoutKeys(item));
 
@@ -18,6 +23,35 @@ export const ENQUEUE_CHUNK = 50;
 
 /** A claim older than this is considered abandoned (the sender died between claim and mark). */
 export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
+
+/** Rounds of a batched enqueue or update before what is left is written one by one. */
+const BATCH_ROUNDS = 3;
+const MAX_TRANSACT_ITEMS = 100;
+
+/** A queued message (as the queue listed it) to claim, with the link record to issue with the claim. */
+export interface ClaimRequest {
+  message: Message;
+  link?: TokenRecord;
+}
+
+export type ClaimOutcome =
+  | { status: 'claimed'; message: Message }
+  /** No longer queued as listed: another sender claimed it (or it changed meanwhile). Nothing written. */
+  | { status: 'taken' }
+  /** Its link's action was contended beyond the retries. Nothing written; try again later. */
+  | { status: 'busy' }
+  /** The store failed; nothing written as far as we know. */
+  | { status: 'error'; error: unknown };
+
+/** A message that SES accepted. */
+export interface SentMark {
+  key: string;
+  sesMessageId: string;
+  createdAt: string;
+}
+
+/** Per update of a batch: written, refused by its condition, or failed otherwise. */
+export type UpdateOutcome = { status: 'done' } | { status: 'conflict' } | { status: 'error'; error: unknown };
 
 const messageItem = (m: Message): Record<string, unknown> =>
   clean({
@@ -58,9 +92,29 @@ export function messageRepository(deps: StoreDeps) {
     }
   }
 
+  /** The conditional update that moves a message out of `sending`; the status index key moves with it. */
+  function finishUpdate(
+    key: string,
+    createdAt: string,
+    status: MessageStatus,
+    sets: string[],
+    values: Record<string, unknown>,
+    removes: string[] = [],
+  ): UpdateCommandInput & { ConditionExpression: string } {
+    const index = indexKeys.messageStatus(status, createdAt, key);
+    return {
+      TableName,
+      Key: keys.message(key),
+      UpdateExpression: `SET #status = :status, updatedAt = :at, gsi3pk = :g3pk, gsi3sk = :g3sk, ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: { '#status': 'status', ...([...sets, ...removes].some((x) => x.includes('#error')) ? { '#error': 'error' } : {}) },
+      ExpressionAttributeValues: { ':status': status, ':at': nowIso(clock), ':g3pk': index.gsi3pk, ':g3sk': index.gsi3sk, ':sending': 'sending', ...values },
+    };
+  }
+
   /**
-   * Moves a message out of `sending`; the status index key moves with it. `createdAt`
-   * (part of that key), when the caller has it, saves reading the message first.
+   * Moves a message out of `sending`. `createdAt` (part of the index key), when
+   * the caller has it, saves reading the message first.
    */
   async function finish(
     key: string,
@@ -72,20 +126,8 @@ export function messageRepository(deps: StoreDeps) {
   ): Promise<Message> {
     const createdAt = known.createdAt ?? (await getMessage(key))?.createdAt;
     if (!createdAt) throw new NotFoundError(`No message ${key}`);
-    const at = nowIso(clock);
-    const index = indexKeys.messageStatus(status, createdAt, key);
     try {
-      const out = await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: keys.message(key),
-          UpdateExpression: `SET #status = :status, updatedAt = :at, gsi3pk = :g3pk, gsi3sk = :g3sk, ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: '#status = :sending',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: { ':status': status, ':at': at, ':g3pk': index.gsi3pk, ':g3sk': index.gsi3sk, ':sending': 'sending', ...values },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const out = await doc.send(new UpdateCommand({ ...finishUpdate(key, createdAt, status, sets, values, removes), ReturnValues: 'ALL_NEW' }));
       return parseMessage(out.Attributes ?? {});
     } catch (error) {
       if (isConditionFailed(error)) {
@@ -97,6 +139,47 @@ export function messageRepository(deps: StoreDeps) {
     }
   }
 
+  /**
+   * Conditional updates of different messages, up to 100 per TransactWriteItems.
+   * A cancelled transaction names the updates whose condition failed (conflicts,
+   * not written); the others are tried again together, and after a few rounds
+   * one by one, so each update's outcome is its own.
+   */
+  async function updateEach(updates: readonly UpdateCommandInput[]): Promise<UpdateOutcome[]> {
+    const outcomes: UpdateOutcome[] = updates.map(() => ({ status: 'error', error: new Error('not attempted') }));
+    const chunks: number[][] = [];
+    for (let i = 0; i < updates.length; i += MAX_TRANSACT_ITEMS) chunks.push(updates.slice(i, i + MAX_TRANSACT_ITEMS).map((_, j) => i + j));
+    await mapLimit(chunks, 4, async (chunk) => {
+      let pending = chunk;
+      for (let round = 1; pending.length > 1 && round <= BATCH_ROUNDS; round++) {
+        try {
+          // The token makes the SDK's own retry idempotent: a write whose answer was lost is not refused by its own conditions.
+          const TransactItems = pending.map((i) => ({ Update: updates[i] as NonNullable<TransactItem['Update']> }));
+          await doc.send(new TransactWriteCommand({ TransactItems, ClientRequestToken: randomUUID() }));
+          for (const i of pending) outcomes[i] = { status: 'done' };
+          return;
+        } catch (error) {
+          const codes = cancellationCodes(error);
+          if (!codes) break;
+          pending = pending.filter((i, at) => {
+            if (codes[at] !== 'ConditionalCheckFailed') return true;
+            outcomes[i] = { status: 'conflict' };
+            return false;
+          });
+        }
+      }
+      await mapLimit(pending, 8, async (i) => {
+        try {
+          await doc.send(new UpdateCommand(updates[i]));
+          outcomes[i] = { status: 'done' };
+        } catch (error) {
+          outcomes[i] = isConditionFailed(error) ? { status: 'conflict' } : { status: 'error', error };
+        }
+      });
+    });
+    return outcomes;
+  }
+
   return {
     getMessage,
 
@@ -106,24 +189,34 @@ export function messageRepository(deps: StoreDeps) {
     /**
      * Enqueues a page of messages, each still conditional on its own key.
      * Chunks of up to ENQUEUE_CHUNK go as one TransactWriteItems of conditional
-     * puts: the usual case (a step's first run) costs one request per chunk.
-     * A chunk that is refused (a key exists already: a re-run that got halfway;
-     * a conflict; the same key twice) is done again as individual conditional
-     * puts, 16 in flight, so each message is created exactly when its key is new.
+     * puts: a step's first run costs one request per chunk. A re-run (a milestone
+     * page enqueues the emails of every application its step moved, also those
+     * of earlier pages) finds keys that exist: the cancelled transaction names
+     * them, and the new ones go again without them. The same key twice in one
+     * call is put once. What stays refused for other reasons (conflicts) after a
+     * few rounds is put one by one, 16 in flight.
      */
     async enqueueMessages(inputs: readonly MessageInput[]): Promise<{ created: number; existing: number }> {
+      const seen = new Set<string>();
+      const unique = inputs.filter((m) => !seen.has(m.key) && !!seen.add(m.key));
       const chunks: MessageInput[][] = [];
-      for (let i = 0; i < inputs.length; i += ENQUEUE_CHUNK) chunks.push(inputs.slice(i, i + ENQUEUE_CHUNK));
+      for (let i = 0; i < unique.length; i += ENQUEUE_CHUNK) chunks.push(unique.slice(i, i + ENQUEUE_CHUNK));
       const counts = await mapLimit(chunks, 4, async (chunk) => {
-        const at = nowIso(clock);
-        try {
-          await doc.send(new TransactWriteCommand({ TransactItems: chunk.map((m) => enqueueMessageItem(TableName, m, at)) }));
-          return chunk.length;
-        } catch (error) {
-          if (!cancellationCodes(error) && errorName(error) !== 'ValidationException') throw error;
-          const results = await mapLimit(chunk, 16, (m) => enqueueMessage(m));
-          return results.filter((r) => r.created).length;
+        let pending = chunk;
+        for (let round = 1; pending.length && round <= BATCH_ROUNDS; round++) {
+          const at = nowIso(clock);
+          try {
+            await doc.send(new TransactWriteCommand({ TransactItems: pending.map((m) => enqueueMessageItem(TableName, m, at)) }));
+            return pending.length;
+          } catch (error) {
+            const codes = cancellationCodes(error);
+            if (!codes && errorName(error) !== 'ValidationException') throw error;
+            if (!codes) break;
+            pending = pending.filter((_, i) => codes[i] !== 'ConditionalCheckFailed');
+          }
         }
+        const results = await mapLimit(pending, 16, (m) => enqueueMessage(m));
+        return results.filter((r) => r.created).length;
       });
       const created = counts.reduce((n, c) => n + c, 0);
       return { created, existing: inputs.length - created };
@@ -165,6 +258,79 @@ export function messageRepository(deps: StoreDeps) {
         if (isConditionFailed(error)) return undefined;
         throw error;
       }
+    },
+
+    /**
+     * Claims queued messages (queued → sending, counting the attempt) and issues
+     * the link each carries, atomically per message: a message is claimed if and
+     * only if its link record is written (store/tokens.ts `issueTokenRecords`).
+     * Many messages go in one transaction. The claim is conditioned on the
+     * message being as listed (queued, same attempts), so the claimed message is
+     * the listed one plus the claim; a message claimed meanwhile by another
+     * sender is `taken` and gets no link. Messages whose links share an action
+     * are chained in list order: the last one's link is the one that works.
+     */
+    async claimMessages(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]> {
+      const at = nowIso(clock);
+      const seen = new Set<string>();
+      const claimable = requests.map((r) => r.message.status === 'queued' && !seen.has(r.message.key) && !!seen.add(r.message.key));
+      const entries = requests.map(({ message, link }) => {
+        const index = indexKeys.messageStatus('sending', message.createdAt, message.key);
+        const claim: TransactItem = {
+          Update: {
+            TableName,
+            Key: keys.message(message.key),
+            UpdateExpression: 'SET #status = :sending, claimedAt = :at, updatedAt = :at, attempts = :next, gsi3pk = :g3pk, gsi3sk = :g3sk',
+            ConditionExpression: '#status = :queued AND attempts = :attempts',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':sending': 'sending',
+              ':queued': 'queued',
+              ':at': at,
+              ':attempts': message.attempts,
+              ':next': message.attempts + 1,
+              ':g3pk': index.gsi3pk,
+              ':g3sk': index.gsi3sk,
+            },
+          },
+        };
+        return { record: link, with: [claim] };
+      });
+      const issued = await issueTokenRecords(deps, entries.filter((_, i) => claimable[i]));
+      let next = 0;
+      return requests.map(({ message }, i): ClaimOutcome => {
+        if (!claimable[i]) return { status: 'taken' };
+        const outcome = issued[next++];
+        switch (outcome.status) {
+          case 'issued':
+            return { status: 'claimed', message: { ...message, status: 'sending', claimedAt: at, updatedAt: at, attempts: message.attempts + 1 } };
+          case 'refused':
+            return { status: 'taken' };
+          default:
+            return outcome;
+        }
+      });
+    },
+
+    /** sending → sent for many messages (a transaction per 100); each outcome is its own (`conflict`: not in `sending`). */
+    async markMessagesSent(sent: readonly SentMark[]): Promise<UpdateOutcome[]> {
+      return updateEach(
+        sent.map((m) => finishUpdate(m.key, m.createdAt, 'sent', ['sentAt = :at', 'sesMessageId = :ses'], { ':ses': m.sesMessageId }, ['#error'])),
+      );
+    },
+
+    /**
+     * Gives claimed messages that were not sent back to the queue, uncounted:
+     * sending → queued, the attempt taken back. Only the claim given (its
+     * `claimedAt`) is released; a message finished or claimed anew is a conflict.
+     */
+    async releaseMessages(claimed: readonly Pick<Message, 'key' | 'createdAt' | 'claimedAt'>[]): Promise<UpdateOutcome[]> {
+      return updateEach(
+        claimed.map((m) => {
+          const update = finishUpdate(m.key, m.createdAt, 'queued', ['attempts = attempts - :one'], { ':one': 1, ':claimedAt': m.claimedAt ?? '' });
+          return { ...update, ConditionExpression: `${update.ConditionExpression} AND claimedAt = :claimedAt` };
+        }),
+      );
     },
 
     /** sending → sent. */

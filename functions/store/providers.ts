@@ -10,7 +10,7 @@ import { providerContent, sameContent, type ProviderContent } from '../domain/pr
 import { cancellationCodes, clean, errorName, lostRace, mapLimit, nowIso, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 
-const parseProvider = (item: Record<string, unknown>): Provider => providerSchema.parse(withoutKeys(item));
+export const parseProvider = (item: Record<string, unknown>): Provider => providerSchema.parse(withoutKeys(item));
 
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
 

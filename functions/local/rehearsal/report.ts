@@ -13,6 +13,7 @@
 import type { Calendar } from '../../calendar/schema.ts';
 import { formatLocalInstant } from '../../calendar/time.ts';
 import { APPLICATION_STATES, type Application, type ApplicationState, type Message, type Step } from '../../domain/index.ts';
+import { recordedTransition } from '../../domain/transitions.ts';
 import { mapLimit } from '../../store/dynamo.ts';
 import type { Store } from '../../store/index.ts';
 import type { RuntimeCounts } from '../runtime-metrics.ts';
@@ -139,7 +140,8 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
   const missed = new Map<string, { milestoneId: string; kind: string; applications: number }>();
   const milestoneOfKind = (kind: string) => calendar.milestones.find((m) => m.kind === kind)?.id ?? kind;
   const closing = [...(inState.get('lapsed') ?? []), ...(inState.get('not-contracted') ?? [])];
-  const lastEvents = await mapLimit(closing, 16, async (app) => (await store.listEvents(cycleId, app.agb)).at(-1));
+  // The closing transition is on the application (written in the event's transaction); older items: their last event.
+  const lastEvents = await mapLimit(closing, 16, async (app) => recordedTransition(app) ?? (await store.listEvents(cycleId, app.agb)).at(-1));
   for (const event of lastEvents) {
     if (!event) continue;
     const t = event.trigger;

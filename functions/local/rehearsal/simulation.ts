@@ -236,7 +236,7 @@ export class Simulation {
     }
     await recordDecision(
       { store: this.deps.store, clock: this.deps.clock },
-      { cycleId: this.deps.cycleId, agb: provider.agb },
+      app,
       {
         decision,
         reason:

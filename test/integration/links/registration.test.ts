@@ -44,6 +44,15 @@ describe('the public registration request (/aanmelden/<cycleId>)', () => {
     expect(await h.store.getProvider('55500002')).toBeUndefined();
   });
 
+  it("the cycle's refusals come before the body's: closed 410, unknown 404, open 415 for a body it cannot read", async () => {
+    const unreadable = (path: string) => h.post(path, request('55500005'), 'text/plain');
+    expect((await unreadable('/aanmelden/msr-2021')).statusCode).toBe(415);
+    expect((await unreadable('/aanmelden/bestaat-niet')).statusCode).toBe(404);
+    h.clock.advanceTo('2020-07-01T22:00:00Z');
+    expect((await unreadable('/aanmelden/msr-2021')).statusCode).toBe(410);
+    expect(await h.store.getProvider('55500005')).toBeUndefined();
+  });
+
   it('an unknown cycle: 404', async () => {
     expect((await h.get('/aanmelden/bestaat-niet')).statusCode).toBe(404);
   });

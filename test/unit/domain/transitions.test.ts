@@ -9,6 +9,7 @@ import {
   contextNeeds,
   decide,
   openApplication,
+  recordedTransition,
   TRANSITIONS,
   triggers,
   type TransitionRule,
@@ -256,5 +257,30 @@ describe('guards', () => {
     const signingDeadline = triggers.milestone('signing-deadline', 'deadline');
     expect(decide({ agb: AGB, track: 'existing', state: 'signed' }, { trigger: signingDeadline, actor: actors.system }, openContext).to).toBe('contracted');
     expect(decide({ agb: AGB, track: 'new', state: 'under-review' }, { trigger: signingDeadline, actor: actors.system }, openContext).to).toBe('not-contracted');
+  });
+});
+
+describe('the last transition, recorded on the application', () => {
+  it('matches the event of each version, from the creation on', () => {
+    const opened = openApplication(
+      { cycleId: 'c', agb: AGB, track: 'existing', providerName: 'P', trigger: triggers.milestone('policy-publication', 'notify'), actor: actors.system },
+      openContext,
+    );
+    expect(opened.application.lastTransition).toEqual({ version: 1, from: null, trigger: opened.event.trigger });
+    const moved = applyTransition(opened.application, { trigger: triggers.provider('declare-conditions'), actor: actors.provider(AGB) }, openContext);
+    expect(moved.application.lastTransition).toEqual({ version: 2, from: 'invited', trigger: triggers.provider('declare-conditions') });
+    const { from, to, trigger } = moved.event;
+    expect(recordedTransition(moved.application)).toEqual({ from, to, trigger });
+  });
+
+  it('is not trusted when it does not describe the current version, or is absent (older items): read the events then', () => {
+    const app = anApplication({ agb: AGB, state: 'lapsed', version: 3 });
+    expect(recordedTransition(app)).toBeUndefined();
+    expect(recordedTransition({ ...app, lastTransition: { version: 2, from: 'invited', trigger: triggers.deadline('conditions-deadline') } })).toBeUndefined();
+    expect(recordedTransition({ ...app, lastTransition: { version: 3, from: 'invited', trigger: triggers.deadline('conditions-deadline') } })).toEqual({
+      from: 'invited',
+      to: 'lapsed',
+      trigger: triggers.deadline('conditions-deadline'),
+    });
   });
 });

@@ -1,25 +1,41 @@
 /**
  * An in-memory outbox with the store's semantics (functions/store/messages.ts):
  * pages by status ordered by `createdAt#key` with a positional cursor, a
- * conditional claim (queued → sending, or a claim older than the lease), and
- * marks conditional on `sending`. Every method yields first, so concurrent
- * senders interleave as they would against DynamoDB.
+ * conditional claim (queued → sending, or a claim older than the lease), a
+ * batch claim conditioned on the message being as listed (its link records
+ * kept in `links` only for the messages claimed), and marks conditional on
+ * `sending`. Every method yields first, so concurrent senders interleave as
+ * they would against DynamoDB. It counts its calls by method in `calls`.
  */
 import type { Clock } from '../../../functions/commons/clock.ts';
 import { ConflictError, NotFoundError } from '../../../functions/commons/errors.ts';
-import type { Message, MessageStatus, Outbox, OutboxPage } from '../../../functions/email/ports.ts';
+import type { ClaimOutcome, ClaimRequest, Message, MessageStatus, Outbox, OutboxPage, UpdateOutcome } from '../../../functions/email/ports.ts';
+import type { TokenRecord } from '../../../functions/links/model.ts';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sortKey = (m: Message) => `${m.createdAt}#${m.key}`;
 
 export interface FakeOutbox extends Outbox {
   messages: Map<string, Message>;
+  /** Link records written with claims, in order. */
+  links: TokenRecord[];
+  /** Calls per method. */
+  calls: Record<string, number>;
+  /** Runs before a batch claim is evaluated (e.g. another sender claims one first). */
+  beforeClaim?: (requests: readonly ClaimRequest[]) => void;
+  /** Runs before a batch of sent marks is evaluated. */
+  beforeMarkSent?: (keys: string[]) => void;
   add(message: Partial<Message> & Pick<Message, 'key' | 'template' | 'params'>): Message;
   get(key: string): Message;
+  /** The single claim of the store (also takes over a claim older than the lease). */
+  claimMessage(key: string, options?: { leaseMs?: number }): Promise<Message | undefined>;
 }
 
 export function createFakeOutbox(clock: Clock): FakeOutbox {
   const messages = new Map<string, Message>();
+  const links: TokenRecord[] = [];
+  const calls: Record<string, number> = {};
+  const count = (method: string) => void (calls[method] = (calls[method] ?? 0) + 1);
   const now = () => new Date(clock.now()).toISOString();
   let seq = 0;
 
@@ -37,8 +53,10 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
     return update(key, patch);
   }
 
-  return {
+  const fake: FakeOutbox = {
     messages,
+    links,
+    calls,
     add(partial) {
       // Distinct createdAt per message so the order is the insertion order.
       const createdAt = partial.createdAt ?? new Date(clock.now() + seq++).toISOString();
@@ -59,6 +77,7 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
     },
 
     async queryMessagesByStatus(status: MessageStatus, page = {}): Promise<OutboxPage> {
+      count('queryMessagesByStatus');
       await tick();
       const all = [...messages.values()]
         .filter((m) => m.status === status)
@@ -69,7 +88,7 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
       return { items: structuredClone(items), cursor: more ? sortKey(items[items.length - 1]) : null };
     },
 
-    async claimMessage(key, options = {}) {
+    async claimMessage(key: string, options: { leaseMs?: number } = {}) {
       const seen = messages.get(key);
       await tick(); // a read-then-conditional-write: the condition is checked at write time
       const current = messages.get(key);
@@ -82,12 +101,50 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
       return update(key, { status: 'sending', claimedAt: now(), attempts: current.attempts + 1 });
     },
 
+    async claimMessages(requests): Promise<ClaimOutcome[]> {
+      count('claimMessages');
+      await tick();
+      fake.beforeClaim?.(requests);
+      const at = now();
+      return requests.map(({ message, link }): ClaimOutcome => {
+        const current = messages.get(message.key);
+        if (!current || current.status !== 'queued' || current.attempts !== message.attempts) return { status: 'taken' };
+        if (link) links.push(link);
+        return { status: 'claimed', message: update(message.key, { status: 'sending', claimedAt: at, attempts: current.attempts + 1 }) };
+      });
+    },
+
+    async markMessagesSent(sent): Promise<UpdateOutcome[]> {
+      count('markMessagesSent');
+      await tick();
+      fake.beforeMarkSent?.(sent.map((m) => m.key));
+      return sent.map(({ key, sesMessageId }): UpdateOutcome => {
+        if (messages.get(key)?.status !== 'sending') return { status: 'conflict' };
+        update(key, { status: 'sent', sentAt: now(), sesMessageId, error: undefined });
+        return { status: 'done' };
+      });
+    },
+
+    async releaseMessages(claimed): Promise<UpdateOutcome[]> {
+      count('releaseMessages');
+      await tick();
+      return claimed.map(({ key, claimedAt }): UpdateOutcome => {
+        const current = messages.get(key);
+        if (current?.status !== 'sending' || current.claimedAt !== claimedAt) return { status: 'conflict' };
+        update(key, { status: 'queued', attempts: current.attempts - 1 });
+        return { status: 'done' };
+      });
+    },
+
     async markMessageSent(key, sesMessageId) {
+      count('markMessageSent');
       return finish(key, { status: 'sent', sentAt: now(), sesMessageId, error: undefined });
     },
 
     async markMessageFailed(key, reason, options = {}) {
+      count('markMessageFailed');
       return finish(key, { status: options.retry ? 'queued' : 'failed', error: reason });
     },
   };
+  return fake;
 }

@@ -317,3 +317,116 @@ describe('batches, cycles and the time budget', () => {
     expect(await sender({ ratePerSecond: 1 }).sendQueued()).toMatchObject({ sent: 1, more: false });
   });
 });
+
+describe('batched claims and marks', () => {
+  it('claims a page in one call and marks its sent messages in one call', async () => {
+    enqueue(3);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    expect(await sender({ batchSize: 10 }).sendQueued()).toMatchObject({ sent: 3, more: false });
+
+    expect(outbox.calls).toEqual({ queryMessagesByStatus: 2, claimMessages: 1, markMessagesSent: 1 });
+  });
+
+  it('a second run sends nothing again', async () => {
+    enqueue(4);
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    expect(await sender().sendQueued()).toMatchObject({ sent: 4 });
+    expect(await sender().sendQueued()).toMatchObject({ sent: 0, failed: 0, more: false });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(4);
+  });
+
+  it('a message claimed by another sender between listing and claim is skipped; the rest of the batch is sent', async () => {
+    const [a, b, c] = enqueue(3);
+    outbox.beforeClaim = () => {
+      outbox.beforeClaim = undefined;
+      outbox.messages.set(b.key, { ...outbox.get(b.key), status: 'sending', claimedAt: new Date(clock.now()).toISOString(), attempts: 1 });
+    };
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    expect(await sender().sendQueued()).toMatchObject({ sent: 2, failed: 0 });
+    expect(sentInputs().map(keyOf)).toEqual([a, c].map((m) => m.key.replace(/#/g, '_')));
+    expect(logs).toContainEqual(expect.objectContaining({ message: 'email claimed by another sender', attributes: expect.objectContaining({ messageKey: b.key }) }));
+  });
+
+  it('a message that left `sending` before the batch of marks is reported sent but not recorded; the others are marked', async () => {
+    const [a, b, c] = enqueue(3);
+    outbox.beforeMarkSent = () => {
+      outbox.messages.set(b.key, { ...outbox.get(b.key), status: 'failed', error: 'reported meanwhile' });
+    };
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    expect(await sender().sendQueued()).toMatchObject({ sent: 3 });
+    expect(outbox.get(a.key).status).toBe('sent');
+    expect(outbox.get(b.key).status).toBe('failed');
+    expect(outbox.get(c.key).status).toBe('sent');
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'email sent but not recorded', attributes: expect.objectContaining({ messageKey: b.key }) }));
+    expect(outbox.calls.markMessageSent).toBeUndefined();
+  });
+
+  it('a batch of marks that fails is done again one by one', async () => {
+    const messages = enqueue(3);
+    const failing: typeof outbox = { ...outbox, markMessagesSent: () => Promise.reject(new Error('ProvisionedThroughputExceeded')) };
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    const s = createEmailSender({ outbox: failing, ses, clock, sleep, config: CONFIG, random: () => 0.5, logger });
+    expect(await s.sendQueued()).toMatchObject({ sent: 3 });
+    expect(outbox.calls.markMessageSent).toBe(3);
+    for (const m of messages) expect(outbox.get(m.key)).toMatchObject({ status: 'sent', sesMessageId: 'ses-1' });
+  });
+
+  it('claims no more than can be sent within the time budget', async () => {
+    enqueue(5);
+    const sizes: number[] = [];
+    const spied: typeof outbox = { ...outbox, claimMessages: (requests) => (sizes.push(requests.length), outbox.claimMessages(requests)) };
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    const s = createEmailSender({ outbox: spied, ses, clock, sleep, config: { ...CONFIG, batchSize: 10, ratePerSecond: 1 }, random: () => 0.5, logger });
+    expect(await s.sendQueued({ budgetMs: 2_500 })).toMatchObject({ sent: 4, more: true });
+    // 2.5 s at 1/s: sends at 0, 1 and 2 s; then 0.5 s left, room for one more.
+    expect(sizes).toEqual([3, 1]);
+    expect([...outbox.messages.values()].filter((m) => m.status === 'sending')).toHaveLength(0);
+  });
+
+  it('when SES halts, the claims not yet sent go back to the queue uncounted', async () => {
+    const [first, second, third] = enqueue(3);
+    sesMock.on(SendEmailCommand).rejects(new SendingPausedException({ message: 'Sending paused', $metadata: {} }));
+
+    await expect(sender().sendQueued()).rejects.toBeInstanceOf(SendingHaltedError);
+    expect(outbox.get(first.key)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(outbox.get(second.key)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(outbox.get(third.key)).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+
+  it('a message whose link action is contended stays queued and the run reports more', async () => {
+    const [a, b] = enqueue(2);
+    const contended: typeof outbox = {
+      ...outbox,
+      claimMessages: async (requests) => {
+        const rest = await outbox.claimMessages(requests.filter((r) => r.message.key !== a.key));
+        return requests.map((r) => (r.message.key === a.key ? { status: 'busy' as const } : rest.shift()!));
+      },
+    };
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
+
+    const s = createEmailSender({ outbox: contended, ses, clock, sleep, config: CONFIG, random: () => 0.5, logger });
+    expect(await s.sendQueued()).toMatchObject({ sent: 1, more: true });
+    expect(outbox.get(a.key)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(outbox.get(b.key).status).toBe('sent');
+  });
+
+  it('looks for abandoned claims at most once a minute per outbox and cycle', async () => {
+    const statuses: string[] = [];
+    const spied: typeof outbox = { ...outbox, queryMessagesByStatus: (status, page) => (statuses.push(status), outbox.queryMessagesByStatus(status, page)) };
+    const s = () => createEmailSender({ outbox: spied, ses, clock, sleep, config: CONFIG, random: () => 0.5, logger });
+
+    await s().sendQueued();
+    await s().sendQueued();
+    await s().sendQueued({ cycleId: 'msr-2021' });
+    clock.advanceBy(60_000);
+    await s().sendQueued();
+
+    expect(statuses.filter((x) => x === 'sending')).toHaveLength(3);
+  });
+});

@@ -36,10 +36,18 @@ function readStore(): LinksStore {
   const unused = () => Promise.reject(new Error('a GET must not write'));
   return {
     tableName: 't',
-    getCycle: async (id) => (id === cycle.id ? cycle : undefined),
-    getSteps: async () => steps,
+    getPageReads: async (id, { agb, application: withApplication, tokenHash, steps: withSteps } = {}) => {
+      const found = id === cycle.id;
+      const isProvider = agb === provider.agb;
+      return {
+        cycle: found ? cycle : undefined,
+        steps: found && withSteps !== false ? steps : [],
+        provider: isProvider ? provider : undefined,
+        application: found && isProvider && withApplication ? application : undefined,
+        record: tokenHash === undefined ? undefined : records.get(tokenHash),
+      };
+    },
     getProvider: async (agb) => (agb === provider.agb ? provider : undefined),
-    getApplication: async (c, agb) => (c === cycle.id && agb === provider.agb ? application : undefined),
     getTokenRecord: async (hash) => records.get(hash),
     putProvider: unused,
     createApplication: unused,

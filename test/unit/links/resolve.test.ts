@@ -62,4 +62,21 @@ describe('resolveLink', () => {
     const { token, deps } = setup((r) => ({ ...r, contactId: 'c-2' }));
     await expect(resolveLink(token, deps(now))).rejects.toBeInstanceOf(LinkInvalidError);
   });
+
+  it('hands the store the verified claims (to read what they name at once), not those of an expired or forged link', async () => {
+    const { token, records } = setup();
+    const seen: unknown[] = [];
+    const deps = (at: number) => ({
+      key,
+      clock: new VirtualClock(at),
+      findRecord: async (h: string, claims?: unknown) => (seen.push(claims), records.get(h)),
+    });
+    await resolveLink(token, deps(now));
+    expect(seen).toEqual([expect.objectContaining({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-proposal' })]);
+    await expect(resolveLink(token, deps(expiresAt + 1))).rejects.toBeInstanceOf(LinkExpiredError);
+    expect(seen[1]).toBeUndefined();
+    expect(seen).toHaveLength(2);
+    await expect(resolveLink(token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1), deps(now))).rejects.toBeInstanceOf(LinkInvalidError);
+    expect(seen).toHaveLength(2);
+  });
 });

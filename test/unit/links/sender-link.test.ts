@@ -36,7 +36,7 @@ function sender(linkIssuer?: LinkIssuerPort) {
     outbox,
     ses,
     clock,
-    sleep: async () => {},
+    sleep: async (ms) => void clock.advanceBy(ms),
     config: { from: 'inkoop@example.nl', ratePerSecond: 100, maxAttempts: 3, batchSize: 10 },
     logger: silent,
     linkIssuer,
@@ -63,8 +63,10 @@ describe('sender with a link issuer', () => {
     expect(url).not.toBeNull();
     const claims = verifyToken(KEY, url[1], clock);
     expect(claims).toMatchObject({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-registration', contactId: 'c-anna', expiresAt: Date.parse(DEADLINE_ISO) });
-    expect(records).toHaveLength(1);
-    expect(records[0].hash).toBe(hashToken(url[1]));
+    // Prepared by the issuer, stored with the claim (not through the issuer's store).
+    expect(records).toHaveLength(0);
+    expect(outbox.links).toHaveLength(1);
+    expect(outbox.links[0].hash).toBe(hashToken(url[1]));
     // The token never lands in the outbox item.
     expect(JSON.stringify(outbox.get('m1'))).not.toContain(url[1]);
   });
@@ -73,7 +75,42 @@ describe('sender with a link issuer', () => {
     withLink('m1');
     await sender(issuer()).sendQueued();
     await sender(issuer()).sendQueued();
-    expect(records).toHaveLength(1);
+    expect(outbox.links).toHaveLength(1);
+  });
+
+  it('an issuer that cannot prepare links issues each one after its claim', async () => {
+    withLink('m1');
+    withLink('m2');
+    const full = issuer();
+    const issueOnly: LinkIssuerPort = { issue: (input) => full.issue(input) };
+    expect(await sender(issueOnly).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
+    expect(records).toHaveLength(2);
+    expect(outbox.links).toHaveLength(0);
+    const texts = sesMock.commandCalls(SendEmailCommand).map((c) => (c.args[0].input as SendEmailCommandInput).Content!.Simple!.Body!.Text!.Data!);
+    expect(texts.map((t) => hashToken(/\/l\/([A-Za-z0-9_.-]+)/.exec(t)![1])).sort()).toEqual(records.map((r) => r.hash).sort());
+  });
+
+  it('a message claimed by another sender first gets no link; the rest of the batch is sent with theirs', async () => {
+    withLink('m1');
+    withLink('m2');
+    withLink('m3');
+    outbox.beforeClaim = () => {
+      outbox.beforeClaim = undefined;
+      outbox.messages.set('m2', { ...outbox.get('m2'), status: 'sending', claimedAt: new Date(clock.now()).toISOString(), attempts: 1 });
+    };
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
+    expect(outbox.links).toHaveLength(2);
+    const keys = sesMock.commandCalls(SendEmailCommand).map((c) => (c.args[0].input as SendEmailCommandInput).EmailTags!.find((t) => t.Name === 'message-key')!.Value);
+    expect(keys).toEqual(['m1', 'm3']);
+    expect(outbox.get('m2')).toMatchObject({ status: 'sending', attempts: 1 });
+  });
+
+  it('a message whose link cannot be made is claimed without one and fails; the others get theirs', async () => {
+    withLink('m1');
+    outbox.add({ key: 'no-agb', template: 'reminder', params, link: { action: 'submit-registration', contactId: 'c-anna', expiresAt: DEADLINE_ISO } });
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 1, failed: 1 });
+    expect(outbox.get('no-agb')).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringMatching(/^no link: .*agb/) });
+    expect(outbox.links.map((l) => l.agb)).toEqual(['12345678']);
   });
 
   it('without an issuer a message with a link fails, not renderable', async () => {

@@ -48,10 +48,22 @@ describe('outbox', () => {
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
-  it('falls back to one conditional put per message when the transaction is refused (a key exists)', async () => {
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }),
-    );
+  it('a key that exists is named by the cancelled transaction; the others go again in one more transaction', async () => {
+    const messages = [aMessage(), aMessage(), aMessage()];
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(
+        new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }),
+      )
+      .resolves({});
+    expect(await store.enqueueMessages(messages)).toEqual({ created: 2, existing: 1 });
+    const second = ddb.commandCalls(TransactWriteCommand)[1].args[0].input.TransactItems!;
+    expect(second.map((i) => i.Put?.Item?.key)).toEqual([messages[0].key, messages[2].key]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('falls back to one conditional put per message when the transaction is invalid', async () => {
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('invalid'), { name: 'ValidationException' }));
     ddb.on(PutCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).resolves({});
     expect(await store.enqueueMessages([aMessage(), aMessage(), aMessage()])).toEqual({ created: 2, existing: 1 });
     expect(ddb.commandCalls(PutCommand).every((c) => c.args[0].input.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
