@@ -416,7 +416,7 @@ describe('batched claims and marks', () => {
     expect(outbox.get(b.key).status).toBe('sent');
   });
 
-  it('looks for abandoned claims at most once a minute per outbox and cycle', async () => {
+  it('looks for abandoned claims at most once every 5 minutes per outbox and cycle', async () => {
     const statuses: string[] = [];
     const spied: typeof outbox = { ...outbox, queryMessagesByStatus: (status, page) => (statuses.push(status), outbox.queryMessagesByStatus(status, page)) };
     const s = () => createEmailSender({ outbox: spied, ses, clock, sleep, config: CONFIG, random: () => 0.5, logger });
@@ -424,6 +424,9 @@ describe('batched claims and marks', () => {
     await s().sendQueued();
     await s().sendQueued();
     await s().sendQueued({ cycleId: 'msr-2021' });
+    clock.advanceBy(4 * 60_000);
+    await s().sendQueued();
+    expect(statuses.filter((x) => x === 'sending')).toHaveLength(2);
     clock.advanceBy(60_000);
     await s().sendQueued();
 
