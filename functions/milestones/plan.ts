@@ -437,8 +437,11 @@ function signingDeadline(ctx: StepContext): Pass[] {
 function agreementsFinal(ctx: StepContext): Pass[] {
   const final: AppEmail = (c, _a, p) => providerMessage(c, p, 'agreements-final', {});
   if (ctx.milestone.action !== 'sign-agreement') {
-    // A target of the insurer (diagnostics): those with an agreement hear it is final.
-    return [emailEach('agreements final (agreement-reached)', 'agreement-reached', final), emailEach('agreements final (signed)', 'signed', final)];
+    // A target of the insurer (diagnostics: "onderhandelingen afgerond"): negotiations end here. Without a
+    // milestone of its own that offers the negotiated agreement, this one does, so those still negotiating
+    // can accept it (and then sign by the signing deadline); those with an agreement hear it is final.
+    const offers = has(ctx, 'negotiation-agreements') ? [] : negotiationAgreements(ctx);
+    return [...offers, emailEach('agreements final (agreement-reached)', 'agreement-reached', final), emailEach('agreements final (signed)', 'signed', final)];
   }
   // Wlz: an agreement is final once signed; unsigned ones go to the purchasers.
   return [

@@ -12,7 +12,7 @@
  * (re-read and tried alone, or reported as existing) and the rest written
  * again, so each one still moves only from the version it was read at.
  */
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, TransitionRefusedError, ValidationError } from '../commons/errors.ts';
 import type { GuardContext } from '../domain/guards.ts';
 import {
@@ -35,7 +35,7 @@ import {
   type OpenRequest,
   type Subject,
 } from '../domain/transitions.ts';
-import { cancellationCodes, clean, lostRace, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { batchGetItems, cancellationCodes, clean, lostRace, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { enqueueMessageItem } from './messages.ts';
 
@@ -189,23 +189,8 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
 
   /** Applications of one cycle by AGB code (BatchGetItem, 100 a request, consistent); missing ones are not in the map. */
   async function getApplications(cycleId: string, agbs: readonly string[]): Promise<Map<string, Application>> {
-    const found = new Map<string, Application>();
-    const unique = [...new Set(agbs)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
-        [TableName]: { Keys: unique.slice(i, i + 100).map((agb) => keys.application(cycleId, agb)), ConsistentRead: true },
-      };
-      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[TableName] ?? []) {
-          const app = parseApplication(item);
-          found.set(app.agb, app);
-        }
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
+    const items = await batchGetItems(deps, [...new Set(agbs)].map((agb) => keys.application(cycleId, agb)));
+    return new Map(items.map(parseApplication).map((app) => [app.agb, app]));
   }
 
   /**

@@ -11,7 +11,7 @@
  * (`updateStep`) does not, so cached steps carry a stale status.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import {
   applicationSchema,
@@ -27,7 +27,7 @@ import {
   type StepStatus,
 } from '../domain/model.ts';
 import { tokenRecordSchema, type TokenRecord } from '../links/model.ts';
-import { clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { batchGetItems, clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';
 import { tokenKeys } from './tokens.ts';
@@ -47,7 +47,6 @@ const parseTokenItem = (item: Record<string, unknown>): TokenRecord =>
 const STEPS_VERSION = 'stepsVersion';
 /** Cycles whose steps are kept in process: a handful run at once. */
 const TIMELINE_CACHE_SIZE = 8;
-const BATCH_GET_ATTEMPTS = 8;
 
 /** What `getPageReads` reads besides the cycle. */
 export interface PageReadsRequest {
@@ -134,18 +133,10 @@ export function cycleRepository(deps: StoreDeps) {
     return entry.steps;
   }
 
-  /** Strongly consistent BatchGetItem of up to 100 keys; unprocessed keys are asked again. Items by `pk sk`. */
+  /** Strongly consistent reads; items by `pk sk`. */
   async function batchGet(wanted: readonly Key[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    let pending: Record<string, unknown>[] = [...wanted];
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt >= BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of out.Responses?.[TableName] ?? []) found.set(`${String(item.pk)} ${String(item.sk)}`, item);
-      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
-    }
-    return found;
+    const items = await batchGetItems(deps, wanted);
+    return new Map(items.map((item) => [`${String(item.pk)} ${String(item.sk)}`, item]));
   }
 
   return {

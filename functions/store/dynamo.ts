@@ -1,6 +1,6 @@
 /** Small DynamoDB helpers shared by the repositories. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../commons/clock.ts';
 import { ValidationError } from '../commons/errors.ts';
 
@@ -97,6 +97,30 @@ export async function queryAll<T>(
     cursor = page.cursor;
   } while (cursor);
   return items;
+}
+
+/** A batch's keys DynamoDB keeps leaving unprocessed (throttling) are asked again this many times at most. */
+const BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * Strongly consistent reads of many keys: BatchGetItem, 100 keys a request,
+ * keys left unprocessed asked again with backoff. Missing items are simply not
+ * in the result; the order is DynamoDB's, not the keys'.
+ */
+export async function batchGetItems(deps: StoreDeps, wanted: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const { doc, tableName: TableName } = deps;
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < wanted.length; i += 100) {
+    let pending: Record<string, unknown>[] = wanted.slice(i, i + 100);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt >= BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[TableName] ?? []));
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+  }
+  return found;
 }
 
 /** Maps with at most `limit` promises in flight. */

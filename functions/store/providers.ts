@@ -3,11 +3,11 @@
  * care type (a copy of the profile under CARETYPE#<code>), so a milestone can
  * read the providers of its care type with a Query, page by page.
  */
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../commons/errors.ts';
 import { providerSchema, type Provider } from '../domain/model.ts';
 import { providerContent, sameContent, type ProviderContent } from '../domain/provider.ts';
-import { cancellationCodes, clean, errorName, lostRace, mapLimit, nowIso, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { batchGetItems, cancellationCodes, clean, errorName, lostRace, mapLimit, nowIso, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 
 export const parseProvider = (item: Record<string, unknown>): Provider => providerSchema.parse(withoutKeys(item));
@@ -66,23 +66,8 @@ export function providerRepository(deps: StoreDeps) {
 
     /** Profiles by AGB code; missing ones are left out. */
     async getProviders(agbs: readonly string[]): Promise<Map<string, Provider>> {
-      const found = new Map<string, Provider>();
-      const unique = [...new Set(agbs)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
-          [TableName]: { Keys: unique.slice(i, i + 100).map(keys.provider), ConsistentRead: true },
-        };
-        for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-          const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of out.Responses?.[TableName] ?? []) {
-            const p = parseProvider(item);
-            found.set(p.agb, p);
-          }
-          request = out.UnprocessedKeys as typeof request;
-        }
-      }
-      return found;
+      const items = await batchGetItems(deps, [...new Set(agbs)].map(keys.provider));
+      return new Map(items.map(parseProvider).map((p) => [p.agb, p]));
     },
 
     putProvider,

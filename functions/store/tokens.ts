@@ -15,10 +15,10 @@
  * `consumeTokenItem` builds it.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../commons/errors.ts';
 import { isSingleUse, supersessionKey, tokenRecordSchema, type TokenRecord } from '../links/model.ts';
-import { cancellationCodes, clean, mapLimit, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { batchGetItems, cancellationCodes, clean, mapLimit, type StoreDeps, type TransactItem } from './dynamo.ts';
 import type { Key } from './keys.ts';
 
 export const tokenKeys = {
@@ -282,20 +282,9 @@ export async function issueTokenRecords(deps: StoreDeps, entries: readonly Issue
 
   /** The hash each head names, by consistent BatchGetItem (100 keys a request). */
   async function readHeads(of: TokenRecord[], into: Map<string, string | null>): Promise<void> {
-    for (let i = 0; i < of.length; i += 100) {
-      const slice = of.slice(i, i + 100);
-      for (const r of slice) into.set(supersessionKey(r), null);
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
-        [TableName]: { Keys: slice.map((r) => tokenKeys.head(r)), ConsistentRead: true },
-      };
-      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[TableName] ?? []) {
-          into.set(String(item.pk).slice('LINKHEAD#'.length), item.hash as string);
-        }
-        request = out.UnprocessedKeys as typeof request;
-      }
+    for (const r of of) into.set(supersessionKey(r), null);
+    for (const item of await batchGetItems(deps, of.map((r) => tokenKeys.head(r)))) {
+      into.set(String(item.pk).slice('LINKHEAD#'.length), item.hash as string);
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, ensureTable, type DynamoDbLocal } from '../../functions/local/dynamodb-local.ts';
 import type { Clock } from '../../functions/commons/clock.ts';
 import { createStore, type Store } from '../../functions/store/index.ts';
@@ -35,4 +35,20 @@ export function useDynamoDbLocal() {
       await ctx.db.client.send(new DeleteTableCommand({ TableName: name }));
     },
   };
+}
+
+/**
+ * Records the operation name (`GetItem`, `BatchGetItem`, …) of every request the
+ * client sends from now on, into the returned array (clear it between tests).
+ */
+export function recordRequests(client: DynamoDBClient): string[] {
+  const calls: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordRequests' },
+  );
+  return calls;
 }

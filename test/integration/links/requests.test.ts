@@ -7,20 +7,14 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { amendMilestone } from '../../../functions/cycles/amend.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
-import { useDynamoDbLocal } from '../../support/dynamodb.ts';
+import { recordRequests, useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { createHarness, form, pathOf, text, type Harness } from './harness.ts';
 
 const local = useDynamoDbLocal();
-const calls: string[] = [];
+let calls: string[];
 
 beforeAll(() => {
-  local.db.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
+  calls = recordRequests(local.db.client);
 });
 
 let h: Harness;

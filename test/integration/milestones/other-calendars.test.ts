@@ -55,7 +55,7 @@ describe('diagnostics 2020: portal, conditions deadline, negotiations completed'
     await everyMessageRenders();
   });
 
-  it('agreements final without a provider action (a target of the insurer): those with an agreement hear it is final; nothing moves', async () => {
+  it('agreements final without a provider action (a target of the insurer): those negotiating are offered the agreement, those with one hear it is final; nothing moves', async () => {
     w = await makeWorld(local.db.client, await local.freshTable(), 'diagnostics-2020');
     const reached = await w.application(await w.provider(), 'agreement-reached');
     const negotiating = await w.application(await w.provider(), 'in-negotiation');
@@ -64,7 +64,19 @@ describe('diagnostics 2020: portal, conditions deadline, negotiations completed'
 
     expect(await w.stateOf(reached.agb)).toBe('agreement-reached');
     expect(await w.stateOf(negotiating.agb)).toBe('in-negotiation');
-    expect((await w.messages()).map((m) => [m.agb, m.template])).toEqual([[reached.agb, 'agreements-final']]);
+    const messages = await w.messages();
+    expect(messages.map((m) => [m.agb, m.template]).sort()).toEqual(
+      [
+        [reached.agb, 'agreements-final'],
+        [negotiating.agb, 'negotiation-agreement-offered'],
+      ].sort(),
+    );
+    // The calendar has no negotiation-agreements milestone: accept by the day before the 12 November list.
+    expect(messages.find((m) => m.template === 'negotiation-agreement-offered')).toMatchObject({
+      params: { deadline: '2019-11-11' },
+      link: { action: 'accept-negotiation-agreement' },
+    });
+    await everyMessageRenders();
   });
 });
 

@@ -243,6 +243,15 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     return dayBefore || after(dateOf('signing-deadline')) || after(dateOf('agreements-final'))!;
   };
 
+  const offerNegotiationAgreements = (step: TimelineStep, at: number): void => {
+    const until = Date.parse(deadlineEnd(acceptBy(step)));
+    const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
+    for (const m of inState(...states)) {
+      count('negotiation-agreement-offered');
+      receiveLink(m, 'accept-negotiation-agreement', at, until);
+    }
+  };
+
   const runStep = (step: TimelineStep): void => {
     const at = Date.parse(step.at);
     switch (`${step.kind}#${step.phase}`) {
@@ -316,17 +325,13 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
       case 'proposal-deadline#deadline':
         lapse(['in-negotiation'], 'submit-proposal', 'deadline-missed');
         break;
-      case 'negotiation-agreements#notify': {
-        const until = Date.parse(deadlineEnd(acceptBy(step)));
-        const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
-        for (const m of inState(...states)) {
-          count('negotiation-agreement-offered');
-          receiveLink(m, 'accept-negotiation-agreement', at, until);
-        }
+      case 'negotiation-agreements#notify':
+        offerNegotiationAgreements(step, at);
         break;
-      }
       case 'agreements-final#deadline':
         if (calendar.milestones.find((x) => x.kind === 'agreements-final')?.action) throw new Error('agreements-final with an action is not modelled');
+        // Negotiations end: without a negotiation-agreements milestone, the agreement is offered here.
+        if (!has('negotiation-agreements')) offerNegotiationAgreements(step, at);
         for (const _ of inState('agreement-reached', 'signed')) count('agreements-final');
         break;
       case 'contracted-publication#notify':

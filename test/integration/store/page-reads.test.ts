@@ -12,20 +12,14 @@ import { newTokenRecord } from '../../../functions/links/model.ts';
 import { issueToken } from '../../../functions/links/token.ts';
 import { keys } from '../../../functions/store/keys.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
-import { useDynamoDbLocal } from '../../support/dynamodb.ts';
+import { recordRequests, useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aCycle, actors, aProviderContent, aTimeline } from '../../support/factories.ts';
 
 const local = useDynamoDbLocal();
-const calls: string[] = [];
+let calls: string[];
 
 beforeAll(() => {
-  local.db.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
+  calls = recordRequests(local.db.client);
 });
 
 let clock: VirtualClock;
