@@ -9,6 +9,7 @@
  */
 import { DateTime } from 'luxon';
 import { ValidationError } from '../commons/errors.ts';
+import { memoize, remember } from '../commons/memo.ts';
 import { LOCAL_DATE } from './schema.ts';
 
 export const TIME_ZONE = 'Europe/Amsterdam';
@@ -19,26 +20,8 @@ const SEND_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
  * Every function of a date here is pure, and a calendar has a few dozen
  * distinct dates, while luxon spends tens of microseconds per zone conversion
  * (an Intl formatToParts for the offset). So results are kept per input, in
- * bounded maps (the oldest entry goes when full). Errors are not kept: a bad
- * input throws the same error each time.
+ * bounded maps (commons/memo.ts).
  */
-const MAX_CACHED = 2_000;
-
-function remember<R>(cache: Map<string, R>, key: string, compute: () => R): R {
-  const known = cache.get(key);
-  if (known !== undefined) return known;
-  const value = compute();
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-  cache.set(key, value);
-  return value;
-}
-
-/** A function of one string, remembered per input. */
-function memoize<R>(fn: (key: string) => R): (key: string) => R {
-  const cache = new Map<string, R>();
-  return (key) => remember(cache, key, () => fn(key));
-}
-
 /** Start (00:00) of a local date in Amsterdam. */
 function startOfLocalDay(date: string): DateTime {
   const day = LOCAL_DATE.test(date) ? DateTime.fromISO(date, { zone: TIME_ZONE }) : null;
@@ -113,15 +96,16 @@ const hourOffsets = new Map<number, number>();
 
 function offsetMinutes(epochMs: number): number {
   const hour = Math.floor(epochMs / HOUR_MS);
-  let offset = hourOffsets.get(hour);
-  if (offset === undefined) {
-    const first = DateTime.fromMillis(hour * HOUR_MS, { zone: TIME_ZONE }).offset;
-    const last = DateTime.fromMillis(hour * HOUR_MS + HOUR_MS - 1, { zone: TIME_ZONE }).offset;
-    offset = first === last ? first : NaN;
-    if (hourOffsets.size >= MAX_CACHED_HOURS) hourOffsets.delete(hourOffsets.keys().next().value!);
-    hourOffsets.set(hour, offset);
-  }
-  return offset;
+  return remember(
+    hourOffsets,
+    hour,
+    () => {
+      const first = DateTime.fromMillis(hour * HOUR_MS, { zone: TIME_ZONE }).offset;
+      const last = DateTime.fromMillis(hour * HOUR_MS + HOUR_MS - 1, { zone: TIME_ZONE }).offset;
+      return first === last ? first : NaN;
+    },
+    MAX_CACHED_HOURS,
+  );
 }
 
 const MIN_FAST_MS = Date.UTC(1000, 0, 2);

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { isDeadlineKind, isWindowKind, localDate, milestoneKind, type Calendar, type Milestone } from './schema.ts';
+import { remember } from '../commons/memo.ts';
 import { addDays, afterDeadline, deadlineEnd, sendInstant } from './time.ts';
 
 export const TIMELINE_PHASES = ['notify', 'opens', 'reminder', 'closes', 'deadline'] as const;
@@ -71,14 +72,13 @@ export function milestoneSteps(milestone: Milestone, sendTime: string): Timeline
 export function buildTimeline(calendar: Calendar): TimelineStep[] {
   // The workflow asks for the timeline on every wake-up (at least daily, per cycle): the time zone
   // arithmetic is done once per distinct calendar, and each caller gets its own copies.
-  const key = JSON.stringify(calendar);
-  let steps = timelines.get(key);
-  if (!steps) {
+  const steps = remember(
+    timelines,
+    JSON.stringify(calendar),
     // Array.prototype.sort is stable, so ties stay in calendar order.
-    steps = calendar.milestones.flatMap((m) => milestoneSteps(m, calendar.sendTime)).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    if (timelines.size >= MAX_CACHED_TIMELINES) timelines.delete(timelines.keys().next().value!);
-    timelines.set(key, steps);
-  }
+    () => calendar.milestones.flatMap((m) => milestoneSteps(m, calendar.sendTime)).sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    MAX_CACHED_TIMELINES,
+  );
   return steps.map((s) => structuredClone(s));
 }
 

@@ -14,8 +14,6 @@ import { issueToken, type LinkAction } from './token.ts';
 
 export interface TokenRecordStore {
   putTokenRecord(record: TokenRecord): Promise<unknown>;
-  /** Several at once; for the same action the last record given is the one that works. */
-  putTokenRecords?(records: readonly TokenRecord[]): Promise<unknown>;
 }
 
 export interface LinkIssuerDeps {
@@ -45,8 +43,6 @@ export interface PreparedLink {
 export interface LinkIssuer {
   /** The absolute link `${baseUrl}/l/<token>`. */
   issue(input: IssueLinkInput): Promise<string>;
-  /** Several links, their records stored together (one per input, in order; for the same action the last one works). */
-  issueMany(inputs: readonly IssueLinkInput[]): Promise<string[]>;
   /**
    * Signs a link without storing it. The link works only once the caller has
    * stored `record` (store/tokens.ts), which it must do before the URL leaves.
@@ -73,13 +69,6 @@ export function createLinkIssuer(deps: LinkIssuerDeps): LinkIssuer {
       const { url, record } = await prepare(input);
       await deps.store.putTokenRecord(record);
       return url;
-    },
-    async issueMany(inputs) {
-      const prepared = await Promise.all(inputs.map(prepare));
-      const records = prepared.map((p) => p.record);
-      if (deps.store.putTokenRecords) await deps.store.putTokenRecords(records);
-      else for (const record of records) await deps.store.putTokenRecord(record);
-      return prepared.map((p) => p.url);
     },
   };
 }

@@ -39,7 +39,7 @@ import { batchGetItems, cancellationCodes, clean, lostRace, mapLimit, queryAll, 
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { enqueueMessageItem } from './messages.ts';
 
-const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
+export const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
 const parseEvent = (item: Record<string, unknown>): Event => eventSchema.parse(withoutKeys(item));
 
 /** Writes in one TransactWriteItems (DynamoDB's limit). */

@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import {
-  applicationSchema,
   cycleSchema,
   stepInputSchema,
   stepSchema,
@@ -26,23 +25,15 @@ import {
   type StepInput,
   type StepStatus,
 } from '../domain/model.ts';
-import { tokenRecordSchema, type TokenRecord } from '../links/model.ts';
+import type { TokenRecord } from '../links/model.ts';
 import { batchGetItems, clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';
-import { tokenKeys } from './tokens.ts';
+import { parseToken, tokenKeys } from './tokens.ts';
+import { parseApplication } from './applications.ts';
 
 const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
 const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
-const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
-
-const TOKEN_FIELDS = Object.keys(tokenRecordSchema.shape).filter((k) => k !== 'expiresAt');
-/** A token item as ./tokens.ts writes it: the link's expiry is `linkExpiresAt`, `expiresAt` is the table's TTL. */
-const parseTokenItem = (item: Record<string, unknown>): TokenRecord =>
-  tokenRecordSchema.parse({
-    ...Object.fromEntries(TOKEN_FIELDS.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])),
-    expiresAt: item.linkExpiresAt,
-  });
 
 const STEPS_VERSION = 'stepsVersion';
 /** Cycles whose steps are kept in process: a handful run at once. */
@@ -177,7 +168,7 @@ export function cycleRepository(deps: StoreDeps) {
         steps: cycleItem && request.steps !== false ? await stepsAt(cycleId, cycleItem[STEPS_VERSION]) : [],
         provider: providerItem && parseProvider(providerItem),
         application: applicationItem && parseApplication(applicationItem),
-        record: tokenItem && parseTokenItem(tokenItem),
+        record: tokenItem && parseToken(tokenItem),
       };
     },
 

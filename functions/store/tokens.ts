@@ -44,7 +44,8 @@ function tokenItem(record: TokenRecord): Record<string, unknown> {
   });
 }
 
-function parseToken(item: Record<string, unknown>): TokenRecord {
+/** A token item as this module writes it: the link's expiry is `linkExpiresAt`, `expiresAt` is the table's TTL. */
+export function parseToken(item: Record<string, unknown>): TokenRecord {
   const { pk: _pk, sk: _sk, expiresAt: _ttl, linkExpiresAt, ...rest } = item;
   return tokenRecordSchema.parse({ ...rest, expiresAt: linkExpiresAt });
 }

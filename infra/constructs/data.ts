@@ -90,16 +90,8 @@ export class Data extends Construct {
         'logging it elsewhere only moves the question. Its contents are access logs, not documents.',
     );
 
-    // SSE-S3: presigned PUTs from provider browsers need no KMS grant on the
-    // signing role; the documents are business documents (no patient data).
     this.documents = new s3.Bucket(this, 'Documents', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'documents/',
+      ...this.privateBucket('documents/'),
       cors: [
         {
           allowedMethods: [s3.HttpMethods.PUT],
@@ -126,13 +118,7 @@ export class Data extends Construct {
     // RunMilestone. Private: the insurer's website publishes them from here
     // (PUBLICATIONS_BASE_URL); nothing reads it anonymously.
     this.publications = new s3.Bucket(this, 'Publications', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'publications/',
+      ...this.privateBucket('publications/'),
       // Every republication is a version; earlier versions are the record of what was public when.
       lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(400) }],
       removalPolicy: RemovalPolicy.RETAIN,
@@ -149,5 +135,22 @@ export class Data extends Construct {
       'The link HMAC key is not rotated automatically: rotation invalidates every provider link already ' +
         'emailed in the running cycle. It is rotated deliberately between cycles (put-secret-value).',
     );
+  }
+
+  /**
+   * What the documents and publications buckets share: TLS only, no public access, versions, access logs
+   * under `logPrefix`. SSE-S3: presigned PUTs from provider browsers need no KMS grant on the signing role;
+   * the documents are business documents (no patient data).
+   */
+  private privateBucket(logPrefix: string): s3.BucketProps {
+    return {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: logPrefix,
+    };
   }
 }

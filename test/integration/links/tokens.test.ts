@@ -6,7 +6,7 @@ import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import { resolveLink } from '../../../functions/links/resolve.ts';
 import { hashToken } from '../../../functions/links/token.ts';
 import { LinkSupersededError, LinkUsedError } from '../../../functions/links/errors.ts';
-import { createStore, consumeTokenItem, type Store } from '../../../functions/store/index.ts';
+import { consumeTokenItem, type Store } from '../../../functions/store/index.ts';
 import { documentClient } from '../../../functions/store/dynamo.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';
 import { triggers } from '../../../functions/domain/transitions.ts';

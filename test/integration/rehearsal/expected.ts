@@ -243,13 +243,17 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     return dayBefore || after(dateOf('signing-deadline')) || after(dateOf('agreements-final'))!;
   };
 
-  const offerNegotiationAgreements = (step: TimelineStep, at: number): void => {
-    const until = Date.parse(deadlineEnd(acceptBy(step)));
-    const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
+  /** Everyone in `states` gets `template` with a link for `action`, valid until the end of the day `until`. */
+  const emailLinks = (states: State[], template: string, action: Action, at: number, until: string): void => {
+    const expiresAt = Date.parse(deadlineEnd(until));
     for (const m of inState(...states)) {
-      count('negotiation-agreement-offered');
-      receiveLink(m, 'accept-negotiation-agreement', at, until);
+      count(template);
+      receiveLink(m, action, at, expiresAt);
     }
+  };
+  const offerNegotiationAgreements = (step: TimelineStep, at: number): void => {
+    const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
+    emailLinks(states, 'negotiation-agreement-offered', 'accept-negotiation-agreement', at, acceptBy(step));
   };
 
   const runStep = (step: TimelineStep): void => {
@@ -278,17 +282,11 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
       case 'portal-opening#notify':
         inviteExisting();
         if (ahead('conditions-deadline', at)) {
-          for (const m of inState('invited')) {
-            count('conditions-request');
-            receiveLink(m, 'declare-conditions', at, Date.parse(deadlineEnd(dateOf('conditions-deadline')!)));
-          }
+          emailLinks(['invited'], 'conditions-request', 'declare-conditions', at, dateOf('conditions-deadline')!);
         }
         break;
       case 'conditions-deadline#reminder':
-        for (const m of inState('invited')) {
-          count('reminder');
-          receiveLink(m, 'declare-conditions', at, Date.parse(deadlineEnd(dateOf('conditions-deadline')!)));
-        }
+        emailLinks(['invited'], 'reminder', 'declare-conditions', at, dateOf('conditions-deadline')!);
         break;
       case 'conditions-deadline#deadline': {
         lapse(['invited'], 'declare-conditions', 'deadline-missed');
@@ -317,10 +315,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         break;
       }
       case 'proposal-deadline#reminder':
-        for (const m of inState('in-negotiation')) {
-          count('reminder');
-          receiveLink(m, 'submit-proposal', at, Date.parse(deadlineEnd(dateOf('proposal-deadline')!)));
-        }
+        emailLinks(['in-negotiation'], 'reminder', 'submit-proposal', at, dateOf('proposal-deadline')!);
         break;
       case 'proposal-deadline#deadline':
         lapse(['in-negotiation'], 'submit-proposal', 'deadline-missed');
@@ -338,10 +333,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         count('contracted-list-ready');
         break;
       case 'signing-deadline#reminder':
-        for (const m of inState('agreement-reached')) {
-          count('reminder');
-          receiveLink(m, 'sign-agreement', at, Date.parse(deadlineEnd(dateOf('signing-deadline')!)));
-        }
+        emailLinks(['agreement-reached'], 'reminder', 'sign-agreement', at, dateOf('signing-deadline')!);
         break;
       case 'signing-deadline#deadline': {
         for (const m of inState('signed')) {

@@ -508,30 +508,35 @@ describe('synthesizeStack', () => {
 
 // ---------------------------------------------------------------- storage, email
 
+/** SSE-S3, no public access, versioned, and a bucket policy that denies requests without TLS. */
+function expectPrivateBucket(id: string): void {
+  expect(json.Resources[id].Properties).toMatchObject({
+    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    },
+    VersioningConfiguration: { Status: 'Enabled' },
+  });
+  template.hasResourceProperties('AWS::S3::BucketPolicy', {
+    Bucket: { Ref: id },
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
+    },
+  });
+}
+
 describe('documents, email', () => {
   it('documents bucket: encrypted, private, SSL only, access-logged, versioned, with lifecycle rules', () => {
     const documentsId = documentsBucketId();
     const documents = json.Resources[documentsId];
-    expect(documents.Properties).toMatchObject({
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      VersioningConfiguration: { Status: 'Enabled' },
-    });
+    expectPrivateBucket(documentsId);
     expect(documents.Properties.LoggingConfiguration.DestinationBucketName).toBeDefined();
     expect(documents.Properties.LifecycleConfiguration.Rules.length).toBeGreaterThan(0);
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: { Ref: documentsId },
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
   });
 
   it('publications bucket: encrypted, private, SSL only, versioned, access-logged to the log bucket, retained', () => {
@@ -539,28 +544,11 @@ describe('documents, email', () => {
     const bucket = json.Resources[id] as Resource & { DeletionPolicy?: string };
     expect(bucket.Type).toBe('AWS::S3::Bucket');
     expect(bucket.DeletionPolicy).toBe('Retain');
-    expect(bucket.Properties).toMatchObject({
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      VersioningConfiguration: { Status: 'Enabled' },
-      LoggingConfiguration: { LogFilePrefix: 'publications/' },
-    });
+    expectPrivateBucket(id);
+    expect(bucket.Properties).toMatchObject({ LoggingConfiguration: { LogFilePrefix: 'publications/' } });
     const documentsLog = json.Resources[documentsBucketId()].Properties.LoggingConfiguration.DestinationBucketName;
     expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual(documentsLog);
     expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
-    template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: { Ref: id },
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
   });
 
   it('SES configuration set: TLS, reputation metrics, suppression; the sender domain identity uses it', () => {

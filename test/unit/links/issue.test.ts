@@ -39,23 +39,6 @@ describe('createLinkIssuer', () => {
     expect(stored).toEqual([]);
   });
 
-  it('issueMany stores the records in one call, in order, when the store takes several', async () => {
-    const batches: TokenRecord[][] = [];
-    const store = { putTokenRecord: async () => Promise.reject(new Error('not this one')), putTokenRecords: async (r: readonly TokenRecord[]) => void batches.push([...r]) };
-    const issuer = createLinkIssuer({ store, keys: { getKey: async () => KEY }, baseUrl: 'https://x.nl', clock });
-    const urls = await issuer.issueMany([input, { ...input, action: 'withdraw' }]);
-    expect(batches).toHaveLength(1);
-    expect(batches[0].map((r) => r.hash)).toEqual(urls.map((u) => hashToken(u.replace('https://x.nl/l/', ''))));
-    expect(batches[0].map((r) => r.action)).toEqual(['submit-proposal', 'withdraw']);
-  });
-
-  it('issueMany with a store that takes one record at a time stores each', async () => {
-    const stored: TokenRecord[] = [];
-    const issuer = createLinkIssuer({ store: { putTokenRecord: async (r) => void stored.push(r) }, keys: { getKey: async () => KEY }, baseUrl: 'https://x.nl', clock });
-    const urls = await issuer.issueMany([input, input]);
-    expect(stored.map((r) => r.hash)).toEqual(urls.map((u) => hashToken(u.replace('https://x.nl/l/', ''))));
-  });
-
   it('the public registration form has a plain path', () => {
     expect(registrationFormPath('msr-2021')).toBe('/aanmelden/msr-2021');
   });
