@@ -13,6 +13,9 @@
  * UpdateItem, `Delete` DeleteItem and `ConditionCheck` ConditionCheckItem. So a
  * function that writes transactions lists the item actions of the parts it uses.
  *
+ * The end-to-end rehearsals record the actions each function's requests need
+ * (functions/local/iam-actions.ts) and fail when one is not granted here.
+ *
  * Also granted outside this map, by the house function construct: writing its
  * own log group, X-Ray segments, and (SendEmails) its dead-letter queue.
  */
@@ -95,27 +98,31 @@ export const FUNCTION_GRANTS = {
     publications: true,
   },
   /**
-   * Reads queued messages by status (gsi3), claims and marks them (GetItem +
-   * UpdateItem), sends through SES. Issues each message's action link at send
-   * time (functions/store/tokens.ts putTokenRecord: GetItem of the LINKHEAD,
-   * then a transaction of Put token + Put head + Update of the superseded token;
-   * a stale head is removed by a transactional Delete), signed with the link secret.
+   * Reads queued messages by status (gsi3), claims a chunk of them and issues
+   * their action links in one transaction (Update claim + Put token + Put head +
+   * Update of the superseded token; functions/store/messages.ts claimMessages,
+   * store/tokens.ts issueTokenRecords), reading the link heads first
+   * (BatchGetItem), sends through SES, then marks the chunk sent (Update parts).
+   * A stale head is removed by a transactional Delete. Links are signed with the
+   * link secret.
    */
   sendEmails: {
-    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     indexes: ['byMessageStatus'],
     linkSecret: true,
     sendEmail: true,
   },
   /**
-   * Verifies link tokens (GetItem), records answers (transaction: Put of the
-   * application + Put of its event + Update consuming the token + Put of the
-   * confirmation email), questions (Put), registration requests (provider and
-   * care-type member Puts, application create), steps (Query). The LinksStore
-   * (functions/links/app.ts) queries no index. Presigns uploads and reads them back.
+   * Loads a page with one BatchGetItem (token record, cycle, provider,
+   * application: functions/store/cycles.ts getPageReads) and records answers
+   * (transaction: Put of the application + Put of its event + Update consuming
+   * the token + Put of the confirmation email), questions (Put), registration
+   * requests (provider and care-type member Puts, application create), steps
+   * (Query). The LinksStore (functions/links/app.ts) queries no index. Presigns
+   * uploads and reads them back.
    */
   providerLinks: {
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
     linkSecret: true,
     documentsUpload: true,
     documentsRead: true,

@@ -17,6 +17,7 @@ import type { PublicationStore } from '../publication/store.ts';
 import type { Store } from '../store/index.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
 import type { CycleWorkflow, WorkflowFunctionRef } from '../../infra/synth.ts';
+import { asFunction, functionOfEntry } from './iam-actions.ts';
 import type { LambdaHandler } from './step-functions.ts';
 
 export interface LocalHandlerDeps {
@@ -103,7 +104,11 @@ export async function loadWorkflowHandlers(workflow: CycleWorkflow, deps: LocalH
     const factory = FACTORIES[ref.entry];
     if (!factory) throw new Error(`The local runtime does not know how to wire ${ref.entry} (${ref.logicalId}); add it to FACTORIES`);
     const module = (await import(pathToFileURL(join(REPO_ROOT, ref.entry)).href)) as AnyModule;
-    handlers[key] = factory(module, deps, ref);
+    const handler = factory(module, deps, ref);
+    const functionKey = functionOfEntry(ref.entry);
+    if (!functionKey) throw new Error(`${ref.entry} (${ref.logicalId}) is not in infra/functions.ts`);
+    // Its requests are attributed to the function, to be checked against its IAM grants.
+    handlers[key] = (event) => asFunction(functionKey, () => handler(event));
   }
   return handlers;
 }

@@ -6,6 +6,7 @@
  * Functions state transitions (from the executions' events).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { currentFunction, iamActionsOf } from './iam-actions.ts';
 
 export interface DynamoDbCounts {
   /** Requests by operation (`PutItem`, `Query`, `TransactWriteItems`, …). */
@@ -22,6 +23,11 @@ export interface DynamoDbCounts {
    * A diagnostic for finding round trips to batch; it costs a stack trace per request.
    */
   callers?: Record<string, number>;
+  /**
+   * The IAM actions the requests of each deployed function needed (./iam-actions.ts),
+   * sorted; requests made outside a function (operator tools, the simulation) are not here.
+   */
+  actionsByFunction: Record<string, string[]>;
 }
 
 export interface RuntimeCounts {
@@ -35,7 +41,8 @@ export interface RuntimeCounts {
 }
 
 export class RuntimeMetrics {
-  readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0 };
+  readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0, actionsByFunction: {} };
+  private readonly actions = new Map<string, Set<string>>();
   readonly lambda: Record<string, number> = {};
   readonly lambdaMs: Record<string, number> = {};
   stateTransitions = 0;
@@ -46,6 +53,7 @@ export class RuntimeMetrics {
   }
 
   snapshot(): RuntimeCounts {
+    this.dynamodb.actionsByFunction = Object.fromEntries([...this.actions].map(([key, set]) => [key, [...set].sort()]));
     return structuredClone({ dynamodb: this.dynamodb, lambda: this.lambda, lambdaMs: this.lambdaMs, stateTransitions: this.stateTransitions });
   }
 
@@ -57,6 +65,7 @@ export class RuntimeMetrics {
   instrument(client: DynamoDBClient): void {
     const counts = this.dynamodb;
     const callers = counts.callers;
+    const actions = this.actions;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -64,6 +73,12 @@ export class RuntimeMetrics {
         counts.requests++;
         if (callers) countCaller(callers, operation);
         counts.itemsWritten += itemsWritten(operation, (args as { input?: unknown }).input);
+        const fn = currentFunction();
+        if (fn) {
+          let used = actions.get(fn);
+          if (!used) actions.set(fn, (used = new Set()));
+          for (const action of iamActionsOf(operation, (args as { input?: unknown }).input)) used.add(action);
+        }
         const result = await next(args);
         counts.itemsRead += itemsRead(operation, (result as { output?: unknown }).output);
         return result;

@@ -16,6 +16,8 @@ import { createOperatorApp } from '../operators/app.ts';
 import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from '../operators/ports.ts';
 import type { Store } from '../store/index.ts';
 import { LocalUploadStore } from '../uploads/local.ts';
+import type { FunctionKey } from '../../infra/functions.ts';
+import { asFunction } from './iam-actions.ts';
 
 export interface LocalServicesDeps {
   store: Store;
@@ -82,9 +84,10 @@ export function publicationsHandler(dir: string): HttpHandler {
  * Counts statuses and tells the runtime after each request that wrote something
  * (a POST that was not refused: a refused one writes nothing, so queues no email).
  */
-function observed(handler: () => HttpHandler, statuses: Record<number, number>, afterWrite: () => void): HttpHandler {
+function observed(as: FunctionKey, handler: () => HttpHandler, statuses: Record<number, number>, afterWrite: () => void): HttpHandler {
   return async (event) => {
-    const result = await handler()(event);
+    // Run as the deployed function: its DynamoDB requests are checked against its IAM grants.
+    const result = await asFunction(as, () => handler()(event));
     const status = result.statusCode ?? 200;
     statuses[status] = (statuses[status] ?? 0) + 1;
     const method = event.requestContext.http.method;
@@ -103,7 +106,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
     // The pages need their own address (links and redirects), known once the server listens.
     let links: HttpHandler | undefined;
     const linksServer = await serveHandler(
-      observed(() => links!, linkStatuses, deps.afterRequest),
+      observed('providerLinks', () => links!, linkStatuses, deps.afterRequest),
       { port: deps.ports?.links, clock: deps.clock },
     );
     servers.push(linksServer);
@@ -124,7 +127,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
       mailboxUrl: deps.mailboxUrl,
     });
     const operatorServer = await serveHandler(
-      observed(() => operator, {}, deps.afterRequest),
+      observed('operatorApi', () => operator, {}, deps.afterRequest),
       { port: deps.ports?.operator, clock: deps.clock },
     );
     servers.push(operatorServer);

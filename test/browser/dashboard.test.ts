@@ -17,6 +17,7 @@ import { launchChromium } from '../support/chromium.ts';
 import { logger } from '../../functions/commons/logger.ts';
 import { createShutdown, type Shutdown } from '../../functions/local/process.ts';
 import { rehearse, type RehearsalResult } from '../../functions/local/rehearsal/rehearse.ts';
+import { grantedActions } from '../../functions/local/iam-actions.ts';
 import type { LocalRuntime } from '../../functions/local/runtime.ts';
 import type { CycleStatusView } from '../../functions/operators/views.ts';
 
@@ -159,5 +160,11 @@ describe('the operators’ dashboard in an interactive rehearsal', () => {
     await mailbox.goto(runtime.urls.mailbox);
     await expect.poll(() => mailbox.getByText(decisionEmail!.subject).count()).toBeGreaterThan(0);
     await mailbox.close();
+
+    // The dashboard's API calls needed nothing the deployed OperatorApi role lacks (infra/permissions.ts).
+    const used = runtime.metrics.snapshot().dynamodb.actionsByFunction.operatorApi ?? [];
+    expect(used.length).toBeGreaterThan(0);
+    const granted = grantedActions('operatorApi');
+    expect(used.filter((action) => !granted.has(action))).toEqual([]);
   }, 600_000);
 });

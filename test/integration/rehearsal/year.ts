@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
+import { grantedActions } from '../../../functions/local/iam-actions.ts';
 import { rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
 import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
 import { mapLimit } from '../../../functions/store/dynamo.ts';
+import type { FunctionKey } from '../../../infra/functions.ts';
 import { expectedYear, type Expected } from './expected.ts';
 
 const PROVIDERS = 200;
@@ -153,6 +155,16 @@ export function describeYear(calendarId: string): void {
       expect(report.lambdaInvocations.byFunction.RecordMilestoneFunction).toBe(2 * report.milestones.length);
       expect(report.stateTransitions).toBeGreaterThan(report.lambdaInvocations.total);
       expect(report.applications.transitions).toBe(apps.reduce((n, a) => n + a.version - 1, 0));
+    });
+
+    it('calls DynamoDB only as each deployed function is allowed to (infra/permissions.ts)', () => {
+      const used = result.report!.dynamodb.actionsByFunction;
+      // Every function whose role matters ran here, so an empty record cannot pass for a check.
+      expect(Object.keys(used).sort()).toEqual(['nextMilestone', 'providerLinks', 'recordMilestone', 'runMilestone', 'sendEmails']);
+      for (const [key, actions] of Object.entries(used)) {
+        const granted = grantedActions(key as FunctionKey);
+        expect(actions.filter((action) => !granted.has(action)), `${key} needs actions its role lacks`).toEqual([]);
+      }
     });
   });
 }

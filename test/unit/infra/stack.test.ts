@@ -303,16 +303,18 @@ describe('IAM', () => {
 
   it('grants what the handlers call: tokens, publications, provider profiles', () => {
     const table = `<${tableId()}.Arn>`;
-    // SendEmails issues links (store/tokens.ts: Get head; Put token + Put head + Update superseded; Delete stale head).
-    for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']) {
+    // SendEmails issues links (store/tokens.ts: BatchGet heads; Put token + Put head + Update superseded; Delete stale head).
+    for (const action of ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']) {
       expect(grantsOf(roleOfFunction('sendEmails'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
     }
     // RunMilestone reads provider profiles in batches and writes applications, events and messages.
     for (const action of ['BatchGetItem', 'PutItem']) {
       expect(grantsOf(roleOfFunction('runMilestone'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
     }
-    // ProviderLinks consumes tokens (Update) in its answer transactions.
-    expect(grantsOf(roleOfFunction('providerLinks'), 'dynamodb:')).toContain(`dynamodb:UpdateItem ${table}`);
+    // ProviderLinks reads a page in one BatchGetItem and consumes tokens (Update) in its answer transactions.
+    for (const action of ['BatchGetItem', 'UpdateItem']) {
+      expect(grantsOf(roleOfFunction('providerLinks'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
+    }
   });
 
   it.each(Object.keys(FUNCTIONS) as FunctionKey[])('%s: DynamoDB access is exactly infra/permissions.ts', (key) => {

@@ -23,7 +23,7 @@ describe('the rehearsal report', () => {
       applications: { total: 1, byState: { contracted: 1 }, transitions: 5 },
       deadlinesMissed: [{ milestoneId: 'proposal-deadline', kind: 'proposal-deadline', applications: 1 }],
       contracted: [{ agb: '12345678', name: 'Kliniek' }],
-      dynamodb: { operations: { GetItem: 10 }, requests: 10, itemsWritten: 4, itemsRead: 9 },
+      dynamodb: { operations: { GetItem: 10 }, requests: 10, itemsWritten: 4, itemsRead: 9, actionsByFunction: {} },
       lambdaInvocations: { total: 3, byFunction: { SendEmailsFunction: 3 }, msByFunction: { SendEmailsFunction: 40 } },
       stateTransitions: 12,
       providerPages: { responses: { '303': 1 } },
