@@ -48,6 +48,7 @@ const ROWS: readonly Row[] = [
   [null,                      'invited',                milestone('portal-opening'),                     'always',                      EXISTING],
   [null,                      'invited',                milestone('agreement-available'),                'always',                      EXISTING],
   [null,                      'invited',                milestone('negotiation-period'),                 'always',                      EXISTING],
+  [null,                      'invited',                milestone('first-feedback'),                     'always',                      EXISTING], // Wlz: the talks open after the first feedback
   [null,                      'invited',                operator('invite'),                              'always',                      EXISTING],
   [null,                      'registration-started',   provider('request-registration'),                'registration-window-open',    NEW],
   [null,                      'registration-started',   operator('register'),                            'always',                      NEW],
@@ -65,9 +66,11 @@ const ROWS: readonly Row[] = [
   ['invited',                 'lapsed',                 deadline('conditions-deadline'),                 'always',                      EXISTING],
   ['invited',                 'in-negotiation',         milestone('agreement-available'),                'no-conditions-deadline',      EXISTING],
   ['invited',                 'in-negotiation',         milestone('negotiation-period'),                 'no-conditions-deadline',      EXISTING],
+  ['invited',                 'in-negotiation',         milestone('first-feedback'),                     'no-conditions-deadline',      EXISTING], // Wlz
   ['conditions-confirmed',    'in-negotiation',         milestone('agreement-available'),                'always',                      EXISTING],
   ['conditions-confirmed',    'in-negotiation',         milestone('negotiation-period'),                 'always',                      EXISTING],
   ['conditions-confirmed',    'in-negotiation',         milestone('conditions-deadline'),                'always',                      EXISTING],
+  ['conditions-confirmed',    'in-negotiation',         milestone('first-feedback'),                     'always',                      EXISTING], // Wlz
   // -- both: negotiate and sign
   ['in-negotiation',          'proposal-submitted',     provider('submit-proposal'),                     'before-proposal-deadline',    BOTH],
   ['proposal-submitted',      'proposal-submitted',     provider('submit-proposal'),                     'before-proposal-deadline',    BOTH], // amend
@@ -78,6 +81,7 @@ const ROWS: readonly Row[] = [
   ['signed',                  'contracted',             milestone('signing-deadline'),                   'always',                      BOTH],
   ['signed',                  'contracted',             milestone('agreements-final'),                   'always',                      BOTH], // Wlz: final once signed
   [OPEN_UNSIGNED,             'not-contracted',         milestone('signing-deadline'),                   'always',                      BOTH],
+  [OPEN_UNSIGNED,             'not-contracted',         milestone('agreements-final'),                   'always',                      BOTH], // Wlz: signing ends there
   [NEGOTIATING,               'not-contracted',         purchaser('not-contracted'),                     'always',                      BOTH],
   // -- leaving and repairs
   [OPEN_UNSIGNED,             'withdrawn',              provider('withdraw'),                            'always',                      BOTH],

@@ -5,6 +5,7 @@
  * forms and their zod schemas are in forms.ts.
  */
 import type { z } from 'zod';
+import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
 import type { ApplicationPatch, Application, Contact, Cycle, MessageInput, Provider, Recipient, Step } from '../domain/model.ts';
 import { signatoryOf } from '../domain/provider.ts';
 import type { ApplicationState } from '../domain/states.ts';
@@ -215,7 +216,8 @@ export const acceptNegotiationAgreement: TransitionDefinition<{ confirm: true }>
   whatHappens: (ctx) => {
     const signatory = signatoryOf(ctx.provider);
     return (
-      'Als u dit formulier verstuurt, gaat uw organisatie akkoord met het onderhandelakkoord. Daarmee ondertekent u ook alle kwaliteitsvoorwaarden. ' +
+      'Als u dit formulier verstuurt, gaat uw organisatie akkoord met het onderhandelakkoord. ' +
+      (agreementIncludesQualityConditions(ctx.cycle.calendar) ? 'Daarmee ondertekent u ook alle kwaliteitsvoorwaarden. ' : '') +
       `Daarna ontvangt de tekenbevoegde persoon${signatory ? ` (${signatory.name})` : ''} per e-mail een link om de overeenkomst te ondertekenen.`
     );
   },

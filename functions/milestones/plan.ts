@@ -22,6 +22,7 @@ import type { KeyDate } from '../email/params.ts';
 import { publishContractedList, type ContractedEntry } from '../publication/contracted.ts';
 import { publishQaMemo, QA_MEMO_FILE } from '../publication/qa-memo.ts';
 import { registrationFormUrl } from './config.ts';
+import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
 import { milestoneOf, type StepContext } from './context.ts';
 import { audiencePasses } from './audience.ts';
 import { providerMessage, teamMessage } from './messages.ts';
@@ -60,6 +61,17 @@ const happened = (ctx: StepContext, kind: MilestoneKind): boolean => {
   const steps = ctx.steps.filter((s) => s.kind === kind);
   return steps.length > 0 && steps.every((s) => s.status === 'done');
 };
+
+/** Wlz: the agreements-final milestone asks for the signature, so it is where signing ends. */
+const signsAtAgreementsFinal = (ctx: StepContext): boolean => milestoneOf(ctx.calendar, 'agreements-final')?.action === 'sign-agreement';
+const dayBefore = (date: string): string => DateTime.fromISO(date, { zone: TIME_ZONE }).minus({ days: 1 }).toISODate()!;
+
+/** The first feedback opens the talks when no milestone of the calendar moves anyone into negotiation (Wlz, step 8). */
+const talksOpenAtFirstFeedback = (ctx: StepContext): boolean =>
+  !(['agreement-available', 'negotiation-period', 'conditions-deadline', 'eligibility-notification'] as const).some((k) => has(ctx, k));
+
+/** The final feedback offers the agreement when nothing else does before the signing ends at agreements final (Wlz, step 9). */
+const agreementOfferedAtFinalFeedback = (ctx: StepContext): boolean => !has(ctx, 'negotiation-agreements') && signsAtAgreementsFinal(ctx);
 
 function keyDates(ctx: StepContext, calendar = ctx.calendar): KeyDate[] {
   return calendar.milestones.map((m) => ({ title: m.title, date: (m.date ?? m.opens)!, ...(m.closes ? { until: m.closes } : {}) }));
@@ -337,14 +349,16 @@ function negotiationOpens(ctx: StepContext): Pass[] {
   ];
 }
 
-/** The day the negotiation agreement should be accepted by (see README: before the 12 November list, else the signing deadline). */
+/**
+ * The day the negotiation agreement should be accepted by (see README): the day before the 12 November list,
+ * else the signing deadline, else agreements final (the day before it when signing ends there, Wlz).
+ */
 export function acceptDeadline(ctx: StepContext): string {
   const after = (d: string | undefined) => (d && d > ctx.step.localDate ? d : undefined);
   const publication = after(dateOf(ctx, 'contracted-publication'));
+  const final = after(dateOf(ctx, 'agreements-final'));
   const candidate =
-    (publication && DateTime.fromISO(publication, { zone: TIME_ZONE }).minus({ days: 1 }).toISODate()!) ??
-    after(dateOf(ctx, 'signing-deadline')) ??
-    after(dateOf(ctx, 'agreements-final'));
+    (publication && dayBefore(publication)) ?? after(dateOf(ctx, 'signing-deadline')) ?? (final && signsAtAgreementsFinal(ctx) ? dayBefore(final) : final);
   return candidate && candidate > ctx.step.localDate
     ? candidate
     : DateTime.fromISO(ctx.step.localDate, { zone: TIME_ZONE }).plus({ days: 14 }).toISODate()!;
@@ -357,12 +371,20 @@ function negotiationAgreements(ctx: StepContext): Pass[] {
       c,
       provider,
       'negotiation-agreement-offered',
-      // No separate conditions declaration in the calendar: the negotiation agreement carries them (MSR).
-      { deadline, includesQualityConditions: !has(c, 'conditions-deadline') },
+      { deadline, includesQualityConditions: agreementIncludesQualityConditions(c.calendar) },
       { action: 'accept-negotiation-agreement', until: deadline },
     );
   };
   return remindedStates(ctx, 'accept-negotiation-agreement').map((state) => emailEach(`negotiation agreements (${state})`, state, offer));
+}
+
+/**
+ * The talks open without a milestone of their own (Wlz: after the first feedback a talk with the purchaser
+ * is possible, step 8): existing holders not yet invited are invited, and the invited enter negotiation.
+ * No email with the move: the feedback email of the same step goes to them.
+ */
+function talksOpen(): Pass[] {
+  return [inviteExistingPass(), ...moves(['invited', 'conditions-confirmed'], 'in-negotiation', stepTrigger)];
 }
 
 const FEEDBACK_TEXT = {
@@ -443,12 +465,17 @@ function agreementsFinal(ctx: StepContext): Pass[] {
     const offers = has(ctx, 'negotiation-agreements') ? [] : negotiationAgreements(ctx);
     return [...offers, emailEach('agreements final (agreement-reached)', 'agreement-reached', final), emailEach('agreements final (signed)', 'signed', final)];
   }
-  // Wlz: an agreement is final once signed; unsigned ones go to the purchasers.
-  return [
-    ...moves(['signed'], 'contracted', stepTrigger, { email: final }),
-    overApplications('unsigned agreements', 'agreement-reached', async (_c, apps, gathered) => gather(gathered, 'unsigned', listed(apps))),
-    signingEscalation('signing escalation'),
-  ];
+  // Wlz: an agreement is final once signed. Without a signing deadline after it, signing ends here:
+  // every other open application is not contracted, as at a signing deadline; the purchasers get the list.
+  const unsigned = has(ctx, 'signing-deadline')
+    ? [overApplications('unsigned agreements', 'agreement-reached', async (_c, apps, gathered) => gather(gathered, 'unsigned', listed(apps)))]
+    : moves(
+        NON_TERMINAL_STATES.filter((s) => s !== 'signed'),
+        'not-contracted',
+        stepTrigger,
+        { gatherAs: 'unsigned' },
+      );
+  return [...moves(['signed'], 'contracted', stepTrigger, { email: final }), ...unsigned, signingEscalation('signing escalation')];
 }
 
 function qaMemo(): Pass[] {
@@ -522,9 +549,11 @@ export function planFor(ctx: StepContext): Pass[] {
     case 'agreement-available':
       return agreementAvailablePlan(ctx);
     case 'first-feedback':
-      return feedback('first');
+      return talksOpenAtFirstFeedback(ctx) ? [...talksOpen(), ...feedback('first')] : feedback('first');
     case 'final-feedback':
-      return feedback('final');
+      return agreementOfferedAtFinalFeedback(ctx)
+        ? [...feedback('final'), ...negotiationAgreements(ctx)]
+        : feedback('final');
     case 'eligibility-notification':
       return eligibilityDecisions({ moveEligible: true });
     case 'proposal-deadline':
