@@ -19,8 +19,9 @@ export interface DynamoDbCounts {
   itemsRead: number;
   /**
    * With `INKOOP_TRACE_CALLERS=1`: requests by operation and the repository
-   * function and callers that sent them (`UpdateItem claimMessages < sendQueued …`).
-   * A diagnostic for finding round trips to batch; it costs a stack trace per request.
+   * function and callers that sent them (`UpdateItem claimMessages < sendQueued …`), and
+   * the items their reads returned (`READ Query queryPage < …`). A diagnostic for
+   * finding round trips to batch and reads to spare; it costs a stack trace per request.
    */
   callers?: Record<string, number>;
   /**
@@ -71,7 +72,7 @@ export class RuntimeMetrics {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         counts.operations[operation] = (counts.operations[operation] ?? 0) + 1;
         counts.requests++;
-        if (callers) countCaller(callers, operation);
+        const callerKey = callers ? countCaller(callers, operation) : '';
         counts.itemsWritten += itemsWritten(operation, (args as { input?: unknown }).input);
         const fn = currentFunction();
         if (fn) {
@@ -80,7 +81,9 @@ export class RuntimeMetrics {
           for (const action of iamActionsOf(operation, (args as { input?: unknown }).input)) used.add(action);
         }
         const result = await next(args);
-        counts.itemsRead += itemsRead(operation, (result as { output?: unknown }).output);
+        const read = itemsRead(operation, (result as { output?: unknown }).output);
+        counts.itemsRead += read;
+        if (callers && read) callers[`READ ${callerKey}`] = (callers[`READ ${callerKey}`] ?? 0) + read;
         return result;
       },
       { step: 'initialize', name: 'inkoopRuntimeMetrics', override: true },
@@ -124,7 +127,7 @@ function itemsRead(operation: string, output: unknown): number {
 }
 
 /** The first frames of this project's code under the SDK call, without line numbers' columns. */
-function countCaller(callers: Record<string, number>, operation: string): void {
+function countCaller(callers: Record<string, number>, operation: string): string {
   const frames = (new Error().stack ?? '')
     .split('\n')
     .filter((line) => line.includes('/functions/') && !line.includes('runtime-metrics'))
@@ -132,4 +135,5 @@ function countCaller(callers: Record<string, number>, operation: string): void {
     .map((line) => line.trim().replace(/^at (async )?/, '').replace(/\(.*\/functions\//, '(').replace(/:\d+\)$/, ')'));
   const key = `${operation} ${frames.join(' < ')}`;
   callers[key] = (callers[key] ?? 0) + 1;
+  return key;
 }

@@ -5,6 +5,7 @@ import { RuntimeMetrics } from '../../../functions/local/runtime-metrics.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../functions/local/dynamodb-local.ts';
 import { createStore } from '../../../functions/store/index.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { aMessage } from '../../support/factories.ts';
 
 describe('runtime metrics on DynamoDB Local (unsigned local client)', () => {
   const local = useDynamoDbLocal();
@@ -29,6 +30,18 @@ describe('runtime metrics on DynamoDB Local (unsigned local client)', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0][0]).toMatch(/^GetItem .*getCycle \(store\/cycles\.ts:\d+\)/);
     expect(entries[0][1]).toBe(2);
+  });
+
+  it('counts the items each caller read, when tracing', async () => {
+    const { metrics, store } = await instrumentedStore(true);
+    const message = aMessage();
+    await store.enqueueMessage(message);
+    await store.getMessage(message.key);
+    await store.getMessage('no-such-key');
+    const read = Object.entries(metrics.snapshot().dynamodb.callers ?? {}).filter(([key]) => key.startsWith('READ '));
+    expect(read).toHaveLength(1);
+    expect(read[0][0]).toMatch(/^READ GetItem .*getMessage \(store\/messages\.ts:\d+\)/);
+    expect(read[0][1]).toBe(1);
   });
 
   it('keeps no callers unless asked', async () => {
