@@ -12,6 +12,7 @@
  * | `linksBaseUrl`           | the provider-links API URL      | base of the signed links in emails (custom domain)         |
  * | `documentsCorsOrigin`    | `https://*.execute-api.<region>.amazonaws.com` | origin allowed to PUT presigned uploads     |
  * | `publicationsBaseUrl`    | `https://www.zorgverzekeraar.example/zorginkoop/publicaties` | where the website serves the publications bucket (env `PUBLICATIONS_BASE_URL`) |
+ * | `publicationsReaderArn`  | none                            | IAM role of the insurer's website (any account) that may read the publications bucket |
  * | `pageSize`               | `100`                           | applications per run-milestone call (env `PAGE_SIZE`, 1–1000) |
  * | `purchasersEmail`        | `inkoop@zorgverzekeraar.example` | purchasers' team address (env `PURCHASERS_EMAIL`)         |
  * | `customerCommunicationEmail` | `klantcommunicatie@zorgverzekeraar.example` | customer-communication team (env `CUSTOMER_COMMUNICATION_EMAIL`) |
@@ -40,6 +41,7 @@ export interface InkoopConfig {
   linksBaseUrl?: string;
   documentsCorsOrigin?: string;
   publicationsBaseUrl: string;
+  publicationsReaderArn?: string;
   pageSize: number;
   purchasersEmail: string;
   customerCommunicationEmail: string;
@@ -74,6 +76,15 @@ function positive(scope: Construct, key: string, fallback: number): number {
 function email(scope: Construct, key: string, fallback: string): string {
   const value = text(scope, key) ?? fallback;
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new Error(`context "${key}" must be an email address, got "${value}"`);
+  return value;
+}
+
+/** An IAM role ARN (the website's role may live in another account). */
+function roleArn(scope: Construct, key: string): string | undefined {
+  const value = text(scope, key);
+  if (value !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(value)) {
+    throw new Error(`context "${key}" must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "${value}"`);
+  }
   return value;
 }
 
@@ -123,6 +134,7 @@ export function readConfig(scope: Construct): InkoopConfig {
     linksBaseUrl: text(scope, 'linksBaseUrl'),
     documentsCorsOrigin: text(scope, 'documentsCorsOrigin'),
     publicationsBaseUrl: httpsUrl(scope, 'publicationsBaseUrl', DEFAULT_PUBLICATIONS_BASE_URL),
+    publicationsReaderArn: roleArn(scope, 'publicationsReaderArn'),
     pageSize,
     purchasersEmail: email(scope, 'purchasersEmail', DEFAULT_PURCHASERS_EMAIL),
     customerCommunicationEmail: email(scope, 'customerCommunicationEmail', DEFAULT_CUSTOMER_COMMUNICATION_EMAIL),

@@ -47,7 +47,7 @@ export class InkoopkalenderStack extends Stack {
     });
     const config = readConfig(this);
 
-    const data = new Data(this, 'Data', { documentsCorsOrigin: config.documentsCorsOrigin });
+    const data = new Data(this, 'Data', { documentsCorsOrigin: config.documentsCorsOrigin, publicationsReaderArn: config.publicationsReaderArn });
     const email = new Email(this, 'Email', {
       senderAddress: config.senderAddress,
       senderDomain: config.senderDomain,

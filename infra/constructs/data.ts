@@ -6,6 +6,7 @@
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -34,6 +35,8 @@ function attributeOf(name: string): dynamodb.Attribute {
 export interface DataProps {
   /** Origin allowed to PUT presigned uploads from a provider page. */
   documentsCorsOrigin?: string;
+  /** IAM role of the insurer's website, allowed to read the publications bucket (GetObject, ListBucket). */
+  publicationsReaderArn?: string;
 }
 
 export class Data extends Construct {
@@ -116,13 +119,24 @@ export class Data extends Construct {
     // Public documents of each cycle (functions/publication: contracted-provider
     // lists as JSON/CSV/HTML, the Q&A memo), keyed `<cycleId>/<file>`, written by
     // RunMilestone. Private: the insurer's website publishes them from here
-    // (PUBLICATIONS_BASE_URL); nothing reads it anonymously.
+    // (PUBLICATIONS_BASE_URL) with the role given as `publicationsReaderArn`;
+    // nothing reads it anonymously.
     this.publications = new s3.Bucket(this, 'Publications', {
       ...this.privateBucket('publications/'),
       // Every republication is a version; earlier versions are the record of what was public when.
       lifecycleRules: [{ id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(400) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.publicationsReaderArn) {
+      // Read-only, and only the current objects: the website copies or serves what is published now.
+      const reader = new iam.ArnPrincipal(props.publicationsReaderArn);
+      this.publications.addToResourcePolicy(
+        new iam.PolicyStatement({ sid: 'WebsiteReadsPublications', principals: [reader], actions: ['s3:GetObject'], resources: [this.publications.arnForObjects('*')] }),
+      );
+      this.publications.addToResourcePolicy(
+        new iam.PolicyStatement({ sid: 'WebsiteListsPublications', principals: [reader], actions: ['s3:ListBucket'], resources: [this.publications.bucketArn] }),
+      );
+    }
 
     this.linkSecret = new secretsmanager.Secret(this, 'LinkSecret', {
       description: 'HMAC key that signs provider links (inkoopkalender).',

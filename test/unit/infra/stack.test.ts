@@ -553,6 +553,23 @@ describe('documents, email', () => {
     expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
   });
 
+  it('publications bucket: read by the website role given as publicationsReaderArn, and by no other principal', () => {
+    const policyOf = (t: typeof json) =>
+      Object.values(t.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && r.Properties.Bucket?.Ref === publicationsBucketId())!.Properties
+        .PolicyDocument.Statement as { Effect: string; Principal?: { AWS?: unknown }; Action: string | string[]; Resource: unknown }[];
+    const allows = (t: typeof json) => policyOf(t).filter((st) => st.Effect === 'Allow');
+    expect(allows(json)).toEqual([]);
+
+    const website = 'arn:aws:iam::210987654321:role/website-publisher';
+    const { stack: other } = createApp({ bundling: false, validation: false, context: { publicationsReaderArn: website } });
+    const granted = allows(Template.fromStack(other).toJSON() as typeof json);
+    expect(granted.map((st) => [st.Principal?.AWS, st.Action]).sort()).toEqual([
+      [website, 's3:GetObject'],
+      [website, 's3:ListBucket'],
+    ]);
+    expect(() => createApp({ bundling: false, validation: false, context: { publicationsReaderArn: 'website' } })).toThrow(/publicationsReaderArn/);
+  }, 60_000);
+
   it('SES configuration set: TLS, reputation metrics, suppression; the sender domain identity uses it', () => {
     const [configSetId] = only('AWS::SES::ConfigurationSet');
     template.hasResourceProperties('AWS::SES::ConfigurationSet', {
