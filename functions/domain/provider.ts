@@ -1,11 +1,14 @@
 /** Provider rules: contact ids, the signatory, and who is invited to a cycle. */
 import { createHash } from 'node:crypto';
-import type { Contact, Cycle, Provider } from './model.ts';
+import type { Contact, Cycle, Provider, Recipient } from './model.ts';
 import type { Track } from './states.ts';
 
 /** A contact's stable id: links and events carry this instead of the email address. */
 export const contactIdFor = (email: string): string =>
   `c-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16)}`;
+
+/** A contact as an email recipient. */
+export const recipientOf = (c: Contact): Recipient => ({ role: c.role, address: c.email, name: c.name, contactId: c.id });
 
 /** The one contact who may sign (the import guarantees there is exactly one). */
 export const signatoryOf = (provider: Pick<Provider, 'contacts'>): Contact | undefined =>

@@ -38,6 +38,8 @@ export interface RenderedEmail {
 
 export const p = (...parts: Inline[]): Block => ({ type: 'p', parts });
 export const strong = (text: string): Inline => ({ strong: text });
+/** Someone's own text (feedback, a question, an answer): its blank-line separated paragraphs. */
+export const paragraphs = (text: string): Block[] => text.split(/\n\s*\n/).map((para) => p(para.trim()));
 export const list = (items: string[]): Block => ({ type: 'list', items });
 export const facts = (rows: Array<readonly [string, string] | undefined | false>): Block => ({
   type: 'facts',

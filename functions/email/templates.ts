@@ -41,6 +41,7 @@ const ALL = [
   agreement.notContracted,
   publication.questionsDeadlineReminder,
   publication.questionReceived,
+  publication.questionAnswered,
   publication.qaMemoPublished,
   registration.feedback,
   internal.contractedListReady,

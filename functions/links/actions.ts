@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
 import type { ApplicationPatch, Application, Contact, Cycle, MessageInput, Provider, Recipient, Step } from '../domain/model.ts';
-import { signatoryOf } from '../domain/provider.ts';
+import { recipientOf, signatoryOf } from '../domain/provider.ts';
 import type { ApplicationState } from '../domain/states.ts';
 import { dutchLocalDate, formatDutchDate } from './dutch-dates.ts';
 import {
@@ -96,12 +96,11 @@ export function providerParams(ctx: Pick<LinkContext, 'cycle' | 'provider'>): Re
   };
 }
 
-const asRecipient = (c: Contact): Recipient => ({ role: c.role, address: c.email, name: c.name, contactId: c.id });
 
 /** The confirmation goes to whoever acted; if that contact left the record, to the provider's signatory. */
 export function actingRecipients(ctx: Pick<LinkContext, 'contact' | 'provider'>): Recipient[] {
   const to = ctx.contact ?? signatoryOf(ctx.provider) ?? ctx.provider.contacts[0];
-  return [asRecipient(to)];
+  return [recipientOf(to)];
 }
 
 const by = (ctx: LinkContext) => ({ at: new Date(ctx.now).toISOString(), contactId: ctx.claims.contactId });
@@ -230,7 +229,7 @@ export const acceptNegotiationAgreement: TransitionDefinition<{ confirm: true }>
   confirmation: (ctx) => {
     const signatory = signatoryOf(ctx.provider);
     const deadline = signingLastDay(ctx.cycle, ctx.steps);
-    const recipients = signatory ? [asRecipient(signatory)] : actingRecipients(ctx);
+    const recipients = signatory ? [recipientOf(signatory)] : actingRecipients(ctx);
     return {
       template: 'agreement-accepted',
       params: { ...providerParams(ctx), deadline, ...(signatory ? { signatoryName: signatory.name } : {}) },

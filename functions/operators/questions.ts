@@ -1,11 +1,14 @@
 /**
  * Providers' questions and objections, answered by purchasers. A public
  * answer goes into the cycle's Q&A memo (Nota van Inlichtingen) at its
- * milestone (functions/publication); a private one only to the asker.
+ * milestone (functions/publication); a private one is emailed to the asker.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
-import type { Question } from '../domain/index.ts';
+import type { MessageInput, Question } from '../domain/index.ts';
+import { messageKey } from '../domain/messages.ts';
+import { recipientOf, signatoryOf } from '../domain/provider.ts';
 import type { OperatorDeps } from './deps.ts';
 import type { QuestionView } from './views.ts';
 
@@ -54,11 +57,49 @@ export async function findQuestion(deps: Pick<OperatorDeps, 'store'>, id: string
   return questionView(found[0]);
 }
 
+/**
+ * Records a purchaser's answer. A private answer is emailed to the contact who
+ * asked (or the provider's signatory or first contact, if that contact is gone),
+ * queued with the answer itself; a public one waits for the Q&A memo. The
+ * email's key is the answer's text, so the same answer twice is one email and a
+ * corrected answer is another.
+ */
 export async function answerQuestion(
   deps: Pick<OperatorDeps, 'store'>,
   target: { cycleId: string; id: string },
   input: AnswerInput,
   by: string,
 ): Promise<QuestionView> {
-  return questionView(await deps.store.answerQuestion(target.cycleId, target.id, { text: input.text, by, public: input.public }));
+  const answer = { text: input.text, by, public: input.public };
+  if (input.public) return questionView(await deps.store.answerQuestion(target.cycleId, target.id, answer));
+  const question = (await deps.store.listQuestions(target.cycleId)).find((q) => q.id === target.id);
+  if (!question) throw new NotFoundError(`No question ${target.id} in cycle ${target.cycleId}`);
+  const [cycle, provider] = await Promise.all([deps.store.getCycle(target.cycleId), deps.store.getProvider(question.agb)]);
+  if (!cycle) throw new NotFoundError(`No cycle ${target.cycleId}`);
+  if (!provider) throw new NotFoundError(`No provider ${question.agb} (who asked question ${question.id})`);
+  const contact = provider.contacts.find((c) => c.id === question.contactId) ?? signatoryOf(provider) ?? provider.contacts[0];
+  const message: MessageInput = {
+    key: messageKey({
+      cycleId: cycle.id,
+      agb: provider.agb,
+      cause: `answer-${question.id}-${createHash('sha256').update(input.text).digest('hex').slice(0, 16)}`,
+      template: 'question-answered',
+    }),
+    cycleId: cycle.id,
+    agb: provider.agb,
+    recipients: [recipientOf(contact)],
+    template: 'question-answered',
+    params: {
+      providerName: provider.name,
+      agb: provider.agb,
+      careTypeName: cycle.careType.name,
+      contractYear: cycle.contract.firstYear,
+      contractTermYears: cycle.contract.termYears,
+      questionReference: question.id,
+      kind: question.kind,
+      question: question.text,
+      answer: input.text,
+    },
+  };
+  return questionView(await deps.store.answerQuestion(target.cycleId, target.id, answer, { message }));
 }

@@ -1,9 +1,10 @@
 /** Questions and objections of providers, answered by purchasers; public answers make the Q&A memo. */
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
-import { questionInputSchema, questionSchema, type Question, type QuestionInput, type Step } from '../domain/model.ts';
+import { questionInputSchema, questionSchema, type MessageInput, type Question, type QuestionInput, type Step } from '../domain/model.ts';
 import { assertQuestionsOpen } from '../domain/questions.ts';
-import { clean, isConditionFailed, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { cancellationCodes, clean, isConditionFailed, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { enqueueMessageItem } from './messages.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 
 const parseQuestion = (item: Record<string, unknown>): Question => questionSchema.parse(withoutKeys(item));
@@ -36,27 +37,41 @@ export function questionRepository(deps: StoreDeps, lookups: { getSteps(cycleId:
       return question;
     },
 
-    /** Answers (or re-answers) a question and says whether the answer goes into the Q&A memo. */
-    async answerQuestion(cycleId: string, id: string, answer: { text: string; by: string; public: boolean }): Promise<Question> {
+    /**
+     * Answers (or re-answers) a question and says whether the answer goes into
+     * the Q&A memo. `message` (a private answer's email) is queued in the same
+     * transaction: answered if and only if queued. A message whose key exists
+     * already (the same answer again) is not queued twice.
+     */
+    async answerQuestion(cycleId: string, id: string, answer: { text: string; by: string; public: boolean }, options: { message?: MessageInput } = {}): Promise<Question> {
+      const at = nowIso(clock);
+      const update = {
+        TableName,
+        Key: keys.question(cycleId, id),
+        UpdateExpression: 'SET answer = :answer, #status = :answered, #public = :public',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status', '#public': 'public' },
+        ExpressionAttributeValues: { ':answer': { text: answer.text, by: answer.by, at }, ':answered': 'answered', ':public': answer.public },
+      };
+      const notFound = () => new NotFoundError(`No question ${id} in cycle ${cycleId}`);
+      if (options.message) {
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, enqueueMessageItem(TableName, options.message, at)] }));
+          const out = await doc.send(new GetCommand({ TableName, Key: keys.question(cycleId, id), ConsistentRead: true }));
+          return parseQuestion(out.Item ?? {});
+        } catch (error) {
+          const codes = cancellationCodes(error);
+          if (!codes) throw error;
+          if (codes[0] === 'ConditionalCheckFailed') throw notFound();
+          if (codes[1] !== 'ConditionalCheckFailed') throw error;
+          // The email of this very answer is queued already: record the answer alone.
+        }
+      }
       try {
-        const out = await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.question(cycleId, id),
-            UpdateExpression: 'SET answer = :answer, #status = :answered, #public = :public',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#status': 'status', '#public': 'public' },
-            ExpressionAttributeValues: {
-              ':answer': { text: answer.text, by: answer.by, at: nowIso(clock) },
-              ':answered': 'answered',
-              ':public': answer.public,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
+        const out = await doc.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
         return parseQuestion(out.Attributes ?? {});
       } catch (error) {
-        if (isConditionFailed(error)) throw new NotFoundError(`No question ${id} in cycle ${cycleId}`);
+        if (isConditionFailed(error)) throw notFound();
         throw error;
       }
     },

@@ -1,6 +1,6 @@
 /** Publications to every provider of a care type: the policy, its dates, questions and the Q&A memo. */
 import { z } from 'zod';
-import { action, list, p, strong } from '../layout.ts';
+import { action, list, p, paragraphs, strong } from '../layout.ts';
 import { deadlinePhrase, formatDutchDate, periodLabel, periodPhrase } from '../format.ts';
 import {
   actionUrl,
@@ -133,6 +133,29 @@ export const questionReceived = defineTemplate('question-received', questionRece
     ],
   }),
 );
+
+export const questionAnsweredParams = providerParams.extend({
+  questionReference: z.string().trim().min(1),
+  kind: z.enum(['question', 'objection']),
+  question: z.string().trim().min(1, 'the question as the provider asked it'),
+  answer: z.string().trim().min(1, 'the answer'),
+});
+export type QuestionAnsweredParams = z.input<typeof questionAnsweredParams>;
+
+/** A private answer: only to the provider that asked, never in the Q&A memo. */
+export const questionAnswered = defineTemplate('question-answered', questionAnsweredParams, (x) => {
+  const noun = x.kind === 'objection' ? 'bezwaar' : 'vraag';
+  return toProvider(x, {
+    subject: `Antwoord op uw ${noun} over het inkoopbeleid ${title(x)}`,
+    blocks: [
+      p(`U heeft ons een ${noun} gestuurd over het inkoopbeleid ${x.careTypeName} voor ${periodPhrase(x)} (kenmerk ${x.questionReference}):`),
+      ...paragraphs(x.question),
+      p(strong(x.kind === 'objection' ? 'Onze reactie' : 'Ons antwoord')),
+      ...paragraphs(x.answer),
+      p('Dit antwoord is alleen aan u gestuurd. Het staat niet in de Nota van Inlichtingen.'),
+    ],
+  });
+});
 
 export const qaMemoPublishedParams = providerParams.extend({ actionUrl });
 export type QaMemoPublishedParams = z.input<typeof qaMemoPublishedParams>;

@@ -1,6 +1,6 @@
 /** New providers: registration window, registration, eligibility, feedback (Wlz), withdrawal. */
 import { z } from 'zod';
-import { action, p, strong, type Block } from '../layout.ts';
+import { action, p, paragraphs, strong, type Block } from '../layout.ts';
 import { deadlinePhrase, formatDutchDate, formatDutchWindow, periodLabel, periodPhrase } from '../format.ts';
 import { actionUrl, defineTemplate, localDate, providerParams, toProvider, when } from '../params.ts';
 
@@ -139,7 +139,7 @@ export const feedback = defineTemplate('feedback', feedbackParams, (x) =>
           ? `Wij hebben de inschrijving van ${x.providerName} voor ${x.careTypeName} (${periodPhrase(x)}) beoordeeld. Hieronder leest u onze terugkoppeling.`
           : `Hieronder leest u de definitieve terugkoppeling op de inschrijving van ${x.providerName} voor ${x.careTypeName} (${periodPhrase(x)}).`,
       ),
-      ...x.summary.split(/\n\s*\n/).map((para) => p(para.trim())),
+      ...paragraphs(x.summary),
       ...when(
         x.actionUrl,
         () =>

@@ -8,7 +8,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { calendarSchema } from '../../../functions/calendar/schema.ts';
 import { buildTimeline } from '../../../functions/calendar/timeline.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
-import { ConflictError, TransitionRefusedError } from '../../../functions/commons/errors.ts';
+import { ConflictError, NotFoundError, TransitionRefusedError } from '../../../functions/commons/errors.ts';
+import { render } from '../../../functions/email/templates.ts';
 import { createCycleFromCalendar, triggers } from '../../../functions/domain/index.ts';
 import type { OperatorDeps } from '../../../functions/operators/deps.ts';
 import { findQuestion } from '../../../functions/operators/questions.ts';
@@ -131,6 +132,38 @@ describe('questions', () => {
     expect(answered).toMatchObject({ status: 'answered', public: true, answer: { text: 'Ja, elke locatie telt mee.', by: 'inkoper-anna' } });
     expect(await service.questions(CYCLE, { status: 'open' })).toEqual([]);
     expect((await store.listQuestions(CYCLE, { publicOnly: true })).map((q) => q.id)).toEqual(['q-1']);
+    // A public answer waits for the Q&A memo: no email of its own.
+    expect((await store.listMessagesOfProvider(newcomers[0])).map((m) => m.template)).toEqual(['registration-received']);
+  });
+
+  it('a private answer is emailed to the contact who asked, once per answer text', async () => {
+    const provider = (await store.getProvider(newcomers[0]))!;
+    const asker = provider.contacts.find((c) => c.role !== 'signatory')!;
+    await store.putQuestion(aQuestion({ cycleId: CYCLE, id: 'q-2', agb: newcomers[0], contactId: asker.id, kind: 'objection', text: 'De norm is te streng.' }));
+    const answers = async () => (await store.listMessagesOfProvider(newcomers[0])).filter((m) => m.template === 'question-answered');
+
+    const answered = await service.answer({ cycleId: CYCLE, id: 'q-2' }, { text: 'Wij handhaven de norm.', public: false }, 'inkoper-anna');
+    expect(answered).toMatchObject({ status: 'answered', public: false, answer: { text: 'Wij handhaven de norm.', by: 'inkoper-anna' } });
+    const [email] = await answers();
+    expect(email).toMatchObject({
+      status: 'queued',
+      recipients: [{ address: asker.email, contactId: asker.id }],
+      params: { questionReference: 'q-2', kind: 'objection', question: 'De norm is te streng.', answer: 'Wij handhaven de norm.', providerName: 'Revalidatie Oost' },
+    });
+    expect(render('question-answered', email.params).subject).toBe('Antwoord op uw bezwaar over het inkoopbeleid Medisch specialistische revalidatie 2021');
+
+    // The same answer again (a double click): recorded, not emailed twice. A corrected answer: one more email.
+    await service.answer({ cycleId: CYCLE, id: 'q-2' }, { text: 'Wij handhaven de norm.', public: false }, 'inkoper-anna');
+    expect(await answers()).toHaveLength(1);
+    await service.answer({ cycleId: CYCLE, id: 'q-2' }, { text: 'Wij handhaven de norm, met een overgangsjaar.', public: false }, 'inkoper-bob');
+    expect((await answers()).map((m) => m.params.answer).sort()).toEqual(['Wij handhaven de norm, met een overgangsjaar.', 'Wij handhaven de norm.']);
+    expect((await store.listQuestions(CYCLE)).find((q) => q.id === 'q-2')?.answer).toMatchObject({ text: 'Wij handhaven de norm, met een overgangsjaar.', by: 'inkoper-bob' });
+  });
+
+  it('an unknown question is a NotFoundError, and nothing is queued', async () => {
+    await expect(service.answer({ cycleId: CYCLE, id: 'q-404' }, { text: 'Antwoord', public: false }, 'inkoper-anna')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.answerQuestion(CYCLE, 'q-404', { text: 'Antwoord', by: 'x', public: false }, { message: aMessage({ cycleId: CYCLE }) })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await store.queryMessagesByStatus('queued')).items.map((m) => m.template).sort()).toEqual(['policy-published', 'registration-received']);
   });
 });
 

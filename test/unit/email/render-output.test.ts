@@ -129,6 +129,7 @@ describe('rendered emails', () => {
         'not-contracted',
         'proposal-received',
         'qa-memo-published',
+        'question-answered',
         'withdrawal-confirmed',
       ].sort(),
     );

@@ -43,6 +43,13 @@ export const SAMPLES: { [T in TemplateId]: TemplateParams<T> } = {
   'not-contracted': { ...provider, reason: 'Er is geen overeenstemming bereikt over de prijs.' },
   'questions-deadline-reminder': { ...provider, deadline: DEADLINE, actionUrl: LINK },
   'question-received': { ...provider, questionReference: 'V-2020-017', qaMemoDate: DEADLINE },
+  'question-answered': {
+    ...provider,
+    questionReference: 'q-3f9a1c2b7d4e5f60',
+    kind: 'question',
+    question: 'Telt een nevenlocatie mee voor de minimumnorm?',
+    answer: 'Ja, elke locatie telt mee.\n\nLever per locatie een overzicht in.',
+  },
   'qa-memo-published': { ...provider, actionUrl: LINK },
   feedback: { ...provider, stage: 'first', summary: 'Uw inschrijving is compleet.\n\nWij missen nog het bedrijfsplan.', deadline: DEADLINE, actionUrl: LINK },
   'contracted-list-ready': { ...team, listUrl: LINK, providerCount: 42, deadline: DEADLINE },
