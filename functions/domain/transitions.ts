@@ -82,6 +82,8 @@ const ROWS: readonly Row[] = [
   ['signed',                  'contracted',             milestone('agreements-final'),                   'always',                      BOTH], // Wlz: final once signed
   [OPEN_UNSIGNED,             'not-contracted',         milestone('signing-deadline'),                   'always',                      BOTH],
   [OPEN_UNSIGNED,             'not-contracted',         milestone('agreements-final'),                   'always',                      BOTH], // Wlz: signing ends there
+  ['signed',                  'contracted',             milestone('negotiation-period', 'closes'),       'always',                      BOTH], // ZG: the talks end, no signing milestone follows
+  [OPEN_UNSIGNED.filter((s) => s !== 'agreement-reached'), 'not-contracted', milestone('negotiation-period', 'closes'), 'always', BOTH], // ZG: no agreement when the talks end; an accepted one may still be signed
   [NEGOTIATING,               'not-contracted',         purchaser('not-contracted'),                     'always',                      BOTH],
   // -- leaving and repairs
   [OPEN_UNSIGNED,             'withdrawn',              provider('withdraw'),                            'always',                      BOTH],

@@ -73,6 +73,14 @@ const talksOpenAtFirstFeedback = (ctx: StepContext): boolean =>
 /** The final feedback offers the agreement when nothing else does before the signing ends at agreements final (Wlz, step 9). */
 const agreementOfferedAtFinalFeedback = (ctx: StepContext): boolean => !has(ctx, 'negotiation-agreements') && signsAtAgreementsFinal(ctx);
 
+/**
+ * ZG: no milestone of the calendar offers the negotiated agreement or ends the year after the talks. The start of
+ * the talks offers it (accepted once the purchaser and the provider agree orally, by the day before the 12 November
+ * list) and their close ends the year.
+ */
+const talksCarryTheAgreement = (ctx: StepContext): boolean =>
+  !(['negotiation-agreements', 'agreements-final', 'signing-deadline'] as const).some((k) => has(ctx, k));
+
 function keyDates(ctx: StepContext, calendar = ctx.calendar): KeyDate[] {
   return calendar.milestones.map((m) => ({ title: m.title, date: (m.date ?? m.opens)!, ...(m.closes ? { until: m.closes } : {}) }));
 }
@@ -346,6 +354,26 @@ function negotiationOpens(ctx: StepContext): Pass[] {
       : moves(['eligible'], 'in-negotiation', stepTrigger, { email: lateAgreement }).map((pass) =>
           when((c) => happened(c, 'eligibility-notification'), pass),
         )),
+    // ZG: after the moves, so everyone now in negotiation gets it.
+    ...(talksCarryTheAgreement(ctx) ? negotiationAgreements(ctx) : []),
+  ];
+}
+
+/**
+ * ZG: the talks end the year. Signed → contracted; every application without an accepted agreement → not
+ * contracted, ONE escalation listing them. An accepted agreement stays: it is on the 12 November list and its
+ * signatory may sign until the date the acceptance email gave (the day before the contract year).
+ */
+function negotiationCloses(): Pass[] {
+  return [
+    ...moves(['signed'], 'contracted', stepTrigger, { email: (c, _a, p) => providerMessage(c, p, 'contracted', {}) }),
+    ...moves(
+      NON_TERMINAL_STATES.filter((s) => s !== 'signed' && s !== 'agreement-reached'),
+      'not-contracted',
+      stepTrigger,
+      { gatherAs: 'unsigned' },
+    ),
+    signingEscalation('signing escalation', (ctx) => ctx.milestone.closes!),
   ];
 }
 
@@ -371,7 +399,11 @@ function negotiationAgreements(ctx: StepContext): Pass[] {
       c,
       provider,
       'negotiation-agreement-offered',
-      { deadline, includesQualityConditions: agreementIncludesQualityConditions(c.calendar) },
+      {
+        deadline,
+        includesQualityConditions: agreementIncludesQualityConditions(c.calendar),
+        acceptOnceAgreed: c.milestone.kind === 'negotiation-period',
+      },
       { action: 'accept-negotiation-agreement', until: deadline },
     );
   };
@@ -403,13 +435,13 @@ function feedback(stage: 'first' | 'final'): Pass[] {
   return NON_TERMINAL_STATES.map((state) => emailEach(`${stage} feedback (${state})`, state, email));
 }
 
-function signingEscalation(name: string): Pass {
+function signingEscalation(name: string, deadline: (ctx: StepContext) => string = (ctx) => ctx.milestone.date!): Pass {
   return once(name, async (ctx, gathered) => {
     const unsigned = gathered.unsigned ?? [];
     if (!unsigned.length) return;
     await enqueue(ctx, [
       teamMessage(ctx, 'purchaser', 'signing-escalation', {
-        deadline: ctx.milestone.date!,
+        deadline: deadline(ctx),
         applications: unsigned.map(([agb, providerName]) => ({ agb, providerName })),
       }),
     ]);
@@ -532,7 +564,8 @@ export function planFor(ctx: StepContext): Pass[] {
     case 'registration-window':
       return phase === 'opens' ? registrationOpens() : phase === 'closes' ? registrationCloses() : [];
     case 'negotiation-period':
-      return phase === 'opens' ? negotiationOpens(ctx) : []; // closes: no provider action, purchasers follow up
+      // closes: nothing where a later milestone ends the year (purchasers follow up); ZG: it ends the year.
+      return phase === 'opens' ? negotiationOpens(ctx) : phase === 'closes' && talksCarryTheAgreement(ctx) ? negotiationCloses() : [];
     case 'questions-deadline':
       return []; // the deadline itself: the store refuses questions from its instant on
     case 'qa-memo-publication':

@@ -179,6 +179,8 @@ export const negotiationAgreementOfferedParams = providerParams.extend({
   actionUrl,
   /** MSR: signing the negotiation agreement also signs all quality conditions at once. */
   includesQualityConditions: z.boolean().default(false),
+  /** ZG: offered when the talks start, to be accepted once the provider and the purchaser agree (no date for that). */
+  acceptOnceAgreed: z.boolean().default(false),
 });
 export type NegotiationAgreementOfferedParams = z.input<typeof negotiationAgreementOfferedParams>;
 
@@ -189,10 +191,16 @@ export const negotiationAgreementOffered = defineTemplate(
     toProvider(x, {
       subject: `Onderhandelakkoord ${title(x)} klaar`,
       blocks: [
-        p(
-          `De afspraken tussen ${x.providerName} en ons over ${x.careTypeName} (${periodPhrase(x)}) `,
-          'zijn vastgelegd in een onderhandelakkoord. Via de link hieronder kunt u het bekijken en accepteren.',
-        ),
+        x.acceptOnceAgreed
+          ? p(
+              `De inkoopgesprekken tussen ${x.providerName} en ons over ${x.careTypeName} (${periodPhrase(x)}) zijn gestart. `,
+              'Zodra u en uw zorginkoper mondeling overeenstemming hebben, legt u de afspraken vast door het onderhandelakkoord ',
+              'via de link hieronder te bekijken en te accepteren.',
+            )
+          : p(
+              `De afspraken tussen ${x.providerName} en ons over ${x.careTypeName} (${periodPhrase(x)}) `,
+              'zijn vastgelegd in een onderhandelakkoord. Via de link hieronder kunt u het bekijken en accepteren.',
+            ),
         ...when(
           x.includesQualityConditions,
           () => p('Met de ondertekening van het onderhandelakkoord ondertekent u in één keer ook alle kwaliteitsvoorwaarden.'),

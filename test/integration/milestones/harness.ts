@@ -7,11 +7,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import type { ProviderAction } from '../../../functions/calendar/schema.ts';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createCycle } from '../../../functions/cycles/create.ts';
 import type { Application, Contract, Cycle, Message, Provider, Step } from '../../../functions/domain/model.ts';
+import { signatoryOf } from '../../../functions/domain/provider.ts';
 import type { ApplicationState, Track } from '../../../functions/domain/states.ts';
+import { triggers } from '../../../functions/domain/transitions.ts';
+import { render } from '../../../functions/email/templates.ts';
 import { createMilestoneActivities, type MilestoneActivities } from '../../../functions/milestones/activities.ts';
 import { milestoneConfigSchema } from '../../../functions/milestones/config.ts';
 import type { MilestoneDeps, MilestoneLogger } from '../../../functions/milestones/context.ts';
@@ -40,12 +45,17 @@ export interface World {
   step(stepId: string): Promise<Step>;
   /** Marks steps done (as the workflow would have). */
   markDone(...stepIds: string[]): Promise<void>;
-  /** Runs a step as the workflow does (running, pages, done) at its instant; returns the page results. */
-  runStep(stepId: string, options?: { at?: string | number }): Promise<{ pages: number; processed: number[] }>;
+  /**
+   * Runs a step as the workflow does (running, pages, done) at its instant; returns the page results.
+   * `runs: 2` runs every page twice between running and done, as a retried Lambda would.
+   */
+  runStep(stepId: string, options?: { at?: string | number; runs?: number }): Promise<{ pages: number; processed: number[] }>;
   /** The cycle's messages in the outbox, oldest first. */
   messages(): Promise<Message[]>;
   countByTemplate(): Promise<Record<string, number>>;
   stateOf(agb: string): Promise<ApplicationState | undefined>;
+  /** The provider's signatory takes `action` on its application (as the link page would). */
+  providerDoes(provider: Provider, action: ProviderAction): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,12 +124,15 @@ export async function makeWorld(
     async runStep(stepId, o = {}) {
       const step = await world.step(stepId);
       clock.advanceTo(o.at ?? Date.parse(step.at) + 60_000);
-      let page = await acts.recordMilestone({ cycleId: cycle.id, stepId, status: 'running' });
+      const start = await acts.recordMilestone({ cycleId: cycle.id, stepId, status: 'running' });
       const processed: number[] = [];
-      while (page.more) {
-        const out = await acts.runMilestone({ cycleId: cycle.id, stepId, cursor: page.cursor });
-        processed.push(out.processed ?? 0);
-        page = out;
+      for (let run = 0; run < (o.runs ?? 1); run++) {
+        let page = start;
+        while (page.more) {
+          const out = await acts.runMilestone({ cycleId: cycle.id, stepId, cursor: page.cursor });
+          processed.push(out.processed ?? 0);
+          page = out;
+        }
       }
       await acts.recordMilestone({ cycleId: cycle.id, stepId, status: 'done' });
       return { pages: processed.length, processed };
@@ -144,6 +157,10 @@ export async function makeWorld(
     async stateOf(agb) {
       return (await store.getApplication(cycle.id, agb))?.state;
     },
+    async providerDoes(provider, action) {
+      const actor = { kind: 'provider' as const, agb: provider.agb, contactId: signatoryOf(provider)!.id };
+      await store.transition(cycle.id, provider.agb, { trigger: triggers.provider(action), actor });
+    },
     async close() {
       await rm(publicationsDir, { recursive: true, force: true });
     },
@@ -151,6 +168,10 @@ export async function makeWorld(
   return world;
 }
 
-/** Every queued message renders with its template (a link's URL stands in as the sender would set it). */
-export { render } from '../../../functions/email/templates.ts';
+export { render };
 export const withLinkUrl = (m: Message): Record<string, unknown> => (m.link ? { ...m.params, actionUrl: `${LINKS_BASE_URL}/l/token` } : m.params);
+
+/** Every message in the outbox renders with its template (a link's URL stands in as the sender would set it). */
+export async function expectEveryMessageRenders(w: World): Promise<void> {
+  for (const m of await w.messages()) expect(() => render(m.template, withLinkUrl(m)), m.key).not.toThrow();
+}

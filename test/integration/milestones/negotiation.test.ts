@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { makeWorld, PUBLICATIONS_URL, render, withLinkUrl, type World } from './harness.ts';
+import { expectEveryMessageRenders, makeWorld, PUBLICATIONS_URL, type World } from './harness.ts';
 
 const local = useDynamoDbLocal();
 let w: World;
@@ -12,10 +12,6 @@ beforeEach(async () => {
   w = await makeWorld(local.db.client, await local.freshTable(), 'msr-2021');
 });
 afterEach(async () => w.close());
-
-async function everyMessageRenders(): Promise<void> {
-  for (const m of await w.messages()) expect(() => render(m.template, withLinkUrl(m)), m.key).not.toThrow();
-}
 
 describe('agreement available', () => {
   it('moves invited and conditions-confirmed into negotiation and asks for a proposal by 15 September', async () => {
@@ -38,7 +34,7 @@ describe('agreement available', () => {
         link: { action: 'submit-proposal', expiresAt: '2020-09-15T21:59:59.999Z' },
       });
     }
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -66,7 +62,7 @@ describe('eligibility notification (4 September)', () => {
     expect(escalation).toMatchObject({ key: 'msr-2021#-#eligibility-notification#notify#eligibility-escalation', recipients: [{ role: 'purchaser', address: 'inkoop@zorgverzekeraar.example' }] });
     expect((escalation.params.applications as { agb: string }[]).map((a) => a.agb).sort()).toEqual(undecided.map((a) => a.agb).sort());
     expect(messages.filter((m) => undecided.some((u) => u.agb === m.agb))).toEqual([]);
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -83,7 +79,7 @@ describe('proposal deadline', () => {
     expect(await w.stateOf(submitted.agb)).toBe('proposal-submitted');
     expect(await w.countByTemplate()).toEqual({ reminder: 1, 'deadline-missed': 1 });
     expect((await w.messages()).find((m) => m.template === 'deadline-missed')).toMatchObject({ agb: waiting.agb, params: { missed: 'proposal', deadline: '2020-09-15' } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -102,7 +98,7 @@ describe('negotiation agreements', () => {
       params: { deadline: '2020-11-11', includesQualityConditions: true },
       link: { action: 'accept-negotiation-agreement' },
     });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -134,7 +130,7 @@ describe('contracted-provider publication (12 November)', () => {
       recipients: [{ role: 'customer-communication', address: 'klantcommunicatie@zorgverzekeraar.example' }],
       params: { listUrl: `${PUBLICATIONS_URL}/msr-2021/gecontracteerde-zorgaanbieders.html`, providerCount: 2, deadline: '2020-11-12' },
     });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -161,6 +157,6 @@ describe('signing deadline (31 December)', () => {
     expect((escalation.params.applications as { agb: string }[]).map((a) => a.agb).sort()).toEqual(unsigned.map((a) => a.agb).sort());
     const json = JSON.parse(await readFile(join(w.publicationsDir, 'msr-2021', 'gecontracteerde-zorgaanbieders.json'), 'utf8'));
     expect(json.providers.map((p: { name: string }) => p.name)).toEqual(['Getekend A', 'Getekend B']);
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });

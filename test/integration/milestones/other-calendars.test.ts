@@ -5,15 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { createCycle } from '../../../functions/cycles/create.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { makeWorld, PUBLICATIONS_URL, render, withLinkUrl, type World } from './harness.ts';
+import { expectEveryMessageRenders, makeWorld, PUBLICATIONS_URL, type World } from './harness.ts';
 
 const local = useDynamoDbLocal();
 let w: World;
 afterEach(async () => w?.close());
-
-async function everyMessageRenders(): Promise<void> {
-  for (const m of await w.messages()) expect(() => render(m.template, withLinkUrl(m)), m.key).not.toThrow();
-}
 
 describe('diagnostics 2020: portal, conditions deadline, negotiations completed', () => {
   it('portal opening invites existing holders (if not yet) and asks every invited one to declare the conditions by 1 September', async () => {
@@ -28,7 +24,7 @@ describe('diagnostics 2020: portal, conditions deadline, negotiations completed'
     const messages = await w.messages();
     expect(messages.map((m) => m.agb).sort()).toEqual([late.agb, invited.agb].sort());
     expect(messages[0]).toMatchObject({ template: 'conditions-request', params: { deadline: '2019-09-01' }, link: { action: 'declare-conditions' } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 
   it('conditions deadline: invited → lapsed (deadline-missed), conditions-confirmed → in negotiation with the agreement published on 1 July', async () => {
@@ -52,7 +48,7 @@ describe('diagnostics 2020: portal, conditions deadline, negotiations completed'
     expect(messages.find((m) => m.template === 'deadline-missed')!.params).toMatchObject({ missed: 'conditions', deadline: '2019-09-01' });
     // No proposal deadline in this calendar: nothing to submit through a link.
     expect(messages.find((m) => m.template === 'agreement-available')).toMatchObject({ params: { proposalRequested: false } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 
   it('agreements final without a provider action (a target of the insurer): those negotiating are offered the agreement, those with one hear it is final; nothing moves', async () => {
@@ -76,7 +72,7 @@ describe('diagnostics 2020: portal, conditions deadline, negotiations completed'
       params: { deadline: '2019-11-11' },
       link: { action: 'accept-negotiation-agreement' },
     });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -92,7 +88,7 @@ describe('Wlz 2021: questions, Q&A memo, feedback, agreements final', () => {
     const messages = await w.messages();
     expect(messages).toHaveLength(2);
     expect(messages[0]).toMatchObject({ template: 'questions-deadline-reminder', params: { deadline: '2020-06-15' }, link: { action: 'ask-question' } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 
   it('publishes the public answers as the Q&A memo and emails every provider in the cycle its URL', async () => {
@@ -117,7 +113,7 @@ describe('Wlz 2021: questions, Q&A memo, feedback, agreements final', () => {
     const messages = await w.messages();
     expect(messages.map((m) => m.agb).sort()).toEqual([...ofCareType.map((p) => p.agb), other.agb].sort());
     for (const m of messages) expect(m).toMatchObject({ template: 'qa-memo-published', params: { actionUrl: `${PUBLICATIONS_URL}/wlz-2021/nota-van-inlichtingen.html` } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 
   it('sends first feedback to every open application, with the purchaser\'s own text where there is one', async () => {
@@ -132,7 +128,7 @@ describe('Wlz 2021: questions, Q&A memo, feedback, agreements final', () => {
     expect(messages).toHaveLength(2);
     expect(messages.find((m) => m.agb === own.agb)).toMatchObject({ template: 'feedback', params: { stage: 'first', summary: 'Uw inschrijving is compleet.' } });
     expect(messages.find((m) => m.agb === standard.agb)?.params.summary).toMatch(/beoordeeld/);
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 
   it('agreements final with the signing action: signed → contracted (agreements-final email), unsigned → not contracted, escalated once', async () => {
@@ -146,7 +142,7 @@ describe('Wlz 2021: questions, Q&A memo, feedback, agreements final', () => {
     // No signing deadline after it in this calendar (see wlz.test.ts).
     expect(await w.stateOf(unsigned.agb)).toBe('not-contracted');
     expect(await w.countByTemplate()).toEqual({ 'agreements-final': 1, 'signing-escalation': 1 });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -162,8 +158,9 @@ describe('ZG 2024-2025: negotiations without an eligibility notification, next y
 
     expect(await w.stateOf(eligible.agb)).toBe('in-negotiation');
     expect(await w.stateOf(invited.agb)).toBe('in-negotiation');
-    expect(await w.countByTemplate()).toEqual({ 'eligibility-decision': 2, 'eligibility-escalation': 1 });
-    await everyMessageRenders();
+    // and offers the negotiated agreement to everyone in negotiation (zg.test.ts)
+    expect(await w.countByTemplate()).toEqual({ 'eligibility-decision': 2, 'eligibility-escalation': 1, 'negotiation-agreement-offered': 2 });
+    await expectEveryMessageRenders(w);
   });
 
   it('next-year dates need next year\'s cycle; then they go to providers whose contract does not run in 2025', async () => {
@@ -192,6 +189,6 @@ describe('ZG 2024-2025: negotiations without an eligibility notification, next y
     const messages = await w.messages();
     expect(messages.map((m) => m.agb).sort()).toEqual([oneYear.agb, fresh.agb].sort());
     expect(messages[0]).toMatchObject({ template: 'next-year-dates', params: { nextContractYear: 2025 } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });

@@ -3,32 +3,15 @@
  * feedback offers the agreement, agreements final closes the year. No application stays open.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Provider } from '../../../functions/domain/model.ts';
-import { signatoryOf } from '../../../functions/domain/provider.ts';
 import { isTerminal } from '../../../functions/domain/states.ts';
-import { triggers } from '../../../functions/domain/transitions.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { makeWorld, render, withLinkUrl, type World } from './harness.ts';
+import { expectEveryMessageRenders, makeWorld, type World } from './harness.ts';
 
 const local = useDynamoDbLocal();
 let w: World;
 afterEach(async () => w?.close());
 
 const HOLDER = { contracts: [{ careType: 'wlz', firstYear: 2018, lastYear: 2020 }] };
-
-async function everyMessageRenders(): Promise<void> {
-  for (const m of await w.messages()) expect(() => render(m.template, withLinkUrl(m)), m.key).not.toThrow();
-}
-
-const asProvider = (p: Provider) => ({ kind: 'provider' as const, agb: p.agb, contactId: signatoryOf(p)!.id });
-
-async function accept(p: Provider): Promise<void> {
-  await w.store.transition(w.cycle.id, p.agb, { trigger: triggers.provider('accept-negotiation-agreement'), actor: asProvider(p) });
-}
-
-async function sign(p: Provider): Promise<void> {
-  await w.store.transition(w.cycle.id, p.agb, { trigger: triggers.provider('sign-agreement'), actor: asProvider(p) });
-}
 
 describe('Wlz 2021: first feedback opens the talks', () => {
   it('invites holders not yet invited, moves the invited into negotiation, and sends only the feedback', async () => {
@@ -51,7 +34,7 @@ describe('Wlz 2021: first feedback opens the talks', () => {
     // The audit trail names the Wlz step that made the move.
     const [event] = (await w.store.listEvents(w.cycle.id, invited.agb)).slice(-1);
     expect(event).toMatchObject({ from: 'invited', to: 'in-negotiation', trigger: { kind: 'milestone', milestone: 'first-feedback' } });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -76,7 +59,7 @@ describe('Wlz 2021: final feedback offers the agreement', () => {
       params: { deadline: '2020-11-12', includesQualityConditions: false },
       link: { action: 'accept-negotiation-agreement', expiresAt: '2020-11-12T22:59:59.999Z' },
     });
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -92,14 +75,7 @@ describe('Wlz 2021: agreements final closes the year', () => {
     const lapsed = await w.application(await w.provider(HOLDER), 'lapsed');
 
     // Its pages run twice (a retried Lambda): nothing moves or is queued twice.
-    const stepId = 'agreements-final#deadline';
-    w.clock.advanceTo(Date.parse((await w.step(stepId)).at) + 60_000);
-    await w.acts.recordMilestone({ cycleId: w.cycle.id, stepId, status: 'running' });
-    for (let run = 0; run < 2; run++) {
-      let page = await w.acts.runMilestone({ cycleId: w.cycle.id, stepId, cursor: null });
-      while (page.more) page = await w.acts.runMilestone({ cycleId: w.cycle.id, stepId, cursor: page.cursor });
-    }
-    await w.acts.recordMilestone({ cycleId: w.cycle.id, stepId, status: 'done' });
+    await w.runStep('agreements-final#deadline', { runs: 2 });
 
     expect(await w.stateOf(signed.agb)).toBe('contracted');
     for (const a of open) expect(await w.stateOf(a.agb)).toBe('not-contracted');
@@ -112,7 +88,7 @@ describe('Wlz 2021: agreements final closes the year', () => {
     expect((escalation.params.applications as { agb: string }[]).map((a) => a.agb).sort()).toEqual(open.map((a) => a.agb).sort());
 
     for (const a of open) expect(await w.store.listEvents(w.cycle.id, a.agb)).toHaveLength(1);
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });
 
@@ -129,8 +105,8 @@ describe('Wlz 2021: the whole year', () => {
     for (const step of steps) {
       await w.runStep(step.stepId);
       if (step.stepId === 'final-feedback#notify') {
-        for (const p of [...signs, acceptsOnly]) await accept(p);
-        for (const p of signs) await sign(p);
+        for (const p of [...signs, acceptsOnly]) await w.providerDoes(p, 'accept-negotiation-agreement');
+        for (const p of signs) await w.providerDoes(p, 'sign-agreement');
       }
     }
 
@@ -144,6 +120,6 @@ describe('Wlz 2021: the whole year', () => {
     expect(counts).toMatchObject({ 'negotiation-agreement-offered': 4, 'agreements-final': 2, 'signing-escalation': 1 });
     // The signing reminders (30 October, 10 November) go to the one that accepted and has not signed.
     expect(counts.reminder).toBe(2);
-    await everyMessageRenders();
+    await expectEveryMessageRenders(w);
   });
 });

@@ -157,6 +157,14 @@ describe('template details', () => {
     );
   });
 
+  it('offered when the talks start (ZG), it asks for acceptance once agreed orally, not as agreements already made', () => {
+    const text = renderSample('negotiation-agreement-offered', { acceptOnceAgreed: true }).text;
+    expect(text).toContain('zijn gestart');
+    expect(text).toContain('Zodra u en uw zorginkoper mondeling overeenstemming hebben');
+    expect(text).not.toContain('zijn vastgelegd in een onderhandelakkoord');
+    expect(renderSample('negotiation-agreement-offered').text).toContain('zijn vastgelegd in een onderhandelakkoord');
+  });
+
   it('shows an amended date from old to new with the reason', () => {
     const text = renderSample('calendar-amended').text;
     expect(text).toContain('Was: uiterlijk maandag 15 juni 2020, 23:59');
