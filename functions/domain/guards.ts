@@ -65,6 +65,22 @@ const absent = (kind: MilestoneKind): Guard => ({
   check: (_s, ctx) => stepsOf(ctx, kind).length === 0,
 });
 
+/** Kinds after the talks that offer the agreement or end the year (functions/milestones/README.md). */
+const ENDS_THE_YEAR_LATER: readonly MilestoneKind[] = ['negotiation-agreements', 'agreements-final', 'signing-deadline'];
+
+/** ZG: no milestone after the talks offers the agreement or ends the year, so the close of the talks ends it. */
+export const talksEndTheYear = (steps: readonly Pick<Timed, 'kind'>[]): boolean =>
+  steps.some((s) => s.kind === 'negotiation-period') && !steps.some((s) => ENDS_THE_YEAR_LATER.includes(s.kind));
+
+/** The talks have closed and ended the year (ZG): nothing is left to wait for, a signature contracts at once. */
+export function yearClosedByTheTalks(steps: readonly Timed[], now: number): boolean {
+  const closed = deadlineOf(steps, 'negotiation-period');
+  return talksEndTheYear(steps) && closed !== undefined && now >= closed;
+}
+
+const actorIsSignatory = (subject: GuardSubject, ctx: GuardContext): boolean =>
+  ctx.actor.kind === 'provider' && ctx.provider?.agb === subject.agb && signatoryOf(ctx.provider)?.id === ctx.actor.contactId;
+
 export const GUARDS = {
   always: { needs: [], describe: 'always', check: () => true },
   'registration-window-open': {
@@ -81,13 +97,16 @@ export const GUARDS = {
   'before-proposal-deadline': beforeDeadline('proposal-deadline'),
   'no-conditions-deadline': absent('conditions-deadline'),
   'no-proposal-deadline': absent('proposal-deadline'),
-  'actor-is-signatory': {
-    needs: ['provider'],
-    describe: 'the actor is the provider\'s authorised signatory',
-    check: (subject, ctx) =>
-      ctx.actor.kind === 'provider' &&
-      ctx.provider?.agb === subject.agb &&
-      signatoryOf(ctx.provider)?.id === ctx.actor.contactId,
+  // Signing: the signatory signs; once the talks have closed and ended the year (ZG) the signature contracts at once.
+  'signatory-while-the-year-is-open': {
+    needs: ['provider', 'steps'],
+    describe: "the actor is the provider's authorised signatory and the year is still open",
+    check: (subject, ctx) => actorIsSignatory(subject, ctx) && !yearClosedByTheTalks(ctx.steps ?? [], ctx.now),
+  },
+  'signatory-after-the-year-closed': {
+    needs: ['provider', 'steps'],
+    describe: "the actor is the provider's authorised signatory and the talks have closed the year (no signing milestone follows)",
+    check: (subject, ctx) => actorIsSignatory(subject, ctx) && yearClosedByTheTalks(ctx.steps ?? [], ctx.now),
   },
 } satisfies Record<string, Guard>;
 

@@ -77,7 +77,8 @@ const ROWS: readonly Row[] = [
   ['in-negotiation',          'lapsed',                 deadline('proposal-deadline'),                   'always',                      BOTH],
   ['proposal-submitted',      'agreement-reached',      provider('accept-negotiation-agreement'),        'always',                      BOTH],
   ['in-negotiation',          'agreement-reached',      provider('accept-negotiation-agreement'),        'no-proposal-deadline',        BOTH],
-  ['agreement-reached',       'signed',                 provider('sign-agreement'),                      'actor-is-signatory',          BOTH],
+  ['agreement-reached',       'signed',                 provider('sign-agreement'),                      'signatory-while-the-year-is-open', BOTH],
+  ['agreement-reached',       'contracted',             provider('sign-agreement'),                      'signatory-after-the-year-closed', BOTH], // ZG: nothing is left to wait for
   ['signed',                  'contracted',             milestone('signing-deadline'),                   'always',                      BOTH],
   ['signed',                  'contracted',             milestone('agreements-final'),                   'always',                      BOTH], // Wlz: final once signed
   [OPEN_UNSIGNED,             'not-contracted',         milestone('signing-deadline'),                   'always',                      BOTH],

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
 import type { ApplicationPatch, Application, Contact, Cycle, MessageInput, Provider, Recipient, Step } from '../domain/model.ts';
+import { yearClosedByTheTalks } from '../domain/guards.ts';
 import { recipientOf, signatoryOf } from '../domain/provider.ts';
 import type { ApplicationState } from '../domain/states.ts';
 import { dutchLocalDate, formatDutchDate } from './dutch-dates.ts';
@@ -72,11 +73,15 @@ export interface ActionDefinition<T = unknown> {
 
 export interface TransitionDefinition<T = unknown> extends ActionDefinition<T> {
   kind: 'transition';
-  to: ApplicationState;
+  /** The state the action moves to (a function where the calendar decides: signing after the ZG year closed). */
+  to: ApplicationState | ((ctx: LinkContext) => ApplicationState);
   patch(data: T, ctx: LinkContext): ApplicationPatch | undefined;
   reason?(data: T): string | undefined;
   confirmation(ctx: LinkContext, next: Application, data: T): Confirmation;
 }
+
+export const targetOf = (def: TransitionDefinition<never>, ctx: LinkContext): ApplicationState =>
+  typeof def.to === 'function' ? def.to(ctx) : def.to;
 
 export interface QuestionDefinition<T = unknown> extends ActionDefinition<T> {
   kind: 'question';
@@ -253,9 +258,14 @@ export const signAgreement: TransitionDefinition<Sign> = {
   schema: () => signAgreementSchema,
   initialValues: (ctx) => ({ signatoryName: ctx.contact?.name }),
   receipt: 'U hebt de overeenkomst ondertekend. U krijgt een bevestiging per e-mail.',
-  to: 'signed',
+  // ZG: once the talks have closed and ended the year, no milestone is left to contract a signed agreement.
+  to: (ctx) => (yearClosedByTheTalks(ctx.steps, ctx.now) ? 'contracted' : 'signed'),
   patch: (data, ctx) => ({ agreement: { ...ctx.application?.agreement, signed: { ...by(ctx), signatoryName: data.signatoryName } } }),
-  confirmation: (ctx) => ({ template: 'agreement-signed', params: providerParams(ctx), recipients: actingRecipients(ctx) }),
+  confirmation: (ctx) => ({
+    template: yearClosedByTheTalks(ctx.steps, ctx.now) ? 'contracted' : 'agreement-signed',
+    params: providerParams(ctx),
+    recipients: actingRecipients(ctx),
+  }),
 };
 
 type Withdraw = z.output<typeof withdrawSchema>;

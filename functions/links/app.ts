@@ -43,6 +43,7 @@ import {
   type LinkContext,
   type RegistrationDocumentRef,
   type TransitionDefinition,
+  targetOf,
 } from './actions.ts';
 import { LinkExpiredError, LinkInvalidError } from './errors.ts';
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
@@ -159,7 +160,7 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     // The domain's own decision (table + guards): 409 when the state does not allow it.
     decide(
       ctx.application!,
-      { to: def.to, trigger: triggers.provider(def.action), actor: actorOf(ctx) },
+      { to: targetOf(def, ctx), trigger: triggers.provider(def.action), actor: actorOf(ctx) },
       { now: ctx.now, steps: ctx.steps, provider: ctx.provider },
     );
   }
@@ -284,7 +285,7 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     const app = ctx.application!;
     const confirmation = def.confirmation(ctx, app, data);
     return store.transition(app, {
-      to: def.to,
+      to: targetOf(def as TransitionDefinition<never>, ctx),
       trigger: triggers.provider(def.action),
       actor: actorOf(ctx),
       reason: def.reason?.(data),

@@ -16,6 +16,7 @@ import { lastDay } from '../calendar/timeline.ts';
 import { NotFoundError } from '../commons/errors.ts';
 import type { Application, Cycle, MessageInput, Provider, Trigger } from '../domain/model.ts';
 import { invitationFor } from '../domain/provider.ts';
+import { talksEndTheYear } from '../domain/guards.ts';
 import { NON_TERMINAL_STATES, type ApplicationState } from '../domain/states.ts';
 import { recordedTransition, triggers } from '../domain/transitions.ts';
 import type { KeyDate } from '../email/params.ts';
@@ -78,8 +79,7 @@ const agreementOfferedAtFinalFeedback = (ctx: StepContext): boolean => !has(ctx,
  * the talks offers it (accepted once the purchaser and the provider agree orally, by the day before the 12 November
  * list) and their close ends the year.
  */
-const talksCarryTheAgreement = (ctx: StepContext): boolean =>
-  !(['negotiation-agreements', 'agreements-final', 'signing-deadline'] as const).some((k) => has(ctx, k));
+const talksCarryTheAgreement = (ctx: StepContext): boolean => talksEndTheYear(ctx.steps);
 
 function keyDates(ctx: StepContext, calendar = ctx.calendar): KeyDate[] {
   return calendar.milestones.map((m) => ({ title: m.title, date: (m.date ?? m.opens)!, ...(m.closes ? { until: m.closes } : {}) }));

@@ -219,6 +219,22 @@ describe('each accepted POST: one transition, its event, the token used, the con
     expect((await h.store.listMessagesOfProvider(provider.agb))[0].template).toBe('agreement-signed');
   });
 
+  it('ZG: signed after the talks closed the year → contracted at once, with the contracted email', async () => {
+    h = await createHarness(local.db.client, await local.freshTable(), { calendarId: 'zg-2024-2025', now: '2023-12-01T10:00:00Z' });
+    const { provider } = await h.providerIn('agreement-reached');
+    // The link the acceptance gave: valid until the day before the contract year (links/schedule.ts).
+    const expiresAt = Date.parse('2023-12-31T22:59:59.999Z');
+    const url = await h.issue({ agb: provider.agb, action: 'sign-agreement', contactId: signatory(provider).id, expiresAt });
+    await accepted(pathOf(url), form({ signatoryName: signatory(provider).name, confirm: 'ja' }));
+    expect((await h.store.getApplication(h.cycle.id, provider.agb))!.state).toBe('contracted');
+    expect((await h.store.listEvents(h.cycle.id, provider.agb)).at(-1)).toMatchObject({
+      from: 'agreement-reached',
+      to: 'contracted',
+      trigger: { kind: 'provider', action: 'sign-agreement' },
+    });
+    expect((await h.store.listMessagesOfProvider(provider.agb)).map((m) => m.template)).toEqual(['contracted']);
+  });
+
   it('withdraw from an open state → withdrawn, the reason in the event', async () => {
     const { provider } = await h.providerIn('proposal-submitted');
     const url = await h.issue({ agb: provider.agb, action: 'withdraw', contactId: general(provider).id });

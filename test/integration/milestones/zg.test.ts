@@ -120,9 +120,9 @@ describe('ZG 2024-2025: the whole year', () => {
     expect(json.providers.map((p: { agb: string }) => p.agb).sort()).toEqual([...signs, acceptsOnly].map((p) => p.agb).sort());
 
     // After the close: the accepted agreement can still be signed (by the day before the contract year, as the
-    // acceptance email says); the talks are over for the rest.
+    // acceptance email says), and with the year closed that contracts at once; the talks are over for the rest.
     await w.providerDoes(acceptsOnly, 'sign-agreement');
-    expect(await w.stateOf(acceptsOnly.agb)).toBe('signed');
+    expect(await w.stateOf(acceptsOnly.agb)).toBe('contracted');
     await expect(w.providerDoes(silent, 'accept-negotiation-agreement')).rejects.toMatchObject({ name: 'TransitionRefusedError' });
     expect(isTerminal((await w.store.getApplication(w.cycle.id, silent.agb))!.state)).toBe(true);
     await expectEveryMessageRenders(w);

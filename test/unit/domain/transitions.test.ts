@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildTimeline } from '../../../functions/calendar/timeline.ts';
+import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { TransitionRefusedError } from '../../../functions/commons/errors.ts';
 import { GUARDS, type GuardContext } from '../../../functions/domain/guards.ts';
 import type { Actor, Trigger } from '../../../functions/domain/model.ts';
@@ -14,7 +16,7 @@ import {
   triggers,
   type TransitionRule,
 } from '../../../functions/domain/transitions.ts';
-import { aProvider, aTimeline, anApplication, actors } from '../../support/factories.ts';
+import { aProvider, aStep, aTimeline, anApplication, actors } from '../../support/factories.ts';
 
 const AGB = '12345678';
 const provider = aProvider({ agb: AGB });
@@ -23,6 +25,15 @@ const general = provider.contacts.find((c) => c.role === 'general')!;
 /** Inside the registration window, before every deadline. */
 const NOW = Date.parse('2020-06-01T10:00:00Z');
 const openContext: Omit<GuardContext, 'actor'> = { now: NOW, steps: aTimeline(), provider };
+
+/** ZG-like: the talks closed on 11 November and no signing milestone follows, so they closed the year. */
+const yearClosedContext: Omit<GuardContext, 'actor'> = {
+  now: Date.parse('2020-11-20T10:00:00Z'),
+  steps: [aStep('negotiation-period', 'opens', '2020-08-01T07:00:00Z'), aStep('negotiation-period', 'closes', '2020-11-11T23:00:00Z')],
+  provider,
+};
+/** The context a row's guard passes in. */
+const contextOf = (r: TransitionRule) => (r.guard === 'signatory-after-the-year-closed' ? yearClosedContext : openContext);
 
 /** A concrete trigger for a table row (a phase-less milestone pattern fires with its `notify` phase). */
 const concrete = (t: Trigger): Trigger => (t.kind === 'milestone' && !t.phase ? { ...t, phase: 'notify' } : t);
@@ -60,8 +71,8 @@ describe('the transition table', () => {
       const actor = actorFor(trigger);
       const { application, event } =
         rule.from === null
-          ? openApplication({ cycleId: 'c', agb: AGB, track, providerName: 'P', to: rule.to, trigger, actor }, openContext)
-          : applyTransition(anApplication({ agb: AGB, track, state: rule.from, version: 4 }), { to: rule.to, trigger, actor }, openContext);
+          ? openApplication({ cycleId: 'c', agb: AGB, track, providerName: 'P', to: rule.to, trigger, actor }, contextOf(rule))
+          : applyTransition(anApplication({ agb: AGB, track, state: rule.from, version: 4 }), { to: rule.to, trigger, actor }, contextOf(rule));
       expect(application.state).toBe(rule.to);
       expect(application.version).toBe(rule.from === null ? 1 : 5);
       expect(event).toMatchObject({ from: rule.from, to: rule.to, version: application.version, trigger, actor });
@@ -241,14 +252,31 @@ describe('guards', () => {
     const sign = (contactId: string, p = provider) =>
       applyTransition(anApplication({ agb: AGB, state: 'agreement-reached' }), { trigger: triggers.provider('sign-agreement'), actor: actors.provider(AGB, contactId) }, { ...openContext, provider: p });
     expect(sign(signatory.id).application.state).toBe('signed');
-    expect(refusal(() => sign(general.id)).details).toMatchObject({ guards: ['actor-is-signatory'] });
+    expect(refusal(() => sign(general.id)).details).toMatchObject({ guards: ['signatory-while-the-year-is-open', 'signatory-after-the-year-closed'] });
     refusal(() => sign(contactIdFor('someone@else.example.nl')));
     refusal(() => sign(signatory.id, aProvider({ agb: '99999999' }))); // another provider's profile
   });
 
+  it('ZG: a signature after the talks closed the year contracts at once; before, it is signed and waits for the close', async () => {
+    const steps = buildTimeline(await loadCalendar('zg-2024-2025'));
+    const sign = (now: string, contactId = signatory.id) =>
+      applyTransition(
+        anApplication({ agb: AGB, state: 'agreement-reached' }),
+        { trigger: triggers.provider('sign-agreement'), actor: actors.provider(AGB, contactId) },
+        { now: Date.parse(now), steps, provider },
+      ).application.state;
+    expect(sign('2023-11-11T22:59:59Z')).toBe('signed'); // 11 November 23:59:59, the last day of the talks
+    expect(sign('2023-11-11T23:00:00Z')).toBe('contracted'); // 12 November 00:00 Amsterdam
+    expect(sign('2023-12-31T22:59:59Z')).toBe('contracted');
+    refusal(() => sign('2023-12-01T10:00:00Z', general.id));
+    // With a signing milestone (MSR) the year closes at the signing deadline, never at the talks.
+    const msr = buildTimeline(await loadCalendar('msr-2021'));
+    expect(decide({ agb: AGB, track: 'existing', state: 'agreement-reached' }, { trigger: triggers.provider('sign-agreement'), actor: actors.provider(AGB, signatory.id) }, { now: Date.parse('2020-12-01T10:00:00Z'), steps: msr, provider }).to).toBe('signed');
+  });
+
   it('says which context the candidate guards need', () => {
     const subject = { agb: AGB, track: 'existing' as const, state: 'agreement-reached' as const };
-    expect([...contextNeeds(subject, { trigger: triggers.provider('sign-agreement') })]).toEqual(['provider']);
+    expect([...contextNeeds(subject, { trigger: triggers.provider('sign-agreement') })]).toEqual(['provider', 'steps']);
     expect([...contextNeeds(subject, { trigger: triggers.milestone('signing-deadline', 'deadline') })]).toEqual([]);
     expect([...contextNeeds({ ...subject, state: 'invited' }, { trigger: triggers.milestone('agreement-available') })]).toEqual(['steps']);
   });
