@@ -32,7 +32,7 @@ type State =
   | 'contracted'
   | 'not-contracted';
 
-type Action = 'submit-registration' | 'declare-conditions' | 'submit-proposal' | 'accept-negotiation-agreement' | 'sign-agreement';
+type Action = 'submit-registration' | 'declare-conditions' | 'submit-proposal' | 'accept-negotiation-agreement' | 'sign-agreement' | 'ask-question';
 
 const TERMINAL: readonly State[] = ['lapsed', 'not-eligible', 'contracted', 'not-contracted'];
 
@@ -84,6 +84,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     return s ? Date.parse(s.at) : undefined;
   };
   const window = registrationWindow(calendar);
+  const signsAtAgreementsFinal = calendar.milestones.find((x) => x.kind === 'agreements-final')?.action === 'sign-agreement';
 
   const emails: Record<string, number> = {};
   const perStep: Record<string, Record<string, number>> = {};
@@ -139,13 +140,16 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         return m.state === 'proposal-submitted' || (m.state === 'in-negotiation' && !has('proposal-deadline'));
       case 'sign-agreement':
         return m.state === 'agreement-reached';
+      case 'ask-question': // any provider, applicant or not, until the questions deadline
+        return at < stepAt('questions-deadline', 'deadline')!;
     }
   };
 
   const act = (m: Model, action: Action, attempt: 'valid' | 'invalid', at: number): void => {
     const expiresAt = m.link.get(action);
     if (expiresAt === undefined || at > expiresAt || !allowed(m, action, at)) return; // 410 / 409: nothing happens
-    if (attempt === 'invalid') {
+    // The simulation's "mistake" leaves a question valid (its text is always filled in): asked either way.
+    if (attempt === 'invalid' && action !== 'ask-question') {
       if (m.p.responds[action].mistake === 'corrected') {
         const again = followUpAt(at, [seed, m.p.agb, action]);
         schedule(again, () => act(m, action, 'valid', again));
@@ -173,6 +177,9 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
       case 'sign-agreement':
         m.state = 'signed';
         confirm(m, 'agreement-signed', at);
+        break;
+      case 'ask-question':
+        confirm(m, 'question-received', at);
         break;
     }
   };
@@ -212,6 +219,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   // -- the milestone steps
   const ofCareType = () => models.filter((m) => m.known && (m.p.careTypes.includes(code)));
   const inState = (...states: State[]) => models.filter((m) => m.state && states.includes(m.state));
+  const openApplications = () => models.filter((m) => m.state && !TERMINAL.includes(m.state));
   const existingHolder = (m: Model) =>
     m.known &&
     m.p.careTypes.includes(code) &&
@@ -239,8 +247,11 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   const acceptBy = (step: TimelineStep): string => {
     const after = (d: string | undefined) => (d && d > step.localDate ? d : undefined);
     const publication = after(dateOf('contracted-publication'));
-    const dayBefore = publication && new Date(Date.parse(`${publication}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-    return dayBefore || after(dateOf('signing-deadline')) || after(dateOf('agreements-final'))!;
+    const dayBefore = (d: string) => new Date(Date.parse(`${d}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const final = after(dateOf('agreements-final'));
+    // Wlz: signing ends at agreements final, so the agreement is accepted the day before.
+    const finalAccept = final && (signsAtAgreementsFinal ? dayBefore(final) : final);
+    return (publication && dayBefore(publication)) || after(dateOf('signing-deadline')) || finalAccept!;
   };
 
   /** Everyone in `states` gets `template` with a link for `action`, valid until the end of the day `until`. */
@@ -323,8 +334,43 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
       case 'negotiation-agreements#notify':
         offerNegotiationAgreements(step, at);
         break;
+      case 'questions-deadline#reminder':
+        for (const m of ofCareType()) {
+          count('questions-deadline-reminder');
+          receiveLink(m, 'ask-question', at, Date.parse(deadlineEnd(dateOf('questions-deadline')!)));
+        }
+        break;
+      case 'questions-deadline#deadline':
+        break;
+      case 'qa-memo-publication#notify':
+        // Every provider in the cycle: those of the care type and those with an application.
+        for (const _ of models.filter((m) => (m.known && m.p.careTypes.includes(code)) || m.state)) count('qa-memo-published');
+        break;
+      case 'first-feedback#notify':
+        // Wlz: the talks open (step 8), then the feedback to every open application.
+        inviteExisting();
+        for (const m of inState('invited', 'conditions-confirmed')) m.state = 'in-negotiation';
+        for (const _ of openApplications()) count('feedback');
+        break;
+      case 'final-feedback#notify':
+        for (const _ of openApplications()) count('feedback');
+        if (!has('negotiation-agreements') && signsAtAgreementsFinal) offerNegotiationAgreements(step, at);
+        break;
+      case 'agreements-final#reminder':
+        if (signsAtAgreementsFinal) emailLinks(['agreement-reached'], 'reminder', 'sign-agreement', at, dateOf('agreements-final')!);
+        break;
       case 'agreements-final#deadline':
-        if (calendar.milestones.find((x) => x.kind === 'agreements-final')?.action) throw new Error('agreements-final with an action is not modelled');
+        if (signsAtAgreementsFinal) {
+          // Wlz: the agreements are final; no signing deadline follows.
+          for (const m of inState('signed')) {
+            m.state = 'contracted';
+            count('agreements-final');
+          }
+          const open = openApplications();
+          for (const m of open) m.state = 'not-contracted';
+          if (open.length) count('signing-escalation');
+          break;
+        }
         // Negotiations end: without a negotiation-agreements milestone, the agreement is offered here.
         if (!has('negotiation-agreements')) offerNegotiationAgreements(step, at);
         for (const _ of inState('agreement-reached', 'signed')) count('agreements-final');

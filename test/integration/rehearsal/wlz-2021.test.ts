@@ -1,0 +1,3 @@
+import { describeYear } from './year.ts';
+
+describeYear('wlz-2021');

@@ -1,0 +1,3 @@
+import { describeYear } from './year.ts';
+
+describeYear('zvt-2021');
