@@ -14,7 +14,6 @@ import { acceptDeadline, planFor } from '../../../functions/milestones/plan.ts';
 import { aProvider } from '../../support/factories.ts';
 import { aStepContext, passNames, runMoves as runMovesOf, stepContextFor } from '../../support/step-context.ts';
 
-
 const contextFor = (stepId: string, now = '2023-06-01T10:00:00Z') => stepContextFor('zg-2024-2025', stepId, now);
 const names = (stepId: string) => passNames('zg-2024-2025', stepId, '2023-06-01T10:00:00Z');
 
