@@ -73,7 +73,7 @@ export const talksEndTheYear = (steps: readonly Pick<Timed, 'kind'>[]): boolean 
   steps.some((s) => s.kind === 'negotiation-period') && !steps.some((s) => ENDS_THE_YEAR_LATER.includes(s.kind));
 
 /** The talks have closed and ended the year (ZG): nothing is left to wait for, a signature contracts at once. */
-export function yearClosedByTheTalks(steps: readonly Timed[], now: number): boolean {
+function yearClosedByTheTalks(steps: readonly Timed[], now: number): boolean {
   const closed = deadlineOf(steps, 'negotiation-period');
   return talksEndTheYear(steps) && closed !== undefined && now >= closed;
 }

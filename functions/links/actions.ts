@@ -7,7 +7,6 @@
 import type { z } from 'zod';
 import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
 import type { ApplicationPatch, Application, Contact, Cycle, MessageInput, Provider, Recipient, Step } from '../domain/model.ts';
-import { yearClosedByTheTalks } from '../domain/guards.ts';
 import { recipientOf, signatoryOf } from '../domain/provider.ts';
 import type { ApplicationState } from '../domain/states.ts';
 import { dutchLocalDate, formatDutchDate } from './dutch-dates.ts';
@@ -73,15 +72,13 @@ export interface ActionDefinition<T = unknown> {
 
 export interface TransitionDefinition<T = unknown> extends ActionDefinition<T> {
   kind: 'transition';
-  /** The state the action moves to (a function where the calendar decides: signing after the ZG year closed). */
-  to: ApplicationState | ((ctx: LinkContext) => ApplicationState);
+  /** The state the action moves to; omitted where the transition table's guards decide (sign-agreement). */
+  to?: ApplicationState;
   patch(data: T, ctx: LinkContext): ApplicationPatch | undefined;
   reason?(data: T): string | undefined;
+  /** The confirmation email, from the application as the move left it (written in the same transaction). */
   confirmation(ctx: LinkContext, next: Application, data: T): Confirmation;
 }
-
-export const targetOf = (def: TransitionDefinition<never>, ctx: LinkContext): ApplicationState =>
-  typeof def.to === 'function' ? def.to(ctx) : def.to;
 
 export interface QuestionDefinition<T = unknown> extends ActionDefinition<T> {
   kind: 'question';
@@ -258,11 +255,10 @@ export const signAgreement: TransitionDefinition<Sign> = {
   schema: () => signAgreementSchema,
   initialValues: (ctx) => ({ signatoryName: ctx.contact?.name }),
   receipt: 'U hebt de overeenkomst ondertekend. U krijgt een bevestiging per e-mail.',
-  // ZG: once the talks have closed and ended the year, no milestone is left to contract a signed agreement.
-  to: (ctx) => (yearClosedByTheTalks(ctx.steps, ctx.now) ? 'contracted' : 'signed'),
+  // No `to`: signed, or contracted at once when the talks closed the year (ZG), as the table's guards decide.
   patch: (data, ctx) => ({ agreement: { ...ctx.application?.agreement, signed: { ...by(ctx), signatoryName: data.signatoryName } } }),
-  confirmation: (ctx) => ({
-    template: yearClosedByTheTalks(ctx.steps, ctx.now) ? 'contracted' : 'agreement-signed',
+  confirmation: (ctx, next) => ({
+    template: next.state === 'contracted' ? 'contracted' : 'agreement-signed',
     params: providerParams(ctx),
     recipients: actingRecipients(ctx),
   }),

@@ -43,7 +43,6 @@ import {
   type LinkContext,
   type RegistrationDocumentRef,
   type TransitionDefinition,
-  targetOf,
 } from './actions.ts';
 import { LinkExpiredError, LinkInvalidError } from './errors.ts';
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
@@ -160,7 +159,7 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     // The domain's own decision (table + guards): 409 when the state does not allow it.
     decide(
       ctx.application!,
-      { to: targetOf(def, ctx), trigger: triggers.provider(def.action), actor: actorOf(ctx) },
+      { to: def.to, trigger: triggers.provider(def.action), actor: actorOf(ctx) },
       { now: ctx.now, steps: ctx.steps, provider: ctx.provider },
     );
   }
@@ -283,9 +282,8 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
   /** One transaction: application + event + token used + confirmation email. */
   async function transition(def: TransitionDefinition<unknown>, ctx: LinkContext, data: unknown): Promise<Application> {
     const app = ctx.application!;
-    const confirmation = def.confirmation(ctx, app, data);
     return store.transition(app, {
-      to: targetOf(def as TransitionDefinition<never>, ctx),
+      to: def.to,
       trigger: triggers.provider(def.action),
       actor: actorOf(ctx),
       reason: def.reason?.(data),
@@ -293,7 +291,11 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       context: { steps: ctx.steps, provider: ctx.provider },
       alsoWrite: (next) => [
         consumeTokenItem(store.tableName, ctx.record, ctx.now),
-        enqueueMessageItem(store.tableName, confirmationMessage(ctx, confirmation, `${def.action}@v${next.version}`), new Date(ctx.now).toISOString()),
+        enqueueMessageItem(
+          store.tableName,
+          confirmationMessage(ctx, def.confirmation(ctx, next, data), `${def.action}@v${next.version}`),
+          new Date(ctx.now).toISOString(),
+        ),
       ],
     });
   }

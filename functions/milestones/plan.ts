@@ -74,13 +74,6 @@ const talksOpenAtFirstFeedback = (ctx: StepContext): boolean =>
 /** The final feedback offers the agreement when nothing else does before the signing ends at agreements final (Wlz, step 9). */
 const agreementOfferedAtFinalFeedback = (ctx: StepContext): boolean => !has(ctx, 'negotiation-agreements') && signsAtAgreementsFinal(ctx);
 
-/**
- * ZG: no milestone of the calendar offers the negotiated agreement or ends the year after the talks. The start of
- * the talks offers it (accepted once the purchaser and the provider agree orally, by the day before the 12 November
- * list) and their close ends the year.
- */
-const talksCarryTheAgreement = (ctx: StepContext): boolean => talksEndTheYear(ctx.steps);
-
 function keyDates(ctx: StepContext, calendar = ctx.calendar): KeyDate[] {
   return calendar.milestones.map((m) => ({ title: m.title, date: (m.date ?? m.opens)!, ...(m.closes ? { until: m.closes } : {}) }));
 }
@@ -354,8 +347,9 @@ function negotiationOpens(ctx: StepContext): Pass[] {
       : moves(['eligible'], 'in-negotiation', stepTrigger, { email: lateAgreement }).map((pass) =>
           when((c) => happened(c, 'eligibility-notification'), pass),
         )),
-    // ZG: after the moves, so everyone now in negotiation gets it.
-    ...(talksCarryTheAgreement(ctx) ? negotiationAgreements(ctx) : []),
+    // ZG (the talks end the year): the start of the talks offers the agreement, accepted once the purchaser and
+    // the provider agree orally. After the moves, so everyone now in negotiation gets it.
+    ...(talksEndTheYear(ctx.steps) ? negotiationAgreements(ctx) : []),
   ];
 }
 
@@ -373,7 +367,7 @@ function negotiationCloses(): Pass[] {
       stepTrigger,
       { gatherAs: 'unsigned' },
     ),
-    signingEscalation('signing escalation', (ctx) => ctx.milestone.closes!),
+    signingEscalation('signing escalation'),
   ];
 }
 
@@ -435,13 +429,13 @@ function feedback(stage: 'first' | 'final'): Pass[] {
   return NON_TERMINAL_STATES.map((state) => emailEach(`${stage} feedback (${state})`, state, email));
 }
 
-function signingEscalation(name: string, deadline: (ctx: StepContext) => string = (ctx) => ctx.milestone.date!): Pass {
+function signingEscalation(name: string): Pass {
   return once(name, async (ctx, gathered) => {
     const unsigned = gathered.unsigned ?? [];
     if (!unsigned.length) return;
     await enqueue(ctx, [
       teamMessage(ctx, 'purchaser', 'signing-escalation', {
-        deadline: deadline(ctx),
+        deadline: lastDay(ctx.milestone)!, // the signing deadline, agreements final or the close of the talks (ZG)
         applications: unsigned.map(([agb, providerName]) => ({ agb, providerName })),
       }),
     ]);
@@ -565,7 +559,7 @@ export function planFor(ctx: StepContext): Pass[] {
       return phase === 'opens' ? registrationOpens() : phase === 'closes' ? registrationCloses() : [];
     case 'negotiation-period':
       // closes: nothing where a later milestone ends the year (purchasers follow up); ZG: it ends the year.
-      return phase === 'opens' ? negotiationOpens(ctx) : phase === 'closes' && talksCarryTheAgreement(ctx) ? negotiationCloses() : [];
+      return phase === 'opens' ? negotiationOpens(ctx) : phase === 'closes' && talksEndTheYear(ctx.steps) ? negotiationCloses() : [];
     case 'questions-deadline':
       return []; // the deadline itself: the store refuses questions from its instant on
     case 'qa-memo-publication':

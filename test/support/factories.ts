@@ -82,6 +82,11 @@ export function aTimeline(options: { conditionsDeadline?: string; proposalDeadli
 
 export const asSteps = (cycleId: string, steps: StepInput[]): Step[] => steps.map((s) => ({ ...s, cycleId, status: 'due', attempts: 0 }));
 
+/** States only a new provider's application passes through (registration and assessment). */
+const NEW_TRACK_STATES: readonly ApplicationState[] = ['registration-started', 'registration-submitted', 'under-review', 'eligible', 'not-eligible'];
+/** The track an application put straight into `state` most naturally has. */
+export const trackFor = (state: ApplicationState): Track => (NEW_TRACK_STATES.includes(state) ? 'new' : 'existing');
+
 export function anApplication(overrides: Partial<Application> & { state?: ApplicationState; track?: Track } = {}): Application {
   return {
     cycleId: 'test-2021',

@@ -16,6 +16,7 @@ import { milestoneConfigFromEnv } from '../../functions/milestones/config.ts';
 import type { StepContext } from '../../functions/milestones/context.ts';
 import type { Pass } from '../../functions/milestones/passes.ts';
 import { planFor } from '../../functions/milestones/plan.ts';
+import { anApplication, trackFor } from './factories.ts';
 
 export function aStepContext(calendar: Calendar, stepId: string, now: string): StepContext {
   const clock = new VirtualClock(now);
@@ -44,8 +45,6 @@ export const stepContextFor = async (calendarId: string, stepId: string, now = '
 export const passNames = async (calendarId: string, stepId: string, now?: string): Promise<string[]> =>
   planFor(await stepContextFor(calendarId, stepId, now)).map((p) => p.name);
 
-const NEW_TRACK: readonly ApplicationState[] = ['registration-started', 'registration-submitted', 'under-review', 'eligible'];
-
 /** One application per state for `provider`, moved by the step's move passes; returns each state's outcome. */
 export async function runMoves(
   ctx: StepContext,
@@ -56,10 +55,7 @@ export async function runMoves(
   const apps = new Map<ApplicationState, Application>(
     states.map((state) => [
       state,
-      {
-        cycleId: ctx.cycle.id, agb: provider.agb, track: NEW_TRACK.includes(state) ? 'new' : 'existing', state, version: 1,
-        providerName: provider.name, createdAt: at, updatedAt: at, stateSince: at,
-      },
+      anApplication({ cycleId: ctx.cycle.id, agb: provider.agb, track: trackFor(state), state, providerName: provider.name, createdAt: at, updatedAt: at, stateSince: at }),
     ]),
   );
   const outcome = new Map<ApplicationState, ApplicationState>();

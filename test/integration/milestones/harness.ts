@@ -23,7 +23,7 @@ import type { MilestoneDeps, MilestoneLogger } from '../../../functions/mileston
 import { createFilePublicationStore, type PublicationStore } from '../../../functions/publication/store.ts';
 import { applicationItem } from '../../../functions/store/applications.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
-import { aProviderContent } from '../../support/factories.ts';
+import { aProviderContent, trackFor } from '../../support/factories.ts';
 
 export const LINKS_BASE_URL = 'https://aanbieders.zorgverzekeraar.example';
 export const PUBLICATIONS_URL = 'https://publicaties.zorgverzekeraar.example';
@@ -98,7 +98,7 @@ export async function makeWorld(
       const app: Application = {
         cycleId: cycle.id,
         agb: provider.agb,
-        track: o.track ?? (['registration-started', 'registration-submitted', 'under-review', 'eligible', 'not-eligible'].includes(state) ? 'new' : 'existing'),
+        track: o.track ?? trackFor(state),
         state,
         version: 1,
         providerName: provider.name,

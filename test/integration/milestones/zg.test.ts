@@ -1,8 +1,8 @@
 /**
  * The ZG 2024-2025 year (seed 001), against DynamoDB Local: the start of the talks offers the negotiated
  * agreement (accept by 11 November), their close ends the year, the 12 November list shows every
- * agreement. Only an accepted or signed agreement stays open: the signatory may sign until the day before
- * the contract year, which no ZG milestone marks.
+ * agreement. Only an accepted, unsigned agreement stays open: the signatory may sign until the day before
+ * the contract year, which no ZG milestone marks, and that signature contracts at once.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -344,7 +344,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         break;
       case 'qa-memo-publication#notify':
         // Every provider in the cycle: those of the care type and those with an application.
-        for (const _ of models.filter((m) => (m.known && m.p.careTypes.includes(code)) || m.state)) count('qa-memo-published');
+        for (const _ of new Set([...ofCareType(), ...models.filter((m) => m.state)])) count('qa-memo-published');
         break;
       case 'first-feedback#notify':
         // Wlz: the talks open (step 8), then the feedback to every open application.
