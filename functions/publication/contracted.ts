@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { formatDutchDate } from '../calendar/time.ts';
 import type { Cycle } from '../domain/model.ts';
+import { csvRow } from '../commons/csv.ts';
 import { html } from '../commons/html.ts';
 import { publicPage } from './page.ts';
 import type { PublicationStore } from './store.ts';
@@ -81,10 +82,8 @@ export function buildContractedList(input: {
   };
 }
 
-const csvField = (value: string): string => (/[",\r\n;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
 export function contractedListCsv(list: ContractedList): string {
-  return ['agb,naam', ...list.providers.map((p) => `${csvField(p.agb)},${csvField(p.name)}`)].join('\r\n') + '\r\n';
+  return ['agb,naam', ...list.providers.map((p) => csvRow([p.agb, p.name]))].join('\r\n') + '\r\n';
 }
 
 const periodText = (list: ContractedList): string =>

