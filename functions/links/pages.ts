@@ -76,6 +76,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   // The token is in the URL: never send it onwards in a Referer header.
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
+  // frame-ancestors for current browsers, X-Frame-Options for those that ignore CSP: no clickjacking of a signing form.
+  'x-frame-options': 'DENY',
   'content-security-policy': `default-src 'none'; style-src ${CSS_HASH}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
 };
 

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Clock } from '../commons/clock.ts';
 import { serveHandler, type RunningServer } from '../http/node-server.ts';
+import { PUBLICATION_HEADERS } from '../publication/page.ts';
 import type { HttpHandler, HttpResult } from '../http/types.ts';
 import { createProviderLinksApp } from '../links/app.ts';
 import { registrationFormPath } from '../links/issue.ts';
@@ -62,20 +63,20 @@ export function publicationsHandler(dir: string): HttpHandler {
   return async (event): Promise<HttpResult> => {
     const path = decodeURIComponent(event.rawPath ?? '/').replace(/^\/+/, '');
     const method = event.requestContext.http.method;
-    if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { allow: 'GET, HEAD' }, body: '' };
+    if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { ...PUBLICATION_HEADERS, allow: 'GET, HEAD' }, body: '' };
     if (!/^[a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*$/.test(path) || path.includes('..')) {
-      return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Niet gevonden' };
+      return { statusCode: 404, headers: { ...PUBLICATION_HEADERS, 'content-type': 'text/plain; charset=utf-8' }, body: 'Niet gevonden' };
     }
     try {
       const body = await readFile(join(dir, path));
       return {
         statusCode: 200,
-        headers: { 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
+        headers: { ...PUBLICATION_HEADERS, 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
         body: body.toString('base64'),
         isBase64Encoded: true,
       };
     } catch {
-      return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Niet gevonden' };
+      return { statusCode: 404, headers: { ...PUBLICATION_HEADERS, 'content-type': 'text/plain; charset=utf-8' }, body: 'Niet gevonden' };
     }
   };
 }

@@ -1,4 +1,5 @@
 /** The frame of a public page (Dutch, plain, readable without scripts). */
+import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from '../commons/html.ts';
 
 const CSS = `
@@ -14,12 +15,29 @@ th{background:#f3f3f3}
 .note{font-style:italic}
 `;
 
+/**
+ * The public documents' policy: no scripts, no plugins, no forms, only the page's own style.
+ * Served as a header by whatever serves the documents (the local runtime's server; in AWS
+ * the insurer's website), and also as a meta tag in the page itself, so it holds wherever
+ * the file is served from (a meta tag cannot carry frame-ancestors: that one is header-only).
+ */
+const DOCUMENT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; base-uri 'none'; form-action 'none'`;
+
+/** The headers a server of the public documents sends with each of them. */
+export const PUBLICATION_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': `${DOCUMENT_CSP}; frame-ancestors 'none'`,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
 export function publicPage(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="nl">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${raw(DOCUMENT_CSP)}">
 <title>${title}</title>
 <style>${raw(CSS)}</style>
 </head>

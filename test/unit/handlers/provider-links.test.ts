@@ -92,6 +92,7 @@ describe('provider-links Lambda handler', () => {
     expect(main).not.toContain('type="file"');
     expect(main).not.toContain('multipart');
     expect(String(res.headers?.['content-security-policy'])).toContain("form-action 'self' https://docs-bucket.s3.eu-west-1.amazonaws.com;");
+    expect(res.headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' });
   });
 
   it('LINKS_BASE_URL (a custom domain) wins over the request domain', async () => {

@@ -112,8 +112,11 @@ describe('form renderer', () => {
       'content-type': 'text/html; charset=utf-8',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
     });
     expect(String(headers?.['content-security-policy'])).toMatch(/default-src 'none'; style-src 'sha256-/);
+    expect(String(headers?.['content-security-policy'])).toContain("frame-ancestors 'none'");
   });
 });
 

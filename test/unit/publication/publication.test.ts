@@ -17,6 +17,8 @@ import {
 } from '../../../functions/publication/contracted.ts';
 import { qaMemoHtml } from '../../../functions/publication/qa-memo.ts';
 import { createFilePublicationStore, createS3PublicationStore } from '../../../functions/publication/store.ts';
+import { publicationsHandler } from '../../../functions/local/runtime-services.ts';
+import { event } from '../http/support.ts';
 import { aCycle } from '../../support/factories.ts';
 
 const msr = async (): Promise<Cycle> => aCycle({ calendar: await loadCalendar('msr-2021'), id: 'msr-2021' });
@@ -124,6 +126,24 @@ describe('publication stores', () => {
     expect(await store.get('msr-2021/nope.json')).toBeUndefined();
     await expect(store.put('../etc/passwd', 'x', 'text/plain')).rejects.toBeInstanceOf(ValidationError);
     await expect(store.put('msr-2021/../../x', 'x', 'text/plain')).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('the local publications server sends nosniff, a CSP and no framing with every file; the page carries its CSP itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inkoop-pub-'));
+    dirs.push(dir);
+    const store = createFilePublicationStore({ dir, baseUrl: 'http://127.0.0.1:1/' });
+    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: 'Adelante' }], now: NOW });
+    await store.put('msr-2021/lijst.html', contractedListHtml(list), 'text/html');
+    await store.put('msr-2021/lijst.csv', contractedListCsv(list), 'text/csv');
+    const serve = publicationsHandler(dir);
+    for (const path of ['/msr-2021/lijst.html', '/msr-2021/lijst.csv', '/msr-2021/nope.csv']) {
+      const res = await serve(event('GET', path));
+      expect(res.statusCode).toBe(path.includes('nope') ? 404 : 200);
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+      expect(String(res.headers?.['content-security-policy'])).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'$/);
+    }
+    // Wherever the insurer's website serves the page from (S3 cannot add headers), the page forbids scripts itself.
+    expect(contractedListHtml(list)).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-/);
   });
 
   it('an S3 bucket: PutObject with the content type, GetObject, the public URL', async () => {
