@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Three suites: unit (pure code, aws-sdk-client-mock), integration (real local
 // services: DynamoDB Local, aws-ses-v2-local, aws-local-stepfunctions) and browser
-// (Debian's Chromium driven by playwright-core). `npm test` runs all three.
+// (Chromium driven by playwright-core, see test/support/chromium.ts). `npm test`
+// runs all three. The two that start DynamoDB Local check for Java first.
+const preflight = ['test/support/preflight.ts'];
 export default defineConfig({
   test: {
     projects: [
@@ -18,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
+          globalSetup: preflight,
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
@@ -30,6 +33,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           sequence: { groupOrder: 2 },
+          globalSetup: preflight,
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
