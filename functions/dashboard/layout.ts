@@ -4,6 +4,7 @@
  * forbid it); every interpolation goes through the escaping `html` template.
  */
 import { html, type SafeHtml } from '../commons/html.ts';
+import { oneLine } from '../commons/text.ts';
 import type { HttpResult } from '../http/types.ts';
 import type { ClockView } from '../operators/views.ts';
 
@@ -60,7 +61,7 @@ export function page(spec: PageSpec, ctx: PageContext): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${ctx.csrf}">
-<title>${spec.title} - inkoopkalender</title>
+<title>${oneLine(spec.title)} - inkoopkalender</title>
 <link rel="stylesheet" href="/assets/dashboard.css">
 <script src="/assets/chart.umd.js" defer></script>
 <script src="/assets/dashboard.js" defer></script>

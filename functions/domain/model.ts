@@ -4,6 +4,7 @@
  * Times are ISO-8601 instants (UTC); ids and codes are strings.
  */
 import { z } from 'zod';
+import { MAX_EMAIL_ADDRESS, MAX_EMAIL_LOCAL_PART, emailLengthProblem, hasControlCharacters } from '../commons/text.ts';
 import { calendarSchema, localDate, milestoneKind, providerAction } from '../calendar/schema.ts';
 import { timelinePhase, timelineStepSchema } from '../calendar/timeline.ts';
 import { applicationState, track } from './states.ts';
@@ -12,7 +13,16 @@ const instant = z.iso.datetime();
 
 export const agbCode = z.string().regex(/^\d{8}$/, 'an AGB code of 8 digits');
 export const kvkNumber = z.string().regex(/^\d{8}$/, 'a KvK number of 8 digits');
-export const emailAddress = z.email('an email address');
+/** An address as SMTP carries it (RFC 5321 limits), whoever enters it: form, import, operator API. */
+export const emailAddress = z
+  .email('an email address')
+  .refine((a) => emailLengthProblem(a) !== 'local-part', `an email address with at most ${MAX_EMAIL_LOCAL_PART} characters before the @ (RFC 5321)`)
+  .refine((a) => emailLengthProblem(a) !== 'total', `an email address of at most ${MAX_EMAIL_ADDRESS} characters (RFC 5321)`);
+/** A name on one line: it reaches email subjects, page titles and signatures. */
+export const oneLineText = z
+  .string()
+  .min(1)
+  .refine((s) => !hasControlCharacters(s), 'one line of text, without line breaks or control characters');
 export const careTypeCode = z.string().regex(/^[a-z0-9-]+$/, 'a care type code of lower-case letters, digits and dashes');
 
 // ---------------------------------------------------------------- triggers and actors
@@ -51,7 +61,7 @@ export type ContactRole = z.infer<typeof contactRole>;
 export const contactSchema = z.object({
   /** Stable id derived from the email address (see contactIdFor); link tokens and events carry it. */
   id: z.string().min(1),
-  name: z.string().min(1),
+  name: oneLineText,
   email: emailAddress,
   role: contactRole,
 });
@@ -68,7 +78,7 @@ export type Contract = z.infer<typeof contractSchema>;
 export const providerSchema = z.object({
   agb: agbCode,
   kvk: kvkNumber,
-  name: z.string().min(1),
+  name: oneLineText,
   careTypes: z.array(careTypeCode).min(1),
   contacts: z.array(contactSchema).min(1),
   contracts: z.array(contractSchema).default([]),

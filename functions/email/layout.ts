@@ -5,6 +5,7 @@
  * `Zorg & Co <b>` can never inject HTML.
  */
 import { escapeHtml } from '../commons/html.ts';
+import { oneLine } from '../commons/text.ts';
 
 /** A run of text; `{ strong }` is emphasised in HTML (deadlines). */
 export type Inline = string | { strong: string };
@@ -118,14 +119,16 @@ const HTML_END =
 const TEXT_END = `\n\n${SIGN_OFF.join('\n')}\n\n--\n${FOOTER}\n`;
 
 export function renderDraft(draft: EmailDraft): RenderedEmail {
-  let html = `${HTML_HEAD}${escapeHtml(draft.subject)}${HTML_BODY}<p>${escapeHtml(draft.greeting)}</p>`;
+  // Names in a subject were checked on input; a line break must still never reach the header.
+  const subject = oneLine(draft.subject);
+  let html = `${HTML_HEAD}${escapeHtml(subject)}${HTML_BODY}<p>${escapeHtml(draft.greeting)}</p>`;
   let text = draft.greeting;
   for (const block of draft.blocks) {
     html += `\n${blockHtml(block)}`;
     text += `\n\n${blockText(block)}`;
   }
   return {
-    subject: draft.subject,
+    subject,
     html: html + HTML_END,
     text: text + TEXT_END,
     ...(draft.attachments?.length ? { attachments: draft.attachments } : {}),

@@ -40,6 +40,7 @@
 import type { SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Clock } from '../commons/clock.ts';
+import { oneLine } from '../commons/text.ts';
 import { ConflictError, isDomainError } from '../commons/errors.ts';
 import { logger as defaultLogger, redact } from '../commons/logger.ts';
 import type { Message, Outbox } from './ports.ts';
@@ -193,12 +194,13 @@ export function createEmailSender(deps: EmailSenderDeps) {
       Destination: { ToAddresses: message.recipients.map((r) => r.address) },
       Content: {
         Simple: {
-          Subject: utf8(email.subject),
+          // Also for messages rendered before: SES would otherwise fold a CR/LF into the header.
+          Subject: utf8(oneLine(email.subject)),
           Body: { Html: utf8(email.html), Text: utf8(email.text) },
           ...(email.attachments?.length
             ? {
                 Attachments: email.attachments.map((a) => ({
-                  FileName: a.filename,
+                  FileName: oneLine(a.filename),
                   ContentType: a.contentType,
                   ContentDisposition: 'ATTACHMENT' as const,
                   // The SDK base64s RawContent on the wire; BASE64 here is how SES encodes the MIME part (the text is UTF-8).

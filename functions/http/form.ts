@@ -72,7 +72,7 @@ export async function parseForm(event: HttpEvent, limits: FormLimits): Promise<P
   };
 
   if (type === URLENCODED) {
-    for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
+    for (const [name, value] of decodeUrlEncoded(body)) {
       countField();
       (form.fields[name] ??= []).push(value);
     }
@@ -88,6 +88,8 @@ export async function parseForm(event: HttpEvent, limits: FormLimits): Promise<P
   for (const [name, value] of data) {
     countField();
     if (typeof value === 'string') {
+      // The platform decodes text parts with replacement characters: a U+FFFD here was bytes that were not UTF-8.
+      if (value.includes(REPLACEMENT) || name.includes(REPLACEMENT)) throw new InvalidTextError();
       (form.fields[name] ??= []).push(value);
       continue;
     }
@@ -105,6 +107,43 @@ export async function parseForm(event: HttpEvent, limits: FormLimits): Promise<P
     }
   }
   return form;
+}
+
+const REPLACEMENT = '\ufffd';
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Form text that is not UTF-8 (raw bytes like FF FE, or percent-escapes like %FF%FE): refused, never stored as "���". */
+export class InvalidTextError extends ValidationError {
+  constructor() {
+    super('form text is not valid UTF-8');
+  }
+}
+
+/**
+ * `URLSearchParams` turns bytes that are not UTF-8 into U+FFFD without a word;
+ * this decoder refuses them instead, raw or percent-escaped.
+ */
+function decodeUrlEncoded(body: Buffer): [string, string][] {
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    throw new InvalidTextError();
+  }
+  const decode = (s: string): string => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      throw new InvalidTextError();
+    }
+  };
+  return text
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))];
+    });
 }
 
 /** The accepted file, or a Dutch message for the field. */

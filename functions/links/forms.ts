@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_EMAIL_ADDRESS, MAX_EMAIL_LOCAL_PART, emailLengthProblem, hasControlCharacters, hasControlCharactersInText } from '../commons/text.ts';
 import { formatMegabytes, type FieldErrors, type FileRule, type ParsedForm, type UploadedFile } from '../http/form.ts';
 import { formatDutchLocalDate } from './dutch-dates.ts';
 import { CHECKED, type FieldSpec, type FormValues } from './pages.ts';
@@ -21,12 +22,26 @@ const MAX_LINE = 200;
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const toArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-const requiredText = (missing: string, max = MAX_LINE) =>
+const ONE_LINE = 'Gebruik één regel, zonder regeleinden of andere stuurtekens.';
+const NO_CONTROLS = 'Deze tekst bevat stuurtekens die wij niet kunnen verwerken. Typ de tekst opnieuw.';
+
+/** A name or other one-line value: it reaches email subjects, titles and signatures, so no line breaks. */
+const requiredLine = (missing: string) =>
   z
     .string({ error: missing })
     .trim()
     .min(1, { error: missing })
-    .max(max, { error: `Gebruik hoogstens ${max} tekens.` });
+    .max(MAX_LINE, { error: `Gebruik hoogstens ${MAX_LINE} tekens.` })
+    .refine((v) => !hasControlCharacters(v), { error: ONE_LINE });
+
+/** Text over several lines: line breaks and tabs are fine, other control characters are not. */
+const requiredText = (missing: string, max = MAX_TEXT) =>
+  z
+    .string({ error: missing })
+    .trim()
+    .min(1, { error: missing })
+    .max(max, { error: `Gebruik hoogstens ${max} tekens.` })
+    .refine((v) => !hasControlCharactersInText(v), { error: NO_CONTROLS });
 
 const optionalText = (max = MAX_TEXT) =>
   z.preprocess(
@@ -35,8 +50,27 @@ const optionalText = (max = MAX_TEXT) =>
       .string()
       .trim()
       .max(max, { error: `Gebruik hoogstens ${max} tekens.` })
+      .refine((v) => !hasControlCharactersInText(v), { error: NO_CONTROLS })
       .optional(),
   );
+
+const INVALID_EMAIL = 'Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.';
+
+/** An address SMTP can carry (RFC 5321): the domain's `emailAddress` rules, with Dutch messages. */
+const emailField = (missing: string) =>
+  z
+    .string({ error: missing })
+    .trim()
+    .min(1, { error: missing })
+    .pipe(z.email({ error: INVALID_EMAIL }))
+    .superRefine((address, ctx) => {
+      const problem = emailLengthProblem(address);
+      if (problem === 'local-part') {
+        ctx.addIssue({ code: 'custom', message: `Een e-mailadres heeft hoogstens ${MAX_EMAIL_LOCAL_PART} tekens vóór de @.` });
+      } else if (problem === 'total') {
+        ctx.addIssue({ code: 'custom', message: `Een e-mailadres heeft hoogstens ${MAX_EMAIL_ADDRESS} tekens.` });
+      }
+    });
 
 /** AGB code, KvK number: 8 digits; spaces and dots people type are dropped. */
 const eightDigits = (missing: string, wrong: string) =>
@@ -137,15 +171,11 @@ export function requestRegistrationSchema(careTypeCodes: readonly string[]) {
   const known = new Set(careTypeCodes);
   return z
     .object({
-      organisationName: requiredText('Vul de naam van uw organisatie in.'),
+      organisationName: requiredLine('Vul de naam van uw organisatie in.'),
       agb: eightDigits('Vul de AGB-code in.', 'Een AGB-code bestaat uit 8 cijfers.'),
       kvk: eightDigits('Vul het KvK-nummer in.', 'Een KvK-nummer bestaat uit 8 cijfers.'),
-      contactName: requiredText('Vul de naam van de contactpersoon in.'),
-      contactEmail: z
-        .string({ error: 'Vul het e-mailadres in.' })
-        .trim()
-        .min(1, { error: 'Vul het e-mailadres in.' })
-        .pipe(z.email({ error: 'Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl.' })),
+      contactName: requiredLine('Vul de naam van de contactpersoon in.'),
+      contactEmail: emailField('Vul het e-mailadres in.'),
       careTypes: z.preprocess(
         toArray,
         z
@@ -378,7 +408,7 @@ export const acceptNegotiationAgreementFields: FieldSpec[] = [
 
 export const signAgreementSchema = z
   .object({
-    signatoryName: requiredText('Vul uw naam in.'),
+    signatoryName: requiredLine('Vul uw naam in.'),
     confirm: confirmed('Vink aan dat u de overeenkomst ondertekent.'),
   })
   .strip();

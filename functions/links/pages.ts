@@ -8,7 +8,8 @@ import {
   ValidationError,
   type DomainError,
 } from '../commons/errors.ts';
-import type { FieldErrors } from '../http/form.ts';
+import { oneLine } from '../commons/text.ts';
+import { InvalidTextError, type FieldErrors } from '../http/form.ts';
 import type { ErrorRenderer } from '../http/edge.ts';
 import {
   MethodNotAllowedError,
@@ -95,7 +96,7 @@ export function layout({ title, body, hasErrors = false }: LayoutOptions): SafeH
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${hasErrors ? 'Fout: ' : ''}${title} - ${SITE}</title>
+<title>${hasErrors ? 'Fout: ' : ''}${oneLine(title)} - ${SITE}</title>
 <style>${raw(CSS)}</style>
 </head>
 <body>
@@ -401,6 +402,12 @@ function genericPage(error: DomainError): HttpResult {
     return messagePage(413, 'Wat u verstuurde is te groot', [
       'De bestanden samen zijn groter dan wij in één keer kunnen ontvangen.',
       'Ga met de knop Terug van uw browser naar het formulier, maak de bestanden kleiner en verstuur het opnieuw.',
+    ]);
+  }
+  if (error instanceof InvalidTextError) {
+    return messagePage(400, 'Het formulier bevat tekens die wij niet kunnen lezen', [
+      'Een deel van de tekst was geen geldige UTF-8. Dat gebeurt soms als tekst uit een ander programma wordt geplakt.',
+      'Ga met de knop Terug van uw browser naar het formulier, typ de tekst opnieuw en verstuur het formulier.',
     ]);
   }
   if (error instanceof UnsupportedMediaTypeError || error instanceof ValidationError) {

@@ -15,7 +15,7 @@ import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ValidationError, type Issue } from '../commons/errors.ts';
-import { agbCode, careTypeCode, contactRole, contractSchema, emailAddress, kvkNumber, type Contract } from '../domain/model.ts';
+import { agbCode, careTypeCode, contactRole, contractSchema, emailAddress, kvkNumber, oneLineText, type Contract } from '../domain/model.ts';
 import { contactIdFor, type ProviderContent } from '../domain/provider.ts';
 
 export const CSV_COLUMNS = ['agb', 'kvk', 'name', 'careTypes', 'contactName', 'contactEmail', 'contactRole'] as const;
@@ -30,7 +30,7 @@ export function formatOf(file: string): ProviderFileFormat {
   throw new ValidationError(`Cannot tell the format of ${basename(file)}: use a .csv or .json file`);
 }
 
-const text = z.string().trim().min(1, 'required');
+const text = z.string().trim().min(1, 'required').pipe(oneLineText);
 const contractsList = z
   .string()
   .trim()

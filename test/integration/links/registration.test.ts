@@ -101,6 +101,26 @@ describe('the public registration request (/aanmelden/<cycleId>)', () => {
     expect(res.body).toContain('value="Revalidatie Oost"');
     expect(await h.store.getProvider('1234')).toBeUndefined();
   });
+
+  it('hostile text: a line break in a name, an address too long for SMTP, bytes that are not UTF-8: 400, nothing written', async () => {
+    const refused = await h.post(
+      '/aanmelden/msr-2021',
+      request('55500006', { organisationName: 'Kliniek\r\nBcc: evil@example.com', contactEmail: `${'a'.repeat(487)}@oost.example.nl` }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toMatch(/id="f-organisationName-error">.*Gebruik één regel, zonder regeleinden of andere stuurtekens/);
+    expect(refused.body).toMatch(/id="f-contactEmail-error">.*Een e-mailadres heeft hoogstens 254 tekens/);
+    for (const body of [
+      `${request('55500006')}&x=%FF%FE`.replace('organisationName=Revalidatie+Oost', 'organisationName=Kliniek%FF%FE'),
+      Buffer.concat([Buffer.from(request('55500006').replace('organisationName=Revalidatie+Oost', 'organisationName=Kliniek')), Buffer.from([0xff, 0xfe])]),
+    ]) {
+      const res = await h.post('/aanmelden/msr-2021', body);
+      expect(res.statusCode).toBe(400);
+      expect(text(res)).toContain('Het formulier bevat tekens die wij niet kunnen lezen');
+    }
+    expect(await h.store.getProvider('55500006')).toBeUndefined();
+    expect(await h.store.listMessagesOfProvider('55500006')).toHaveLength(0);
+  });
 });
 
 describe('completing and amending the registration (local uploads)', () => {

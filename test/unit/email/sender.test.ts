@@ -85,6 +85,15 @@ describe('sending a queued message', () => {
     expect(outbox.get(m.key)).toMatchObject({ status: 'sent', sesMessageId: 'ses-1', attempts: 1 });
   });
 
+  it('never puts a line break into the Subject header, even from a name stored before input was checked', async () => {
+    outbox.add({ key: 'contracted', template: 'contracted', params: { ...SAMPLES.contracted, providerName: 'Kliniek\r\nBcc: evil@example.com\u2028X' } });
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+    await sender().sendQueued();
+    const subject = String(sentInputs()[0].Content?.Simple?.Subject?.Data);
+    expect(subject).toMatch(/^Kliniek Bcc: evil@example\.com X gecontracteerd voor /);
+    expect(subject).not.toMatch(/[\r\n\u2028]/);
+  });
+
   it('sends an attachment in Simple content', async () => {
     outbox.add({ key: 'policy', template: 'policy-published', params: SAMPLES['policy-published'] });
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });

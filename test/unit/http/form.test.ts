@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/commons/errors.ts';
-import { parseForm, type FormLimits } from '../../../functions/http/form.ts';
+import { InvalidTextError, parseForm, type FormLimits } from '../../../functions/http/form.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../functions/http/types.ts';
 import { event, multipart, pdfBytes } from './support.ts';
 
@@ -37,6 +37,26 @@ describe('urlencoded forms', () => {
     await expect(
       parseForm(post('application/x-www-form-urlencoded', 'a=1&b=2&c=3'), { maxBodyBytes: 100, maxFields: 2 }),
     ).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('text that is not UTF-8', () => {
+  it('refuses raw bytes FF FE and percent-escaped %FF%FE with a 400, instead of storing "Kliniek\ufffd\ufffd"', async () => {
+    const raw = Buffer.concat([Buffer.from('organisationName=Kliniek'), Buffer.from([0xff, 0xfe])]);
+    await expect(parseForm(post('application/x-www-form-urlencoded', raw), limits)).rejects.toMatchObject({ httpStatus: 400, code: 'ValidationError' });
+    await expect(parseForm(post('application/x-www-form-urlencoded', 'organisationName=Kliniek%FF%FE'), limits)).rejects.toBeInstanceOf(InvalidTextError);
+    // A lone surrogate is not UTF-8 either.
+    await expect(parseForm(post('application/x-www-form-urlencoded', 'a=%ED%A0%80'), limits)).rejects.toBeInstanceOf(InvalidTextError);
+    const data = new FormData();
+    data.append('organisationName', 'x');
+    const { body, contentType } = await multipart(data);
+    const broken = Buffer.from(body.toString('latin1').replace('\r\n\r\nx\r\n', '\r\n\r\nKliniek\xff\xfe\r\n'), 'latin1');
+    await expect(parseForm(post(contentType, broken), limits)).rejects.toBeInstanceOf(InvalidTextError);
+  });
+
+  it('still reads every valid form: + as space, escapes, empty values, names without =', async () => {
+    const form = await parseForm(post('application/x-www-form-urlencoded', 'a=Zorg+%26+Co&b=&c&d=%E2%82%AC+5&a=caf%C3%A9'), limits);
+    expect(form.fields).toEqual({ a: ['Zorg & Co', 'café'], b: [''], c: [''], d: ['€ 5'] });
   });
 });
 

@@ -74,6 +74,27 @@ describe('request-registration', () => {
     });
     expect(result.values).toMatchObject({ agb: '1234', contactEmail: 'geen-mail', careTypes: 'xx' });
   });
+
+  it('refuses line breaks and control characters in names, in Dutch', () => {
+    for (const bad of ['Kliniek\r\nBcc: evil@example.com', 'Kliniek\nNoord', 'Kliniek\u0000', 'Kliniek\u2028Noord', 'A\u0085B']) {
+      const result = validateForm(schema, form({ ...valid, organisationName: bad, contactName: bad }));
+      expect(result.ok || result.errors).toEqual({
+        organisationName: 'Gebruik één regel, zonder regeleinden of andere stuurtekens.',
+        contactName: 'Gebruik één regel, zonder regeleinden of andere stuurtekens.',
+      });
+    }
+  });
+
+  it('holds email addresses to RFC 5321: 64 characters before the @, 254 in all', () => {
+    const at = (local: string, domain = 'example.nl') => validateForm(schema, form({ ...valid, contactEmail: `${local}@${domain}` }));
+    expect(at('a'.repeat(64)).ok).toBe(true);
+    const local = at('a'.repeat(65));
+    expect(local.ok || local.errors).toEqual({ contactEmail: 'Een e-mailadres heeft hoogstens 64 tekens vóór de @.' });
+    expect(at('a'.repeat(487)).ok).toBe(false);
+    // 60 + 1 + 4 labels of 60 + 3 dots + ".nl" = 307 > 254
+    const long = at('a'.repeat(60), `${Array.from({ length: 4 }, () => 'b'.repeat(60)).join('.')}.nl`);
+    expect(long.ok || long.errors).toEqual({ contactEmail: 'Een e-mailadres heeft hoogstens 254 tekens.' });
+  });
 });
 
 describe('submit-registration', () => {
@@ -175,6 +196,8 @@ describe('the other forms', () => {
       ok: true,
       data: { signatoryName: 'J. Jansen', confirm: true },
     });
+    const twoLines = validateForm(signAgreementSchema, form({ signatoryName: 'J. Jansen\r\nBcc: x@example.com', confirm: 'ja' }));
+    expect(twoLines.ok || twoLines.errors).toEqual({ signatoryName: 'Gebruik één regel, zonder regeleinden of andere stuurtekens.' });
     const result = validateForm(signAgreementSchema, form({ signatoryName: '  ' }));
     expect(result.ok || result.errors).toEqual({
       signatoryName: 'Vul uw naam in.',
@@ -188,6 +211,10 @@ describe('the other forms', () => {
       ok: true,
       data: { kind: 'objection', text: 'Paragraaf 3 is onredelijk.' },
     });
+    // Several lines are fine in a question; other control characters are not.
+    expect(validateForm(askQuestionSchema, form({ kind: 'question', text: 'Regel 1\r\nRegel 2\tmet tab' })).ok).toBe(true);
+    const nul = validateForm(askQuestionSchema, form({ kind: 'question', text: 'Vraag\u0000\u001b[31m' }));
+    expect(nul.ok || nul.errors).toEqual({ text: 'Deze tekst bevat stuurtekens die wij niet kunnen verwerken. Typ de tekst opnieuw.' });
     const result = validateForm(askQuestionSchema, form({ kind: 'klacht', text: 'x'.repeat(5001) }));
     expect(result.ok || result.errors).toEqual({
       kind: 'Kies of u een vraag of een bezwaar indient.',

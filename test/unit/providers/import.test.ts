@@ -78,7 +78,8 @@ describe('CSV import', () => {
 
   it('counts lines of quoted fields that span lines', () => {
     const csv = `${HEADER}\n01234567,12345678,"Oost\nlocatie 2",msr,Anna,anna@oost.example.nl,signatory,\n07654321,bad,West,msr,Carla,carla@west.example.nl,signatory,`;
-    expect(brief(issuesOf(() => parseProvidersCsv(csv, 'p.csv')))).toEqual(['p.csv line 4 kvk']);
+    // The name over two lines is itself refused (names are one line); the next row's line number still counts both.
+    expect(brief(issuesOf(() => parseProvidersCsv(csv, 'p.csv')))).toEqual(['p.csv line 2 name', 'p.csv line 4 kvk']);
   });
 
   it('reports a bad header and a provider without signatory', () => {
@@ -126,6 +127,25 @@ describe('JSON import', () => {
       `p.json line ${lines[2]} [2].agb`,
       `p.json line ${lines[3]} [3]`,
     ]);
+  });
+
+  it('refuses names over several lines and addresses longer than RFC 5321 allows, naming where', () => {
+    const data = [
+      { ...good, name: 'Kliniek\r\nBcc: evil@example.com' },
+      { ...good, agb: '07654321', contacts: [{ ...good.contacts[0], name: 'Anna\nde Vries', email: `${'a'.repeat(65)}@oost.example.nl` }] },
+      { ...good, agb: '08888888', contacts: [{ ...good.contacts[0], email: `anna@${['b', 'c', 'd', 'e', 'f'].map((c) => c.repeat(60)).join('.')}.nl` }] },
+    ];
+    const text = JSON.stringify(data, null, 2);
+    const issues = issuesOf(() => parseProvidersJson(text, 'p.json'));
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      '[0].name: one line of text, without line breaks or control characters',
+      '[1].contacts[0].name: one line of text, without line breaks or control characters',
+      '[1].contacts[0].email: an email address with at most 64 characters before the @ (RFC 5321)',
+      '[2].contacts[0].email: an email address of at most 254 characters (RFC 5321)',
+    ]);
+    // The CSV import applies the same rules (a quoted cell may hold a line break).
+    const csv = [HEADER, '01234567,12345678,"Oost\nBcc: x@example.com",msr,Anna,anna@oost.example.nl,signatory,'].join('\n');
+    expect(brief(issuesOf(() => parseProvidersCsv(csv, 'p.csv')))).toEqual(['p.csv line 2 name']);
   });
 
   it('flags a missing signatory and two signatories', () => {
