@@ -1,14 +1,25 @@
 /**
- * The cycle workflow: one execution per contracting cycle walks its calendar.
+ * The cycle workflow: a chain of executions walks a contracting cycle's calendar.
  *
  *   Load the next milestone → (finished? → done)
  *   → Wait until it is due (at most one day, then re-read: an amended date is followed)
- *   → Mark it running → Run it page by page → Send its emails → Mark it done → loop.
+ *   → Mark it running → Run it page by page → Send its emails → Mark it done
+ *   → Hand over to a new execution, which loads the next milestone.
+ *
+ * Why a chain: a standard execution lives at most one year and records at most
+ * 25,000 history events. One execution per milestone keeps each within both:
+ * it waits for one milestone (an execution that has waited HAND_OVER_AFTER_DAYS
+ * hands the wait over), and one that has run MAX_TASKS_PER_EXECUTION pages or
+ * sends hands the rest of its milestone over, at the page cursor. Each successor
+ * is started by the `states:startExecution` integration under a name derived
+ * from the cycle and step (`msr-2021--proposal-deadline`), so a retried
+ * hand-over finds its successor (ExecutionAlreadyExists) instead of starting two.
  *
  * A failing milestone is recorded as failed (with its cause) and the execution
- * fails, which raises the failed-executions alarm; `inkoop milestone retry` starts
- * a new execution that resumes at that milestone. Emails are never doubled: the
- * outbox key of each message is its idempotency key.
+ * fails (alarm); an execution that dies anywhere else (failed, timed out,
+ * aborted) leaves the cycle stalled. `inkoop cycle resume` starts a new
+ * execution at the first step not done. Emails are never doubled: the outbox
+ * key of each message is its idempotency key.
  *
  * Constraints of the local engine (aws-local-stepfunctions), kept so the same
  * definition runs there: JSONPath only, no .waitForTaskToken, no Distributed
@@ -46,7 +57,28 @@ export const STATE = {
   markDone: 'Mark the milestone as done',
   markFailed: 'Mark the milestone as failed',
   failed: 'The milestone failed',
+  continues: 'Does this execution continue a milestone?',
+  countPage: 'Count the page',
+  countSend: 'Count the send',
+  handOverStep: 'Hand over to the next milestone',
+  handOverPart: 'Hand over the rest of the milestone',
+  handOverWait: 'Hand over the wait',
+  startSuccessor: 'Start the successor execution',
+  handedOver: 'Handed over',
 } as const;
+
+/**
+ * Pages plus sends one execution runs before it hands the rest of its milestone
+ * over: 9 events each (Task 5, Choice 2, Pass 2), so at most 9,000 of the
+ * 20,000 events an execution may use (25,000 is Step Functions' hard limit),
+ * next to at most HAND_OVER_AFTER_DAYS daily wait loops of 11 events.
+ */
+export const MAX_TASKS_PER_EXECUTION = 1000;
+
+/** The successor of an execution that hands over, started by the states:startExecution integration. */
+export const START_EXECUTION_RESOURCE = 'arn:aws:states:::states:startExecution';
+/** What Step Functions reports when an execution of that name exists (a retried hand-over). */
+export const EXECUTION_EXISTS_ERROR = 'StepFunctions.ExecutionAlreadyExistsException';
 
 /** Lambda service errors worth retrying with backoff (throttling, cold-start hiccups). */
 const LAMBDA_RETRY = [
@@ -70,7 +102,7 @@ interface TaskSpec {
   fn: string;
   payload: Record<string, unknown>;
   /** Fields picked from the function's result (`$.Payload...`), or none to discard it. */
-  select?: Record<string, string>;
+  select?: Record<string, unknown>;
   resultPath?: string;
   next: string;
   catchFailures?: boolean;
@@ -90,24 +122,48 @@ function lambdaTask({ fn, payload, select, resultPath, next, catchFailures = tru
 }
 
 const step = { 'cycleId.$': '$.cycleId', 'stepId.$': '$.next.step.stepId', 'executionId.$': '$$.Execution.Id' };
+const more = (path: string) => ({ Variable: path, BooleanEquals: true });
+const budgetSpent = { Variable: '$.progress.run.tasks', NumericGreaterThanEquals: MAX_TASKS_PER_EXECUTION };
+const count = (next: string) => ({
+  Type: 'Pass',
+  Parameters: { 'name.$': '$.progress.run.name', 'part.$': '$.progress.run.part', 'tasks.$': 'States.MathAdd($.progress.run.tasks, 1)' },
+  ResultPath: '$.progress.run',
+  Next: next,
+});
+/** The successor's input: the cycle, and (linked in the console) who started it. */
+const successorInput = (extra: Record<string, unknown> = {}) => ({
+  'cycleId.$': '$.cycleId',
+  'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+  ...extra,
+});
 
 /**
  * The state machine's definition (Amazon States Language, JSONPath).
- * Execution input: `{ "cycleId": "msr-2021" }`.
+ * Execution input: `{ "cycleId": "msr-2021" }`; a successor that continues a
+ * milestone also gets `next` (the step) and `progress` (its run and page cursor).
  */
 export function buildCycleDefinition(fns: CycleFunctions = CYCLE_SUBSTITUTIONS) {
   return {
-    Comment: 'One contracting cycle: walks the calendar and runs each milestone when it is due.',
-    StartAt: STATE.load,
+    Comment: 'One contracting cycle: walks the calendar, one execution per milestone, each handing over to the next.',
+    StartAt: STATE.continues,
     States: {
+      [STATE.continues]: {
+        Type: 'Choice',
+        Choices: [
+          { And: [{ Variable: '$.progress', IsPresent: true }, more('$.progress.page.more')], Next: STATE.runPage },
+          { Variable: '$.progress', IsPresent: true, Next: STATE.send },
+        ],
+        Default: STATE.load,
+      },
       [STATE.load]: lambdaTask({
         fn: fns.nextMilestone,
-        payload: { 'cycleId.$': '$.cycleId' },
+        payload: { 'cycleId.$': '$.cycleId', 'executionId.$': '$$.Execution.Id', 'executionStartedAt.$': '$$.Execution.StartTime' },
         select: {
           'finished.$': '$.Payload.finished',
           'due.$': '$.Payload.due',
           'waitUntil.$': '$.Payload.waitUntil',
           'step.$': '$.Payload.step',
+          'handOver.$': '$.Payload.handOver',
         },
         resultPath: '$.next',
         next: STATE.finished,
@@ -115,7 +171,11 @@ export function buildCycleDefinition(fns: CycleFunctions = CYCLE_SUBSTITUTIONS) 
       }),
       [STATE.finished]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.next.finished', BooleanEquals: true, Next: STATE.complete }],
+        Choices: [
+          { Variable: '$.next.finished', BooleanEquals: true, Next: STATE.complete },
+          // This execution has waited long enough: a new one waits on (an execution lives at most a year).
+          { Variable: '$.next.handOver', IsString: true, Next: STATE.handOverWait },
+        ],
         Default: STATE.wait,
       },
       [STATE.complete]: { Type: 'Succeed' },
@@ -129,23 +189,30 @@ export function buildCycleDefinition(fns: CycleFunctions = CYCLE_SUBSTITUTIONS) 
       [STATE.markRunning]: lambdaTask({
         fn: fns.recordMilestone,
         payload: { ...step, status: 'running' },
-        // Starts the page cursor at the beginning.
-        select: { 'cursor.$': '$.Payload.cursor', 'more.$': '$.Payload.more' },
-        resultPath: '$.page',
+        // Starts the page cursor at the beginning; `name` names this run of the step's successors.
+        select: {
+          run: { 'name.$': '$.Payload.name', part: 1, tasks: 0 },
+          page: { 'cursor.$': '$.Payload.cursor', 'more.$': '$.Payload.more' },
+        },
+        resultPath: '$.progress',
         next: STATE.runPage,
       }),
       [STATE.runPage]: lambdaTask({
         fn: fns.runMilestone,
-        payload: { ...step, 'cursor.$': '$.page.cursor' },
+        payload: { ...step, 'cursor.$': '$.progress.page.cursor' },
         select: { 'cursor.$': '$.Payload.cursor', 'more.$': '$.Payload.more' },
-        resultPath: '$.page',
+        resultPath: '$.progress.page',
         next: STATE.morePages,
       }),
       [STATE.morePages]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.page.more', BooleanEquals: true, Next: STATE.runPage }],
+        Choices: [
+          { And: [more('$.progress.page.more'), budgetSpent], Next: STATE.handOverPart },
+          { ...more('$.progress.page.more'), Next: STATE.countPage },
+        ],
         Default: STATE.send,
       },
+      [STATE.countPage]: count(STATE.runPage),
       [STATE.send]: lambdaTask({
         fn: fns.sendEmails,
         payload: { 'cycleId.$': '$.cycleId' },
@@ -155,14 +222,62 @@ export function buildCycleDefinition(fns: CycleFunctions = CYCLE_SUBSTITUTIONS) 
       }),
       [STATE.moreEmails]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.sending.more', BooleanEquals: true, Next: STATE.send }],
+        Choices: [
+          { And: [more('$.sending.more'), budgetSpent], Next: STATE.handOverPart },
+          { ...more('$.sending.more'), Next: STATE.countSend },
+        ],
         Default: STATE.markDone,
       },
+      [STATE.countSend]: count(STATE.send),
       [STATE.markDone]: lambdaTask({
         fn: fns.recordMilestone,
         payload: { ...step, status: 'done' },
-        next: STATE.load,
+        next: STATE.handOverStep,
       }),
+      [STATE.handOverStep]: {
+        Type: 'Pass',
+        Parameters: { 'name.$': '$.progress.run.name', input: successorInput() },
+        ResultPath: '$.successor',
+        Next: STATE.startSuccessor,
+      },
+      [STATE.handOverPart]: {
+        Type: 'Pass',
+        Parameters: {
+          'name.$': "States.Format('{}--{}', $.progress.run.name, States.MathAdd($.progress.run.part, 1))",
+          input: successorInput({
+            'next.$': '$.next',
+            progress: {
+              run: { 'name.$': '$.progress.run.name', 'part.$': 'States.MathAdd($.progress.run.part, 1)', tasks: 0 },
+              'page.$': '$.progress.page',
+            },
+          }),
+        },
+        ResultPath: '$.successor',
+        Next: STATE.startSuccessor,
+      },
+      [STATE.handOverWait]: {
+        Type: 'Pass',
+        Parameters: { 'name.$': '$.next.handOver', input: successorInput() },
+        ResultPath: '$.successor',
+        Next: STATE.startSuccessor,
+      },
+      [STATE.startSuccessor]: {
+        Type: 'Task',
+        Resource: START_EXECUTION_RESOURCE,
+        Parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', 'Name.$': '$.successor.name', 'Input.$': '$.successor.input' },
+        ResultSelector: { 'executionArn.$': '$.ExecutionArn' },
+        ResultPath: '$.successor.started',
+        TimeoutSeconds: 60,
+        Retry: [
+          { ErrorEquals: [EXECUTION_EXISTS_ERROR], MaxAttempts: 0 },
+          { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' },
+        ],
+        // The successor exists: an earlier attempt of this hand-over started it.
+        Catch: [{ ErrorEquals: [EXECUTION_EXISTS_ERROR], ResultPath: null, Next: STATE.handedOver }],
+        Next: STATE.handedOver,
+      },
+      // The output names the successor: `inkoop status` follows the chain through it.
+      [STATE.handedOver]: { Type: 'Succeed', OutputPath: '$.successor' },
       [STATE.markFailed]: lambdaTask({
         fn: fns.recordMilestone,
         payload: { ...step, status: 'failed', 'error.$': '$.error' },

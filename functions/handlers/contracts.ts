@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 
-export const nextMilestoneInput = z.object({ cycleId: z.string().min(1) });
+export const nextMilestoneInput = z.object({
+  cycleId: z.string().min(1),
+  /** `$$.Execution.Id`: the cycle records the execution it is on (operators follow the chain). */
+  executionId: z.string().optional(),
+  /** `$$.Execution.StartTime`: an execution that has waited long enough hands the wait over. */
+  executionStartedAt: z.string().optional(),
+});
 export type NextMilestoneInput = z.infer<typeof nextMilestoneInput>;
 
 export const stepRef = z.object({
@@ -16,12 +22,16 @@ export const stepRef = z.object({
 });
 export type StepRef = z.infer<typeof stepRef>;
 
-/** `waitUntil` is the step's instant, capped at one day from now so amended dates are picked up. */
+/**
+ * `waitUntil` is the step's instant, capped at one day from now so amended dates are picked up.
+ * `handOver`: the name of the execution that waits on in this one's place, or null.
+ */
 export const nextMilestoneOutput = z.object({
   finished: z.boolean(),
   due: z.boolean(),
   waitUntil: z.string(),
   step: stepRef.nullable(),
+  handOver: z.string().nullable(),
 });
 export type NextMilestoneOutput = z.infer<typeof nextMilestoneOutput>;
 
@@ -40,8 +50,11 @@ export const recordMilestoneInput = z.discriminatedUnion('status', [
   }),
 ]);
 export type RecordMilestoneInput = z.infer<typeof recordMilestoneInput>;
-/** For `running`, the page cursor to start from (null: the beginning). */
-export const recordMilestoneOutput = z.object({ cursor: z.string().nullable(), more: z.boolean() });
+/**
+ * For `running`, the page cursor to start from (null: the beginning) and `name`, the
+ * execution name this run of the step hands over to (its parts append `--<n>`).
+ */
+export const recordMilestoneOutput = z.object({ cursor: z.string().nullable(), more: z.boolean(), name: z.string().optional() });
 export type RecordMilestoneOutput = z.infer<typeof recordMilestoneOutput>;
 
 export const runMilestoneInput = stepTaskBase.extend({ cursor: z.string().nullable() });

@@ -14,6 +14,10 @@
  *   absent: the engine's 60 s default is not AWS's), for the same overflow.
  * - The top-level `TimeoutSeconds` is removed and returned, so the runner can
  *   enforce it on the virtual clock.
+ * - `states:startExecution` Tasks (an execution handing over to its successor)
+ *   are listed, for the runner to answer with the local runtime's executions.
+ * - `$$.Execution.StartTime` is the real time in that engine: `pinStartTime`
+ *   writes the execution's virtual start into the paths that read it.
  */
 import { ValidationError, type Issue } from '../commons/errors.ts';
 
@@ -55,6 +59,8 @@ export interface PreparedDefinition {
   waitStates: Set<string>;
   /** States with a Retry field. */
   retryStates: string[];
+  /** `states:startExecution` Tasks (fire and forget: no `.sync`). */
+  startExecutionTasks: Set<string>;
   /** The execution's TimeoutSeconds, taken out of the definition. */
   timeoutSeconds?: number;
 }
@@ -64,6 +70,7 @@ export type FunctionResolver = (functionName: string) => string | undefined;
 
 const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
 const LAMBDA_INVOKE_CALLBACK = /^arn:[^:]+:states:::lambda:invoke\.waitForTaskToken$/;
+const START_EXECUTION = /^arn:[^:]+:states:::states:startExecution$/;
 const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/;
 const PLACEHOLDER = /^\$\{([^}]+)\}$/;
 
@@ -86,7 +93,13 @@ export function functionResolver(handlerKeys: Iterable<string>, aliases: Record<
 
 export function prepareDefinition(source: AslDefinition | string, resolve: FunctionResolver): PreparedDefinition {
   const definition: AslDefinition = typeof source === 'string' ? JSON.parse(source) : structuredClone(source);
-  const prepared: PreparedDefinition = { definition, lambdaTasks: new Map(), waitStates: new Set(), retryStates: [] };
+  const prepared: PreparedDefinition = {
+    definition,
+    lambdaTasks: new Map(),
+    waitStates: new Set(),
+    retryStates: [],
+    startExecutionTasks: new Set(),
+  };
   const issues: Issue[] = [];
   const seen = new Set<string>();
 
@@ -144,12 +157,16 @@ function prepareTask(name: string, state: AslState, resolve: FunctionResolver, p
     if (parameters.InvocationType !== undefined && parameters.InvocationType !== 'RequestResponse') {
       return refuse(`InvocationType ${String(parameters.InvocationType)} is not supported`);
     }
+  } else if (START_EXECUTION.test(resource)) {
+    prepared.startExecutionTasks.add(name);
+    clampTimeout(state);
+    return;
   } else if (LAMBDA_INVOKE_CALLBACK.test(resource)) {
     return refuse('.waitForTaskToken is not supported by aws-local-stepfunctions');
   } else if (LAMBDA_ARN.test(resource) || PLACEHOLDER.test(resource)) {
     functionName = resource;
   } else {
-    return refuse(`Task resource ${resource} is not supported locally (only Lambda)`);
+    return refuse(`Task resource ${resource} is not supported locally (only Lambda and states:startExecution)`);
   }
 
   const handlerKey = resolve(functionName);
@@ -157,11 +174,37 @@ function prepareTask(name: string, state: AslState, resolve: FunctionResolver, p
     return refuse(`no handler for function ${functionName}`);
   }
   prepared.lambdaTasks.set(name, { state: name, functionName, handlerKey, envelope });
+  clampTimeout(state);
+}
 
+function clampTimeout(state: AslState): void {
   const timeout = state.TimeoutSeconds;
   if (state.TimeoutSecondsPath === undefined && (typeof timeout !== 'number' || timeout > MAX_TIMER_SECONDS)) {
     state.TimeoutSeconds = MAX_TIMER_SECONDS;
   }
+}
+
+const START_TIME_PATH = '$$.Execution.StartTime';
+
+/**
+ * Replaces every `"<field>.$": "$$.Execution.StartTime"` in Parameters (also nested,
+ * also in Map and Parallel branches) by `"<field>": <startTime>`, in place.
+ */
+export function pinStartTime(definition: AslDefinition, startTime: string): void {
+  const rewrite = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(rewrite);
+    if (value === null || typeof value !== 'object') return;
+    const object = value as Record<string, unknown>;
+    for (const [key, field] of Object.entries(object)) {
+      if (key.endsWith('.$') && field === START_TIME_PATH) {
+        delete object[key];
+        object[key.slice(0, -2)] = startTime;
+      } else {
+        rewrite(field);
+      }
+    }
+  };
+  rewrite(definition.States);
 }
 
 /**

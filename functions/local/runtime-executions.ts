@@ -5,10 +5,15 @@
  * for whoever needs one (a rehearsal, `--resume`, a milestone retry).
  *
  * Every execution runs the same definition (the one the CDK app synthesizes)
- * with the same handlers, on the runtime's one clock and driver.
+ * with the same handlers, on the runtime's one clock and driver. An execution
+ * that hands over (its `states:startExecution` Task) starts its successor here,
+ * under the same rules as in AWS: a name is used once, and a retried start of a
+ * running execution with the same input answers with that execution.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { VirtualClock } from '../commons/clock.ts';
 import { ConflictError } from '../commons/errors.ts';
+import { EXECUTION_EXISTS_ERROR } from '../../workflows/cycle.ts';
 import type { ExecutionStarter, StartedExecution } from '../cycles/executions.ts';
 import type { ExecutionInfo, ExecutionStatus, ExecutionsPort } from '../operators/ports.ts';
 import { ExecutionAbortedError, ExecutionFailedError, startExecution, type Execution, type LambdaHandler, type RunEvent } from './step-functions.ts';
@@ -25,6 +30,10 @@ export interface LocalExecutionRecord {
   /** Virtual instants, epoch ms. */
   startedAt: number;
   stoppedAt?: number;
+  output?: unknown;
+  /** The execution that started this one (a hand-over), and the one this one started. */
+  predecessor?: string;
+  successor?: string;
   error?: string;
   cause?: string;
   /** The engine's handle. */
@@ -57,16 +66,20 @@ export class LocalExecutions implements ExecutionsPort, ExecutionStarter {
    * workflow resumes at the cycle's first step that is not done). Refused while
    * another execution of the same cycle runs, as two would race on its steps.
    */
-  start(cycleId: string, options: { name?: string } = {}): LocalExecutionRecord {
-    const running = this.latest(cycleId);
-    if (running?.status === 'RUNNING') {
+  start(cycleId: string, options: { name?: string; input?: unknown; predecessor?: LocalExecutionRecord } = {}): LocalExecutionRecord {
+    const running = this.list().find((r) => r.cycleId === cycleId && r.status === 'RUNNING' && r !== options.predecessor);
+    if (running) {
       throw new ConflictError(`An execution of ${cycleId} is running already (${running.name})`, { cycleId, name: running.name });
     }
     const { clock } = this.deps;
     const name = options.name ?? `${cycleId}-${new Date(clock.now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${++this.counter}`;
     if (this.records.has(name)) throw new ConflictError(`An execution named ${name} exists already`, { name });
-    const input = { cycleId };
+    const input = options.input ?? { cycleId };
     const record = { name, arn: executionArn(name), cycleId, input, status: 'RUNNING', startedAt: clock.now() } as LocalExecutionRecord;
+    if (options.predecessor) {
+      record.predecessor = options.predecessor.name;
+      options.predecessor.successor = name;
+    }
     record.execution = startExecution({
       definition: this.deps.definition,
       input,
@@ -78,9 +91,16 @@ export class LocalExecutions implements ExecutionsPort, ExecutionStarter {
       driver: this.deps.driver,
       signal: this.deps.signal,
       onEvent: this.deps.onEvent ? (event) => this.deps.onEvent!(event, record) : undefined,
+      startExecution: async (request) => {
+        const successor = this.handOver(record, request);
+        return { executionArn: successor.arn, startDate: new Date(successor.startedAt).toISOString() };
+      },
     });
     record.done = record.execution.result.then(
-      () => this.finish(record, 'SUCCEEDED'),
+      (output) => {
+        record.output = output;
+        return this.finish(record, 'SUCCEEDED');
+      },
       (error: unknown) => {
         if (error instanceof ExecutionAbortedError) return this.finish(record, 'ABORTED');
         if (error instanceof ExecutionFailedError) {
@@ -91,6 +111,34 @@ export class LocalExecutions implements ExecutionsPort, ExecutionStarter {
     );
     this.records.set(name, record);
     return record;
+  }
+
+  /**
+   * StartExecution from a running execution's hand-over Task. Like AWS: a name in use
+   * is refused with ExecutionAlreadyExists, unless that execution runs with the same input.
+   */
+  private handOver(from: LocalExecutionRecord, request: { name: string; input: unknown }): LocalExecutionRecord {
+    const existing = this.records.get(request.name);
+    if (existing) {
+      if (existing.status === 'RUNNING' && isDeepStrictEqual(existing.input, request.input)) return existing;
+      const error = new Error(`Execution ${request.name} already exists`);
+      error.name = EXECUTION_EXISTS_ERROR;
+      throw error;
+    }
+    const cycleId = (request.input as { cycleId?: unknown } | null)?.cycleId;
+    if (typeof cycleId !== 'string') throw new Error(`Hand-over from ${from.name}: the input has no cycleId`);
+    return this.start(cycleId, { name: request.name, input: request.input, predecessor: from });
+  }
+
+  /** The last execution of the cycle's chain, once it has ended (it started no successor). */
+  async chainEnd(cycleId: string): Promise<LocalExecutionRecord | undefined> {
+    for (let last = this.latest(cycleId); last; ) {
+      await last.done;
+      const now = this.latest(cycleId);
+      if (now === last) return last;
+      last = now;
+    }
+    return undefined;
   }
 
   /** ExecutionStarter (functions/cycles): what `startCycle` and `retryMilestone` call. */

@@ -6,7 +6,8 @@
  * for the definition rewrites): Task overrides are keyed by state name; for
  * `lambda:invoke` they receive and must return the Lambda envelope; a thrown
  * error becomes `{ Error: name, Cause: message }`; its timers overflow past
- * 2^31 ms; `$$.Execution.StartTime` is always the real time.
+ * 2^31 ms; `$$.Execution.StartTime` is always the real time (pinned here to
+ * the virtual start).
  */
 import {
   StateMachine,
@@ -17,6 +18,7 @@ import {
 import type { VirtualClock } from '../commons/clock.ts';
 import {
   functionResolver,
+  pinStartTime,
   prepareDefinition,
   type AslDefinition,
   type LambdaTask,
@@ -49,9 +51,21 @@ export interface RunStateMachineOptions {
    * Default: a driver of this execution's own, disposed when it ends.
    */
   driver?: VirtualTimeDriver;
+  /**
+   * Answers the definition's `states:startExecution` Tasks (required when it has any):
+   * starts `name` with `input` and returns what StartExecution returns. An existing
+   * name must be refused with an error named `StepFunctions.ExecutionAlreadyExistsException`.
+   */
+  startExecution?: (request: StartExecutionRequest) => Promise<{ executionArn: string; startDate: string }>;
   /** Called for every event, in order (a few microtasks after it happened, before the clock moves); a throwing listener aborts the run. */
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+}
+
+export interface StartExecutionRequest {
+  stateMachineArn: string;
+  name: string;
+  input: unknown;
 }
 
 interface At {
@@ -123,6 +137,10 @@ export function startExecution(options: RunStateMachineOptions): Execution {
   const stateMachineName = options.stateMachineName ?? 'local';
   const prepared = prepareDefinition(options.definition, functionResolver(Object.keys(handlers), options.functionNames));
   validateOnce(options.definition);
+  if (prepared.startExecutionTasks.size > 0 && !options.startExecution) {
+    throw new Error(`The definition starts executions (${[...prepared.startExecutionTasks].join(', ')}): pass startExecution`);
+  }
+  pinStartTime(prepared.definition, new Date(clock.now()).toISOString());
 
   const ownDriver = options.driver === undefined;
   const driver = options.driver ?? new VirtualTimeDriver(clock, options.mode);
@@ -162,6 +180,17 @@ export function startExecution(options: RunStateMachineOptions): Execution {
   const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
   for (const task of prepared.lambdaTasks.values()) taskResourceLocalHandlers[task.state] = (input) => invokeLambda(task, input);
   for (const state of prepared.waitStates) taskResourceLocalHandlers[state] = (input) => virtualWait(state, input);
+  for (const state of prepared.startExecutionTasks) {
+    taskResourceLocalHandlers[state] = async (input: { StateMachineArn?: string; Name?: string; Input?: unknown }) => {
+      const started = await options.startExecution!({
+        stateMachineArn: String(input.StateMachineArn),
+        name: String(input.Name),
+        // The service integration accepts Input as JSON text or as an object.
+        input: typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {}),
+      });
+      return { ExecutionArn: started.executionArn, StartDate: started.startDate };
+    };
+  }
   // The engine reads this object at every retry, so setMode can change it.
   const retryIntervalOverrides: Record<string, number> = {};
   const applyRetryMode = (mode: ClockMode): void => {

@@ -54,7 +54,7 @@ function task<I, O>(parse: (raw: unknown) => I, run: (input: I) => Promise<O>, c
 
 export function createNextMilestoneActivity(deps: DepsSource<LoopDeps>): (event: unknown) => Promise<NextMilestoneOutput> {
   const get = lazy(deps);
-  return task(nextMilestoneInput.parse, (input) => nextMilestone(get(), input.cycleId), nextMilestoneOutput.parse);
+  return task(nextMilestoneInput.parse, (input) => nextMilestone(get(), input), nextMilestoneOutput.parse);
 }
 
 export function createRecordMilestoneActivity(deps: DepsSource<LoopDeps>): (event: unknown) => Promise<RecordMilestoneOutput> {

@@ -6,8 +6,9 @@ import { buildTimeline } from '../calendar/timeline.ts';
 import type { Clock } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
+import { stepExecutionName, waitExecutionName } from '../domain/execution-names.ts';
 import type { Step } from '../domain/model.ts';
-import type { NextMilestoneOutput, RecordMilestoneInput, RecordMilestoneOutput } from '../handlers/contracts.ts';
+import type { NextMilestoneInput, NextMilestoneOutput, RecordMilestoneInput, RecordMilestoneOutput } from '../handlers/contracts.ts';
 import type { Store } from '../store/index.ts';
 import { defaultLogger, type MilestoneLogger } from './context.ts';
 import { MilestoneFailedError } from './errors.ts';
@@ -22,6 +23,13 @@ export interface LoopDeps {
 /** Each wait is capped at one day, then the step is read again: an amended date is followed either way. */
 export const MAX_WAIT_MS = 86_400_000;
 
+/**
+ * A standard execution lives at most 365 days: one that has waited this long for
+ * its milestone hands the wait over to a new execution. 300 daily wait loops are
+ * also at most 3,300 history events.
+ */
+export const HAND_OVER_AFTER_DAYS = 300;
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Steps in the order the workflow runs them: by instant, ties in calendar order (as the timeline builds them). */
@@ -33,20 +41,26 @@ export function inRunOrder(steps: readonly Step[], timelineOrder: readonly strin
 /**
  * The earliest step not done. A failed one blocks (MilestoneFailedError: the
  * execution stops until an operator retries it); a due or running one is next.
- * With every step done, the cycle is marked done and the loop finishes.
+ * With every step done, the cycle is marked done and the loop finishes. The
+ * cycle records the execution that asks (each successor in the chain, once).
  */
-export async function nextMilestone(deps: LoopDeps, cycleId: string): Promise<NextMilestoneOutput> {
+export async function nextMilestone(deps: LoopDeps, input: NextMilestoneInput): Promise<NextMilestoneOutput> {
   const { store, clock } = deps;
+  const { cycleId } = input;
   const cycle = await store.getCycle(cycleId);
   if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
   const now = clock.now();
-  if (cycle.status === 'cancelled') return { finished: true, due: false, waitUntil: iso(now), step: null };
+  const finished = { finished: true, due: false, waitUntil: iso(now), step: null, handOver: null };
+  if (cycle.status === 'cancelled') return finished;
+  if (input.executionId && cycle.executionArn !== input.executionId && (cycle.status === 'running' || cycle.status === 'planned')) {
+    await store.updateCycleStatus(cycleId, 'running', { executionArn: input.executionId });
+  }
 
   const order = buildTimeline(cycle.calendar).map((s) => s.stepId);
   const next = inRunOrder(await store.getSteps(cycleId), order).find((s) => s.status !== 'done');
   if (!next) {
     if (cycle.status !== 'done') await store.updateCycleStatus(cycleId, 'done');
-    return { finished: true, due: false, waitUntil: iso(now), step: null };
+    return finished;
   }
   if (next.status === 'failed') {
     throw new MilestoneFailedError(
@@ -55,11 +69,15 @@ export async function nextMilestone(deps: LoopDeps, cycleId: string): Promise<Ne
     );
   }
   const at = Date.parse(next.at);
+  const due = now >= at;
+  const startedAt = input.executionStartedAt ? Date.parse(input.executionStartedAt) : NaN;
+  const waitedLongEnough = !due && now - startedAt >= HAND_OVER_AFTER_DAYS * MAX_WAIT_MS;
   return {
     finished: false,
-    due: now >= at,
+    due,
     waitUntil: iso(Math.min(at, now + MAX_WAIT_MS)),
     step: { stepId: next.stepId, milestoneId: next.milestoneId, kind: next.kind, phase: next.phase, at: next.at },
+    handOver: waitedLongEnough ? waitExecutionName(cycleId, iso(now).slice(0, 10)) : null,
   };
 }
 
@@ -88,13 +106,13 @@ export async function recordMilestone(deps: LoopDeps, input: RecordMilestoneInpu
   const { cycleId, stepId } = input;
   switch (input.status) {
     case 'running': {
-      await store.updateStep(cycleId, stepId, { status: 'running' });
+      const step = await store.updateStep(cycleId, stepId, { status: 'running' });
       const cycle = await store.getCycle(cycleId);
       if (cycle && (cycle.status !== 'running' || (input.executionId && cycle.executionArn !== input.executionId))) {
         await store.updateCycleStatus(cycleId, 'running', input.executionId ? { executionArn: input.executionId } : {});
       }
       log.info('milestone running', { cycleId, stepId });
-      return { cursor: null, more: true };
+      return { cursor: null, more: true, name: stepExecutionName(cycleId, stepId, step.attempts) };
     }
     case 'done':
       await store.updateStep(cycleId, stepId, { status: 'done' });

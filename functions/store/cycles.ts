@@ -66,7 +66,7 @@ export interface PageReads {
 
 /** Which step statuses may move to which; `done → running` only with `rerun`; `failed → due` is an operator's retry. */
 const STEP_MOVES: Record<StepStatus, readonly StepStatus[]> = {
-  due: ['failed'],
+  due: ['failed', 'running'], // running → due: a step left running by a dead execution, resumed
   running: ['due', 'running', 'failed'], // running → running: a retried task
   done: ['running'],
   failed: ['running'],

@@ -54,7 +54,7 @@ export class Workflow extends Construct {
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Cycle state machine: invokes the four workflow functions, writes its logs and traces.',
+      description: 'Cycle state machine: invokes the four workflow functions, starts its own successor executions, writes its logs and traces.',
     });
     // Separate from the default policy (which holds the acknowledged log-delivery
     // and X-Ray wildcards): exactly the four functions, unqualified ARNs only,
@@ -79,6 +79,20 @@ export class Workflow extends Construct {
       tracingEnabled: true,
     });
     this.stateMachine.node.addDependency(invoke);
+
+    // Each execution hands over to its successor (workflows/cycle.ts): StartExecution
+    // on this state machine only. A policy of its own, created after the state machine
+    // (the role is created before it: in its default policy the ARN would be a cycle).
+    new iam.Policy(this, 'StartSuccessorExecutions', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'StartSuccessorExecutions',
+          actions: ['states:StartExecution'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
 
     acknowledgeWildcardResource(
       role.node.findChild('DefaultPolicy'),

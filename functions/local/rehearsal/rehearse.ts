@@ -194,10 +194,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         },
       );
       cleanups.push(
-        runtime.onRunEvent((event) => {
+        runtime.onRunEvent((event, execution) => {
           progress!.onRunEvent(event);
-          // The year ends with the workflow: hold the clock before the simulation's next wait can move it.
-          if (event.type === 'executionSucceeded') runtime.driver.setMode('interactive');
+          // The year ends with the last execution of the chain: hold the clock before the simulation's next wait can move it.
+          if (event.type === 'executionSucceeded' && !execution.successor) runtime.driver.setMode('interactive');
         }),
       );
       simulation = new Simulation({
@@ -226,7 +226,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         return started.executionArn;
       });
       release();
-      const ended = await runtime.executions.get(executionArn)!.done;
+      await runtime.executions.get(executionArn)!.done;
+      const ended = (await runtime.executions.chainEnd(cycleId))!;
       if (ended.status !== 'SUCCEEDED') {
         if (options.shutdown?.signal.aborted) {
           progress.stop();

@@ -1,8 +1,9 @@
 /**
- * Measures the history of one execution: the real workflow definition
- * (workflows/cycle.ts) run by the local engine with the milestone handlers
- * over DynamoDB Local, on the longest seed calendar (ZG 2024-2025: January
- * 2023 to April 2024), counting the events standard Step Functions would record.
+ * The chain of executions over the longest seed calendar (ZG 2024-2025, its
+ * cycle created in January 2022, more than two years before its last step): the
+ * real workflow definition (workflows/cycle.ts) run by the local engine with the
+ * milestone handlers over DynamoDB Local. Every execution stays within a year
+ * and far within the history limit, counted the way Step Functions counts.
  */
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../functions/commons/clock.ts';
@@ -12,18 +13,17 @@ import { createSendEmailsHandler } from '../../../functions/handlers/send-emails
 import { createNextMilestoneHandler } from '../../../functions/handlers/next-milestone.ts';
 import { createRecordMilestoneHandler } from '../../../functions/handlers/record-milestone.ts';
 import { createRunMilestoneHandler } from '../../../functions/handlers/run-milestone.ts';
-import { startExecution, type RunEvent } from '../../../functions/local/step-functions.ts';
-import { buildCycleDefinition } from '../../../workflows/cycle.ts';
+import { EXECUTION_BUDGET, SFN_LIMITS } from '../../../functions/local/history.ts';
+import { HAND_OVER_AFTER_DAYS } from '../../../functions/milestones/loop.ts';
+import { localChain } from '../../support/chain.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { countEvents, HISTORY_LIMIT, simulateHistory } from '../../unit/milestones/history-model.ts';
 import { makeWorld } from './harness.ts';
 
 const local = useDynamoDbLocal();
 
-describe('history events of the longest seed calendar, measured', () => {
-  it('stay far below 25,000, and match the model', async () => {
-    const start = Date.parse('2023-01-01T00:00:00Z');
-    const w = await makeWorld(local.db.client, await local.freshTable(), 'zg-2024-2025', { start: new Date(start).toISOString() });
+describe('the chain of executions over the longest seed calendar, measured', () => {
+  it('keeps every execution within 365 days and 20,000 events, one per milestone step, and walks the whole year', async () => {
+    const w = await makeWorld(local.db.client, await local.freshTable(), 'zg-2024-2025', { start: '2022-01-01T00:00:00Z' });
     // Its last milestone publishes next year's dates: that needs next year's cycle.
     const next = structuredClone(await loadCalendar('zg-2024-2025')) as unknown as Record<string, any>;
     Object.assign(next, { id: 'zg-2025', contract: { firstYear: 2025, termYears: 1 } });
@@ -35,13 +35,8 @@ describe('history events of the longest seed calendar, measured', () => {
     await w.provider();
 
     const loop = { store: w.store, clock: w.clock, log: w.deps.log };
-    const definition = buildCycleDefinition();
-    const types = new Map(Object.entries(definition.States).map(([name, s]) => [name, s.Type]));
-    const states = { Task: 0, Choice: 0, Wait: 0, Succeed: 0 };
-    const execution = startExecution({
-      definition,
-      input: { cycleId: 'zg-2024-2025' },
-      executionName: 'zg-2024-2025',
+    const chain = localChain({
+      clock: w.clock,
       handlers: {
         NextMilestoneFunction: createNextMilestoneHandler(loop),
         RecordMilestoneFunction: createRecordMilestoneHandler(loop),
@@ -55,20 +50,29 @@ describe('history events of the longest seed calendar, measured', () => {
           linkIssuer: { issue: async (i) => `https://aanbieders.zorgverzekeraar.example/l/${i.action}` },
         }),
       },
-      clock: w.clock,
-      mode: 'fast',
-      onEvent: (e: RunEvent) => {
-        if (e.type === 'stateEntered') states[types.get(e.state) as keyof typeof states]++;
-      },
     });
-    await execution.result;
+    const { last, histories } = await chain.run('zg-2024-2025');
+    chain.dispose();
 
-    const measured = countEvents(states);
-    const model = simulateHistory(w.cycle.calendar, { start });
-    console.info(`history events (measured, zg-2024-2025 from 2023-01-01): ${measured} of ${HISTORY_LIMIT}; states entered ${JSON.stringify(states)}`);
-    expect(measured).toBeLessThan(HISTORY_LIMIT / 3);
-    expect(measured).toBe(model.total);
+    const steps = await w.store.getSteps('zg-2024-2025');
+    console.info(
+      `zg-2024-2025 from 2022-01-01: ${histories.length} executions for ${steps.length} steps; longest ${Math.max(...histories.map((h) => h.days))} days, ` +
+        `most events ${Math.max(...histories.map((h) => h.historyEvents))} (limits ${SFN_LIMITS.days} days, ${SFN_LIMITS.historyEvents} events)`,
+    );
+    expect(last.status).toBe('SUCCEEDED');
+    expect(histories.every((h) => h.status === 'SUCCEEDED')).toBe(true);
+    for (const h of histories) {
+      expect(h.days, h.name).toBeLessThanOrEqual(EXECUTION_BUDGET.days);
+      expect(h.historyEvents, h.name).toBeLessThanOrEqual(EXECUTION_BUDGET.historyEvents);
+    }
+    // The first execution waits 300 days and hands the rest of its 455-day wait over.
+    expect(histories[0]).toMatchObject({ name: 'zg-2024-2025' });
+    expect(histories[0].days).toBeCloseTo(HAND_OVER_AFTER_DAYS, 0);
+    expect(histories[1].name).toBe('zg-2024-2025--waits-20221028');
+    // After each step, its successor: named after the cycle and the step, the last one finds the calendar finished.
+    expect(histories.slice(2).map((h) => h.name).sort()).toEqual(steps.map((s) => `zg-2024-2025--${s.stepId.replace('#', '-')}`).sort());
     expect((await w.store.getCycle('zg-2024-2025'))?.status).toBe('done');
+    expect((await w.store.getCycle('zg-2024-2025'))?.executionArn).toBe(last.arn);
     expect(await w.countByTemplate()).toMatchObject({ 'policy-published': 4, 'next-year-dates': 4 });
     expect((await w.messages()).every((m) => m.status === 'sent')).toBe(true);
     await w.close();

@@ -20,6 +20,7 @@ describe('next milestone', () => {
       due: false,
       waitUntil: new Date(w.clock.now() + DAY).toISOString(),
       step: { stepId: 'policy-publication#notify', milestoneId: 'policy-publication', kind: 'policy-publication', phase: 'notify', at: '2020-04-01T07:00:00.000Z' },
+      handOver: null,
     });
     w.clock.advanceTo('2020-03-31T12:00:00Z');
     expect(await w.acts.nextMilestone({ cycleId: 'zvt-2021' })).toMatchObject({ due: false, waitUntil: '2020-04-01T07:00:00.000Z' });
@@ -50,7 +51,11 @@ describe('next milestone', () => {
     await w.markDone(...steps.slice(0, -1).map((s) => s.stepId));
     const last = steps.at(-1)!;
     w.clock.advanceTo(last.at);
-    expect(await w.acts.recordMilestone({ cycleId: 'zvt-2021', stepId: last.stepId, status: 'running', executionId: 'arn:exec:1' })).toEqual({ cursor: null, more: true });
+    expect(await w.acts.recordMilestone({ cycleId: 'zvt-2021', stepId: last.stepId, status: 'running', executionId: 'arn:exec:1' })).toEqual({
+      cursor: null,
+      more: true,
+      name: `zvt-2021--${last.stepId.replace('#', '-')}`,
+    });
     expect(await w.store.getCycle('zvt-2021')).toMatchObject({ status: 'running', executionArn: 'arn:exec:1' });
     expect(await w.acts.nextMilestone({ cycleId: 'zvt-2021' })).toMatchObject({ finished: false, due: true, step: { stepId: last.stepId } });
     await w.acts.recordMilestone({ cycleId: 'zvt-2021', stepId: last.stepId, status: 'done' });

@@ -50,8 +50,23 @@ describe('next-milestone handler', () => {
       due: false,
       waitUntil: '2020-03-02T12:00:00.000Z',
       step: { stepId: 'policy-publication#notify', milestoneId: 'policy-publication', kind: 'policy-publication', phase: 'notify', at: '2020-04-01T07:00:00.000Z' },
+      handOver: null,
     });
     expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ TableName: 'tbl', ConsistentRead: true });
+  });
+
+  it('hands the wait over once its execution has waited 300 days, and records the execution it runs in', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...cycleItem, status: 'running', executionArn: 'arn:before' } });
+    ddb.on(QueryCommand).resolves({ Items: stepItems() });
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...cycleItem, status: 'running', executionArn: 'arn:exec' } });
+    const startedAt = (days: number) => new Date(Date.parse('2020-03-01T12:00:00.000Z') - days * 86_400_000).toISOString();
+    const handler = createNextMilestoneHandler(deps());
+    expect(await handler({ cycleId: cycle.id, executionId: 'arn:exec', executionStartedAt: startedAt(299) })).toMatchObject({ due: false, handOver: null });
+    expect(await handler({ cycleId: cycle.id, executionId: 'arn:exec', executionStartedAt: startedAt(300) })).toMatchObject({
+      due: false,
+      handOver: `${cycle.id}--waits-20200301`,
+    });
+    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues).toMatchObject({ ':arn': 'arn:exec', ':status': 'running' });
   });
 
   it('finishes and marks the cycle done when every step is done', async () => {
@@ -101,6 +116,8 @@ describe('record-milestone handler', () => {
     expect(await createRecordMilestoneHandler(deps())({ cycleId: cycle.id, stepId: 'policy-publication#notify', status: 'running', executionId: 'arn:exec' })).toEqual({
       cursor: null,
       more: true,
+      // The successor's name: the cycle and the step, readable, without the `#` Step Functions refuses.
+      name: `${cycle.id}--policy-publication-notify`,
     });
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1); // the cycle already runs this execution
   });

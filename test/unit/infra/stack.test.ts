@@ -394,7 +394,7 @@ describe('IAM', () => {
     }
   });
 
-  it('only OperatorApi touches the state machine; the state machine invokes only the four workflow functions', () => {
+  it('only OperatorApi touches the state machine; the state machine invokes only the four workflow functions and starts only its own executions', () => {
     const [machineId] = only('AWS::StepFunctions::StateMachine');
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
       const states = grantsOf(roleOfFunction(key), 'states:');
@@ -411,6 +411,8 @@ describe('IAM', () => {
     expect(grantsOf(machineRole, 'lambda:')).toEqual(
       WORKFLOW_FUNCTION_KEYS.map((key) => `lambda:InvokeFunction <${functionLogicalId(key)}.Arn>`).sort(),
     );
+    // The hand-over to a successor execution (workflows/cycle.ts): StartExecution on itself, nothing else.
+    expect(grantsOf(machineRole, 'states:')).toEqual([`states:StartExecution <${machineId}>`]);
   });
 });
 
