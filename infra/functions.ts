@@ -13,6 +13,10 @@ import type { CycleFunctions } from '../workflows/cycle.ts';
 export type EnvName =
   /** Name of the one DynamoDB table. */
   | 'TABLE_NAME'
+  /** ARNs of the three operator role policies (the operator API reads which one its caller holds). */
+  | 'OPERATOR_VIEWER_POLICY_ARN'
+  | 'OPERATOR_PURCHASER_POLICY_ARN'
+  | 'OPERATOR_ADMINISTRATOR_POLICY_ARN'
   /** Secrets Manager ARN of the HMAC key that signs provider links. */
   | 'LINK_SECRET_ARN'
   /** Base URL of provider links (`https://…/`), the provider-links API unless a custom domain is configured. */
@@ -117,7 +121,15 @@ export const FUNCTIONS = {
     description: 'Operator HTTP API (IAM-authorised): cycles, milestones, applications, executions.',
     timeoutSeconds: 29,
     memoryMb: 512,
-    environment: ['TABLE_NAME', 'STATE_MACHINE_ARN', 'LINKS_BASE_URL'],
+    environment: [
+      'TABLE_NAME',
+      'STATE_MACHINE_ARN',
+      'LINKS_BASE_URL',
+      'DOCUMENTS_BUCKET',
+      'OPERATOR_VIEWER_POLICY_ARN',
+      'OPERATOR_PURCHASER_POLICY_ARN',
+      'OPERATOR_ADMINISTRATOR_POLICY_ARN',
+    ],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

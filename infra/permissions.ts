@@ -67,10 +67,22 @@ export interface FunctionGrants {
   publications?: boolean;
   /** Step Functions actions on the cycle state machine (and its executions, for DescribeExecution). */
   stateMachine?: readonly StateMachineAction[];
+  /**
+   * Large provider imports (functions/uploads/imports.ts): `s3:PutObject` (to
+   * presign the upload) and `s3:GetObject` under `IMPORTS_PREFIX` of the documents bucket.
+   */
+  importFiles?: boolean;
+  /**
+   * Which operator role a caller holds (functions/operators/iam-roles.ts): the
+   * managed policies attached to its IAM role, or to its IAM user and groups.
+   */
+  readAttachedPolicies?: boolean;
 }
 
 /** Key prefix of provider uploads in the documents bucket. */
 export const DOCUMENTS_UPLOAD_PREFIX = 'uploads/';
+/** Key prefix of large provider files waiting to be imported (functions/uploads/imports.ts). */
+export { IMPORTS_PREFIX } from '../functions/uploads/imports.ts';
 
 export const FUNCTION_GRANTS = {
   /** Reads the cycle and its steps (loop.ts); marks steps and the cycle (updateStep reads the old step back). */
@@ -132,11 +144,19 @@ export const FUNCTION_GRANTS = {
    * audit by table Query); purchasers' decisions (transactions: Put of the
    * application + Put of its event), answers to questions (Update), milestone
    * retries (functions/cycles/retry.ts: step and cycle Update, step GetItem,
-   * audit Query + conditional Put), starting and inspecting cycle executions.
+   * audit Query + conditional Put), starting and inspecting cycle executions;
+   * the administrator's routes: creating a cycle (steps and cycle Puts),
+   * amending a date (cycle and step Updates, audit Put, notices queued with
+   * conditional Puts; providers of the care type by table Query, their profiles
+   * by BatchGetItem), importing providers (BatchGetItem of the existing ones,
+   * transactions of profile and care-type member Puts, Deletes of memberships
+   * a changed provider left). Reads the caller's attached role policies.
    */
   operatorApi: {
-    table: ['GetItem', 'Query', 'UpdateItem', 'PutItem'],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem', 'DeleteItem'],
     indexes: ['byCycleState', 'byProvider', 'byMessageStatus'],
     stateMachine: ['StartExecution', 'ListExecutions', 'DescribeExecution'],
+    importFiles: true,
+    readAttachedPolicies: true,
   },
 } as const satisfies Record<FunctionKey, FunctionGrants>;

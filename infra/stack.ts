@@ -22,6 +22,7 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type EnvName, type FunctionKey } from './functions.ts';
 import { DOCUMENTS_UPLOAD_PREFIX, FUNCTION_GRANTS } from './permissions.ts';
+import { OPERATOR_ROLES, ROLE_POLICY_DESCRIPTIONS, ROLE_POLICY_OUTPUTS } from '../functions/operators/routes.ts';
 
 /** The stack's name; the CLI's `--aws` mode reads the outputs of this stack. */
 export const STACK_NAME = 'Inkoopkalender';
@@ -117,6 +118,9 @@ export class InkoopkalenderStack extends Stack {
 
     env.STATE_MACHINE_ARN = workflow.stateMachine.stateMachineArn;
     env.LINKS_BASE_URL = config.linksBaseUrl ?? apis.providerLinksUrl;
+    env.OPERATOR_VIEWER_POLICY_ARN = apis.rolePolicies.viewer.managedPolicyArn;
+    env.OPERATOR_PURCHASER_POLICY_ARN = apis.rolePolicies.purchaser.managedPolicyArn;
+    env.OPERATOR_ADMINISTRATOR_POLICY_ARN = apis.rolePolicies.administrator.managedPolicyArn;
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
       for (const name of FUNCTIONS[key].environment) {
         const value = env[name];
@@ -182,7 +186,9 @@ export class InkoopkalenderStack extends Stack {
       `Public documents (contracted-provider lists, Q&A memo), served by the website at ${config.publicationsBaseUrl}.`,
     );
     output(OUTPUTS.linkSecretArn, data.linkSecret.secretArn, 'Secret holding the link-signing HMAC key.');
-    output('OperatorPolicyArn', apis.operatorInvokePolicy.managedPolicyArn, 'Attach to operator roles.');
+    for (const role of OPERATOR_ROLES) {
+      output(ROLE_POLICY_OUTPUTS[role], apis.rolePolicies[role].managedPolicyArn, ROLE_POLICY_DESCRIPTIONS[role]);
+    }
     output('ConfigurationSetName', email.configurationSetName, 'SES configuration set of every email.');
     email.identity.dkimRecords.forEach((record, i) =>
       output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM CNAME ${i + 1} of the sender domain.`),

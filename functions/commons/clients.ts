@@ -17,6 +17,7 @@
  * `AWS_REGION` (set by Lambda), else `eu-west-1`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -65,6 +66,7 @@ let ses: SESv2Client | undefined;
 let sfn: SFNClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 let s3: S3Client | undefined;
+let iam: IAMClient | undefined;
 
 export function getDynamoDbClient(): DynamoDBClient {
   return (dynamoDb ??= new DynamoDBClient(baseConfig('dynamodb')));
@@ -109,8 +111,13 @@ export function getS3Client(): S3Client {
   return (s3 ??= new S3Client({ ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) }));
 }
 
+/** IAM (global): the operator API reads which role policies are attached to its caller. */
+export function getIamClient(): IAMClient {
+  return (iam ??= new IAMClient({ region: baseConfig('s3').region }));
+}
+
 /** Drops the cached clients (tests that change the environment between cases). */
 export function resetClients(): void {
-  for (const client of [documentClient, dynamoDb, ses, sfn, secrets, s3]) client?.destroy();
-  dynamoDb = documentClient = ses = sfn = secrets = s3 = undefined;
+  for (const client of [documentClient, dynamoDb, ses, sfn, secrets, s3, iam]) client?.destroy();
+  dynamoDb = documentClient = ses = sfn = secrets = s3 = iam = undefined;
 }

@@ -1,8 +1,10 @@
 /**
  * The operator JSON API, `/operator/...`: the same routes behind IAM in AWS
- * (functions/handlers/operator-api.ts) and on the local dashboard. Every input
- * (path, query, body) is parsed with zod; a bad one is a 400 that names the
- * fields. Errors are JSON: `{ error: { code, message, issues? } }`.
+ * (functions/handlers/operator-api.ts) and on the local dashboard. The routes
+ * and the role each needs are ./routes.ts; every request is checked against
+ * the caller's role before anything is read. Every input (path, query, body)
+ * is parsed with zod; a bad one is a 400 that names the fields. Errors are
+ * JSON: `{ error: { code, message, issues? } }`.
  */
 import { z } from 'zod';
 import { ValidationError, type DomainError, type Issue } from '../commons/errors.ts';
@@ -10,16 +12,25 @@ import { agbCode } from '../domain/index.ts';
 import type { ErrorRenderer } from '../http/edge.ts';
 import { Router, type RouteRequest } from '../http/router.ts';
 import { UnsupportedMediaTypeError, bodyBytes, header, mediaType, type HttpEvent, type HttpResult } from '../http/types.ts';
+import { amendSchema, createCycleSchema, importSchema, importUploadSchema } from './admin.ts';
 import { decisionSchema } from './decisions.ts';
 import { emailFilterSchema } from './emails.ts';
 import { providerSearchSchema } from './providers.ts';
 import { answerSchema, questionFilterSchema } from './questions.ts';
+import { OPERATOR_PREFIX, OPERATOR_ROUTES, roleAllows, roleRequired, type OperatorRole, type OperatorRoute } from './routes.ts';
 import type { OperatorService } from './service.ts';
 
-export const OPERATOR_PREFIX = '/operator';
+export { OPERATOR_PREFIX } from './routes.ts';
 
-/** Who is calling, for the audit trail. */
-export type Identify = (event: HttpEvent) => string;
+/** Who is calling: the actor the audit trail records, and the role they hold. */
+export interface Caller {
+  actor: string;
+  /** Undefined: none of the three roles (every route answers 403). */
+  role: OperatorRole | undefined;
+}
+
+/** Who is calling, from the request (IAM in AWS; the OS user on this machine). */
+export type Identify = (event: HttpEvent) => Caller | Promise<Caller>;
 
 const cycleId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a cycle id of lower-case letters, digits and dashes');
 const milestoneId = z.string().regex(/^[a-z0-9][a-z0-9-]*(#[a-z0-9-]+)?$/, 'a milestone id (or step id)');
@@ -53,39 +64,57 @@ function jsonBody(event: HttpEvent): unknown {
 
 const query = (event: HttpEvent): Record<string, string> => ({ ...event.queryStringParameters }) as Record<string, string>;
 
-/** Adds the operator routes to a router. */
+/** Adds the operator routes to a router; each refuses (403, naming the role) a caller whose role does not include it. */
 export function addOperatorRoutes(router: Router, service: OperatorService, identify: Identify): Router {
-  const p = (path: string) => `${OPERATOR_PREFIX}${path}`;
   const params = <S extends z.ZodType>(r: RouteRequest, schema: S) => parseWith(schema, r.params, 'path');
   const ok = async (value: Promise<unknown>) => jsonResult(200, await value);
+  const on = (route: OperatorRoute, handle: (r: RouteRequest, caller: Caller) => Promise<HttpResult>) =>
+    router.on(route.method, `${OPERATOR_PREFIX}${route.path}`, async (r) => {
+      const caller = await identify(r.event);
+      if (!roleAllows(caller.role, route.role)) throw roleRequired(route);
+      return handle(r, caller);
+    });
+  const R = OPERATOR_ROUTES;
 
-  return router
-    .get(p('/cycles'), async () => ok(service.cycles()))
-    .get(p('/cycles/:cycleId'), async (r) => ok(service.cycle(params(r, z.object({ cycleId })).cycleId)))
-    .get(p('/cycles/:cycleId/decisions'), async (r) => ok(service.decisionQueue(params(r, z.object({ cycleId })).cycleId)))
-    .post(p('/cycles/:cycleId/applications/:agb/decision'), async (r) => {
-      const target = params(r, z.object({ cycleId, agb: agbCode }));
-      const input = parseWith(decisionSchema, jsonBody(r.event), 'body');
-      return ok(service.decide(target, input, identify(r.event)));
-    })
-    .get(p('/cycles/:cycleId/questions'), async (r) => {
-      const { cycleId: id } = params(r, z.object({ cycleId }));
-      return ok(service.questions(id, parseWith(questionFilterSchema, query(r.event), 'query')));
-    })
-    .post(p('/cycles/:cycleId/questions/:questionId/answer'), async (r) => {
-      const target = params(r, z.object({ cycleId, questionId }));
-      const input = parseWith(answerSchema, jsonBody(r.event), 'body');
-      return ok(service.answer({ cycleId: target.cycleId, id: target.questionId }, input, identify(r.event)));
-    })
-    .post(p('/cycles/:cycleId/milestones/:milestoneId/retry'), async (r) => {
-      const target = params(r, z.object({ cycleId, milestoneId }));
-      return jsonResult(202, await service.retry(target.cycleId, target.milestoneId, identify(r.event)));
-    })
-    .get(p('/emails'), async (r) => ok(service.emails(parseWith(emailFilterSchema, query(r.event), 'query'))))
-    .get(p('/providers'), async (r) => ok(service.searchProviders(parseWith(providerSearchSchema, query(r.event), 'query'))))
-    .get(p('/providers/:agb'), async (r) => ok(service.provider(params(r, z.object({ agb: agbCode })).agb)))
-    .get(p('/clock'), async () => ok(service.clock()))
-    .post(p('/clock/advance'), async () => ok(service.advanceClock()));
+  on(R.cycles, async () => ok(service.cycles()));
+  on(R.createCycle, async (r) => ok(service.createCycle(parseWith(createCycleSchema, jsonBody(r.event), 'body'))));
+  on(R.cycle, async (r) => ok(service.cycle(params(r, z.object({ cycleId })).cycleId)));
+  on(R.startCycle, async (r) => jsonResult(202, await service.startCycle(params(r, z.object({ cycleId })).cycleId)));
+  on(R.decisionQueue, async (r) => ok(service.decisionQueue(params(r, z.object({ cycleId })).cycleId)));
+  on(R.decide, async (r, caller) => {
+    const target = params(r, z.object({ cycleId, agb: agbCode }));
+    const input = parseWith(decisionSchema, jsonBody(r.event), 'body');
+    return ok(service.decide(target, input, caller.actor));
+  });
+  on(R.questions, async (r) => {
+    const { cycleId: id } = params(r, z.object({ cycleId }));
+    return ok(service.questions(id, parseWith(questionFilterSchema, query(r.event), 'query')));
+  });
+  on(R.findQuestion, async (r) => {
+    const { questionId: id } = params(r, z.object({ questionId }));
+    return ok(service.findQuestion(id, parseWith(z.object({ cycle: cycleId.optional() }), query(r.event), 'query').cycle));
+  });
+  on(R.answer, async (r, caller) => {
+    const target = params(r, z.object({ cycleId, questionId }));
+    const input = parseWith(answerSchema, jsonBody(r.event), 'body');
+    return ok(service.answer({ cycleId: target.cycleId, id: target.questionId }, input, caller.actor));
+  });
+  on(R.amend, async (r, caller) => {
+    const target = params(r, z.object({ cycleId, milestoneId }));
+    return ok(service.amend(target, parseWith(amendSchema, jsonBody(r.event), 'body'), caller.actor));
+  });
+  on(R.retry, async (r, caller) => {
+    const target = params(r, z.object({ cycleId, milestoneId }));
+    return jsonResult(202, await service.retry(target.cycleId, target.milestoneId, caller.actor));
+  });
+  on(R.emails, async (r) => ok(service.emails(parseWith(emailFilterSchema, query(r.event), 'query'))));
+  on(R.searchProviders, async (r) => ok(service.searchProviders(parseWith(providerSearchSchema, query(r.event), 'query'))));
+  on(R.importUpload, async (r) => ok(service.importUpload(parseWith(importUploadSchema, jsonBody(r.event), 'body'))));
+  on(R.importProviders, async (r) => ok(service.importProviders(parseWith(importSchema, jsonBody(r.event), 'body'))));
+  on(R.provider, async (r) => ok(service.provider(params(r, z.object({ agb: agbCode })).agb)));
+  on(R.clock, async () => ok(service.clock()));
+  on(R.advanceClock, async () => ok(service.advanceClock()));
+  return router;
 }
 
 export interface ErrorBody {

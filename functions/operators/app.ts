@@ -23,7 +23,7 @@ interface AppOptions {
   mailboxUrl?: string;
   /** The session token; random (32 bytes) when absent. */
   sessionToken?: string;
-  /** Who acts in the audit trail; default localActor(). A remote service ignores it (the IAM caller acts). */
+  /** Who acts in the audit trail; default localActor(). A remote service ignores it (the API records the IAM caller). */
   actor?: () => string;
 }
 
@@ -36,8 +36,11 @@ export type OperatorApp = HttpHandler & {
   entryUrl(baseUrl: string): string;
 };
 
-/** Who acts from this machine: $INKOOP_PURCHASER, else the OS user. */
-export const localActor = (): string => process.env.INKOOP_PURCHASER || userInfo().username;
+/**
+ * Who acts from this machine: the OS user, labelled local (`local:anna`). Never
+ * a flag or an environment variable; in AWS the API records the IAM principal.
+ */
+export const localActor = (): string => `local:${userInfo().username}`;
 
 const renderByPath: ErrorRenderer = (error, event) =>
   (event.rawPath ?? '').startsWith(`${OPERATOR_PREFIX}/`) ? renderJsonError(error, event) : renderHtmlError(error, event);
@@ -47,7 +50,8 @@ export function createOperatorApp(deps: OperatorAppDeps): OperatorApp {
   const session = createSession(deps.sessionToken);
   const actor = deps.actor ?? localActor;
   const router = new Router();
-  addOperatorRoutes(router, service, () => actor());
+  // The operator's own machine and data: every role. In AWS mode the remote API checks the IAM caller's role again.
+  addOperatorRoutes(router, service, () => ({ actor: actor(), role: 'administrator' }));
   addDashboardRoutes(router, { service, session, actor, mailboxUrl: deps.mailboxUrl });
   const handler = withErrorMapping(withSession(router.handle, session), renderByPath);
   return Object.assign(handler, { session, entryUrl: (baseUrl: string) => entryUrl(baseUrl, session) });

@@ -1,4 +1,5 @@
 import type { Clock } from '../commons/clock.ts';
+import type { AdminPort } from './admin.ts';
 import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from './ports.ts';
 import type { OperatorStore } from './reads.ts';
 
@@ -12,4 +13,6 @@ export interface OperatorDeps {
   clockControl?: ClockControlPort;
   /** Re-runs a failed milestone; without it the retry route answers 501. */
   retry?: RetryMilestonePort;
+  /** Creating, starting and amending cycles, importing providers; without it those routes answer 501. */
+  admin?: AdminPort;
 }

@@ -4,13 +4,14 @@
  * ./client.ts runs it against a deployed operator API (the dashboard in AWS
  * mode), so the pages never know where their data comes from.
  */
+import type { AdminPort, AmendRequest, AmendView, CreateCycleInput, CreatedCycleView, ImportRequest, ImportUploadRequest, ImportUploadView, ImportView, StartedCycleView } from './admin.ts';
 import { advanceClock, clockView } from './clock.ts';
 import { decisionQueue, recordDecision, type DecisionInput, type DecisionResult } from './decisions.ts';
 import type { OperatorDeps } from './deps.ts';
 import { emailLog, type EmailFilter } from './emails.ts';
 import { UnavailableError } from './errors.ts';
 import { providerHistory, searchProviders, type ProviderSearch } from './providers.ts';
-import { answerQuestion, listQuestions, type AnswerInput, type QuestionFilter } from './questions.ts';
+import { answerQuestion, findQuestion, listQuestions, type AnswerInput, type QuestionFilter } from './questions.ts';
 import { allCycleStatuses, cycleStatus } from './status.ts';
 import type {
   ClockView,
@@ -50,9 +51,19 @@ export interface OperatorService {
   provider(agb: string): Promise<ProviderHistoryView>;
   clock(): Promise<ClockView>;
   advanceClock(): Promise<AdvanceResult>;
+  findQuestion(id: string, cycleId?: string): Promise<QuestionView>;
+  createCycle(input: CreateCycleInput): Promise<CreatedCycleView>;
+  startCycle(cycleId: string): Promise<StartedCycleView>;
+  amend(target: { cycleId: string; milestoneId: string }, input: AmendRequest, by: string): Promise<AmendView>;
+  importUpload(request: ImportUploadRequest): Promise<ImportUploadView>;
+  importProviders(request: ImportRequest): Promise<ImportView>;
 }
 
 export function createOperatorService(deps: OperatorDeps): OperatorService {
+  const admin = (): AdminPort => {
+    if (!deps.admin) throw new UnavailableError('Cycle administration is not available here');
+    return deps.admin;
+  };
   return {
     cycles: () => allCycleStatuses(deps),
     cycle: (cycleId) => cycleStatus(deps, cycleId),
@@ -76,5 +87,11 @@ export function createOperatorService(deps: OperatorDeps): OperatorService {
     provider: (agb) => providerHistory(deps, agb),
     clock: async () => clockView(deps),
     advanceClock: () => advanceClock(deps),
+    findQuestion: (id, cycleId) => findQuestion(deps, id, cycleId),
+    createCycle: (input) => admin().createCycle(input),
+    startCycle: (cycleId) => admin().startCycle(cycleId),
+    amend: (target, input, by) => admin().amend(target, input, by),
+    importUpload: (request) => admin().importUpload(request),
+    importProviders: (request) => admin().importProviders(request),
   };
 }

@@ -6,13 +6,14 @@
  *   verifies. Throttled at the default stage.
  * - Operator API: IAM authorisation (SigV4) as the API's default authoriser, so
  *   every route, present and future, requires it; routes live under
- *   `/operator/{proxy+}`. `OperatorApiInvokePolicy` is the managed policy to
- *   attach to operator roles.
+ *   `/operator/{proxy+}`. Three managed policies, one per operator role
+ *   (viewer, purchaser, administrator), each allow `execute-api:Invoke` on
+ *   exactly that role's routes (functions/operators/routes.ts).
  *
  * Access logs are JSON without the request path or query string (a provider
  * link carries its token in the path) and without source IPs.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -20,6 +21,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { OPERATOR_PREFIX, OPERATOR_ROLES, ROLE_POLICY_DESCRIPTIONS, iamPath, iamResourcePath, routesOf, type OperatorRole } from '../../functions/operators/routes.ts';
 import { acknowledge, acknowledgeWildcardResource, nagRef } from '../nag.ts';
 import type { HouseFunction } from './house-function.ts';
 
@@ -66,7 +68,8 @@ export class Apis extends Construct {
   readonly providerStage: apigw.HttpStage;
   readonly operatorApi: apigw.HttpApi;
   readonly operatorStage: apigw.HttpStage;
-  readonly operatorInvokePolicy: iam.ManagedPolicy;
+  /** The three operator role policies: attach one per operator (README). */
+  readonly rolePolicies = {} as Record<OperatorRole, iam.ManagedPolicy>;
 
   constructor(scope: Construct, id: string, props: ApisProps) {
     super(scope, id);
@@ -121,23 +124,37 @@ export class Apis extends Construct {
       },
     });
 
-    this.operatorInvokePolicy = new iam.ManagedPolicy(this, 'OperatorApiInvokePolicy', {
-      description: 'Attach to operator roles: call the inkoopkalender operator API.',
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'InvokeOperatorApi',
-          actions: ['execute-api:Invoke'],
-          resources: [this.operatorApi.arnForExecuteApi('*', '/operator/*', '$default')],
-        }),
-      ],
-    });
-    acknowledgeWildcardResource(
-      this.operatorInvokePolicy,
-      `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${nagRef(this.operatorApi)}` +
-        '/$default/*/operator/*',
-      'Operators may call any method of any operator route; the wildcards are confined to this one API, ' +
-        'its $default stage and the /operator/ prefix. What an operator may do is decided by the handler.',
-    );
+    // One managed policy per operator role, each allowing exactly its routes (functions/operators/routes.ts).
+    const stack = Stack.of(this);
+    const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` });
+    for (const role of OPERATOR_ROLES) {
+      const policy = new iam.ManagedPolicy(this, `Operator${role[0].toUpperCase()}${role.slice(1)}Policy`, {
+        description: ROLE_POLICY_DESCRIPTIONS[role],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'InvokeOperatorRoutes',
+            actions: ['execute-api:Invoke'],
+            resources: routesOf(role).map((route) => this.operatorApi.arnForExecuteApi(route.method, iamPath(route), '$default')),
+          }),
+          // `inkoop --aws` finds the API's address in the stack outputs.
+          new iam.PolicyStatement({ sid: 'ReadStackOutputs', actions: ['cloudformation:DescribeStacks'], resources: [stackArn] }),
+        ],
+      });
+      this.rolePolicies[role] = policy;
+      const wildcarded = routesOf(role).filter((route) => route.path.includes(':'));
+      for (const route of wildcarded) {
+        acknowledgeWildcardResource(
+          policy,
+          `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${nagRef(this.operatorApi)}/$default/${iamResourcePath(route)}`,
+          `The ${role} role may call ${route.method} ${OPERATOR_PREFIX}${route.path} of this one API and stage; each * stands for one path parameter.`,
+        );
+      }
+      acknowledgeWildcardResource(
+        policy,
+        `arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${stack.stackName}/*`,
+        'DescribeStacks of this one stack (the * is the stack id CloudFormation appends): the CLI reads the operator API address from its outputs.',
+      );
+    }
   }
 
   get providerLinksUrl(): string {

@@ -13,7 +13,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { INDEXES } from '../../functions/store/table.ts';
 import { nagAttr } from '../nag.ts';
-import { DOCUMENTS_UPLOAD_PREFIX, type FunctionGrants } from '../permissions.ts';
+import { DOCUMENTS_UPLOAD_PREFIX, IMPORTS_PREFIX, type FunctionGrants } from '../permissions.ts';
 import type { Email } from './email.ts';
 
 export interface GrantTargets {
@@ -164,6 +164,40 @@ export function grantStatements(
         reason:
           'Execution ARNs are only known once started (one per cycle, named by the operator API); the grant ' +
           'is DescribeExecution on executions of the cycle state machine only.',
+      });
+    }
+  }
+  if (grants.importFiles) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ImportFiles',
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [targets.documents.arnForObjects(`${IMPORTS_PREFIX}*`)],
+      }),
+    );
+    wildcards.push({
+      resource: `${nagAttr(targets.documents, 'Arn')}/${IMPORTS_PREFIX}*`,
+      reason:
+        'Large provider imports: each upload gets a generated key under the imports prefix of the documents bucket; ' +
+        'PutObject (to presign the upload) and GetObject (to import it), that prefix only; no delete, no list.',
+    });
+  }
+  if (grants.readAttachedPolicies) {
+    const stack = Stack.of(targets.table);
+    const iamArn = (resource: string) => stack.formatArn({ service: 'iam', region: '', resource, resourceName: '*' });
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ReadCallerRolePolicies',
+        actions: ['iam:ListAttachedRolePolicies', 'iam:ListAttachedUserPolicies', 'iam:ListGroupsForUser', 'iam:ListAttachedGroupPolicies'],
+        resources: [iamArn('role'), iamArn('user'), iamArn('group')],
+      }),
+    );
+    for (const kind of ['role', 'user', 'group']) {
+      wildcards.push({
+        resource: `arn:<AWS::Partition>:iam::<AWS::AccountId>:${kind}/*`,
+        reason:
+          'The operator API reads which of its three role policies are attached to the IAM principal that called it ' +
+          '(any role, user or group of this account may be an operator); list actions only, which return policy ARNs, never documents.',
       });
     }
   }

@@ -3,7 +3,6 @@
  * a contracting cycle. The work is in functions/cycles; this module parses
  * arguments and prints. Errors go through ../run.ts (domain errors exit 1).
  */
-import { userInfo } from 'node:os';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { formatLocalInstant } from '../../calendar/time.ts';
@@ -15,6 +14,7 @@ import { createCycle, startCycle } from '../../cycles/create.ts';
 import { createSfnExecutionStarter, openLocalExecutionStarter, type ExecutionStarter } from '../../cycles/executions.ts';
 import type { Actor } from '../../domain/model.ts';
 import { inRunOrder } from '../../milestones/loop.ts';
+import { localActor } from '../../operators/app.ts';
 import { stackOutput } from '../../operators/cli-context.ts';
 import { withStore } from '../context.ts';
 import { action, printJson } from '../run.ts';
@@ -26,18 +26,8 @@ export interface Globals {
 
 export const globalsOf = (command: Command): Globals => command.optsWithGlobals<Globals>();
 
-/** Who is acting, for the audit trail: INKOOP_OPERATOR, else the login name. */
-export function operatorActor(): Actor {
-  let id = process.env.INKOOP_OPERATOR?.trim();
-  if (!id) {
-    try {
-      id = userInfo().username;
-    } catch {
-      id = undefined;
-    }
-  }
-  return { kind: 'operator', id: id || 'operator' };
-}
+/** Who is acting on this machine, for the audit trail: the OS user, labelled local (never a flag or variable). */
+export const operatorActor = (): Actor => ({ kind: 'operator', id: localActor() });
 
 /** How this command starts executions: Step Functions with --aws, the local runtime's starter otherwise (if it offers one). */
 export async function openExecutionStarter(globals: Globals): Promise<{ starter?: ExecutionStarter; close(): Promise<void> }> {

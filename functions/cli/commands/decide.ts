@@ -19,19 +19,18 @@ export function registerDecideCommand(program: Command): void {
     .argument('<agb-code>', 'the provider\'s AGB code')
     .addArgument(new Argument('<decision>', 'the decision').choices(['eligible', 'not-eligible', 'not-contracted']))
     .requiredOption('--reason <text>', 'why (kept in the audit trail; the eligibility email quotes it)')
-    .option('--as <purchaser>', 'who decides (default: $INKOOP_PURCHASER or your user name)')
     .option('--expected-version <n>', 'refuse unless the application is at this version (what you looked at)')
     .option('--json', 'print the result as JSON')
     .description("Record a purchaser's decision: eligible or not-eligible for a new provider under review (or not-contracted during negotiation).")
     .action(
-      action(async (cycle: string, agb: string, decision: string, opts: { reason: string; as?: string; expectedVersion?: string; json?: boolean }, command: Command) => {
+      action(async (cycle: string, agb: string, decision: string, opts: { reason: string; expectedVersion?: string; json?: boolean }, command: Command) => {
         parseAgb(agb);
         const parsed = decisionSchema.safeParse({ decision, reason: opts.reason, expectedVersion: opts.expectedVersion });
         if (!parsed.success) {
           throw new ValidationError('Invalid decision', parsed.error.issues.map((i) => ({ path: `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, message: i.message })));
         }
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async ({ service }) => {
-          const result = await service.decide({ cycleId: cycle, agb }, parsed.data, opts.as ?? localActor());
+          const result = await service.decide({ cycleId: cycle, agb }, parsed.data, localActor());
           if (opts.json) return printJson(result);
           process.stdout.write(`${result.agb} (${result.providerName}) in ${result.cycleId} is now ${result.state} (version ${result.version}), decided by ${result.by}: ${result.reason}\n`);
         });

@@ -39,11 +39,10 @@ export function registerQuestionsCommands(program: Command): void {
     .option('--public <text>', 'answer for everyone: it goes into the Q&A memo')
     .option('--private <text>', 'answer only the asker')
     .option('--cycle <cycle>', 'the cycle (needed only when the id is used in more than one)')
-    .option('--as <purchaser>', 'who answers (default: $INKOOP_PURCHASER or your user name)')
     .option('--json', 'print the answered question as JSON')
     .description('Answer a question or objection, publicly (Q&A memo) or privately.')
     .action(
-      action(async (id: string, opts: { public?: string; private?: string; cycle?: string; as?: string; json?: boolean }, command: Command) => {
+      action(async (id: string, opts: { public?: string; private?: string; cycle?: string; json?: boolean }, command: Command) => {
         if ((opts.public === undefined) === (opts.private === undefined)) {
           throw new ValidationError('Give exactly one of --public "…" or --private "…"', [{ path: '--public|--private', message: 'exactly one is required' }]);
         }
@@ -53,7 +52,7 @@ export function registerQuestionsCommands(program: Command): void {
         }
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
           const question = await findQuestion(ctx.deps, id, opts.cycle);
-          const answered = await ctx.service.answer({ cycleId: question.cycleId, id }, parsed.data, opts.as ?? localActor());
+          const answered = await ctx.service.answer({ cycleId: question.cycleId, id }, parsed.data, localActor());
           if (opts.json) return printJson(answered);
           process.stdout.write(`Answered ${id} in ${answered.cycleId} (${answered.public ? 'public: it goes into the Q&A memo' : 'private: only the asker'}).\n`);
         });

@@ -16,7 +16,7 @@ function inkoop(...args: string[]) {
   const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'functions', 'cli', 'main.ts'), '--data', data, ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, INKOOP_OPERATOR: 'tester', LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, LOG_LEVEL: 'SILENT' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

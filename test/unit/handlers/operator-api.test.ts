@@ -5,13 +5,24 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../../functions/commons/logger.ts';
-import { createOperatorApiHandler, iamCaller } from '../../../functions/handlers/operator-api.ts';
+import { createOperatorApiHandler, iamCaller, iamPrincipal } from '../../../functions/handlers/operator-api.ts';
+import type { RoleOf } from '../../../functions/operators/iam-roles.ts';
+import { OPERATOR_ROUTES, pathOf, type OperatorRole } from '../../../functions/operators/routes.ts';
 import type { HttpEvent, HttpResult } from '../../../functions/http/types.ts';
 import { CYCLE, aStatus, fakeService, type FakeService } from '../operators/fixtures.ts';
 
 const CALLER = 'arn:aws:iam::123456789012:user/inkoper-anna';
+const VIEWER = 'arn:aws:sts::123456789012:assumed-role/InkoopViewer/piet@zorgverzekeraar.nl';
+const PURCHASER = 'arn:aws:sts::123456789012:assumed-role/InkoopPurchaser/anna@zorgverzekeraar.nl';
+/** The roles the IAM lookup would find (functions/operators/iam-roles.ts has its own test). */
+const ROLES: Record<string, OperatorRole> = { [CALLER]: 'administrator', [VIEWER]: 'viewer', [PURCHASER]: 'purchaser' };
+const roleOf: RoleOf = async (arn) => ROLES[arn];
 
-function request(method: string, path: string, init: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string>; iam?: boolean } = {}): HttpEvent {
+function request(
+  method: string,
+  path: string,
+  init: { body?: unknown; query?: Record<string, string>; headers?: Record<string, string>; iam?: boolean; caller?: string } = {},
+): HttpEvent {
   const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
   return {
     version: '2.0',
@@ -31,7 +42,7 @@ function request(method: string, path: string, init: { body?: unknown; query?: R
       stage: '$default',
       time: '10/Jul/2020:08:00:00 +0000',
       timeEpoch: 0,
-      ...(init.iam === false ? {} : { authorizer: { iam: { userArn: CALLER, userId: 'AIDA', accountId: '123456789012' } } }),
+      ...(init.iam === false ? {} : { authorizer: { iam: { userArn: init.caller ?? CALLER, userId: 'AIDA', accountId: '123456789012' } } }),
     } as HttpEvent['requestContext'],
     body,
     isBase64Encoded: false,
@@ -48,7 +59,7 @@ afterAll(() => logger.setLogLevel('INFO'));
 
 beforeEach(() => {
   service = fakeService(aStatus());
-  handle = createOperatorApiHandler(service);
+  handle = createOperatorApiHandler(service, iamCaller(roleOf));
 });
 
 describe('reads', () => {
@@ -182,19 +193,69 @@ describe('actions', () => {
   });
 });
 
+describe('roles', () => {
+  const decide = (caller: string) =>
+    handle(request('POST', `/operator/cycles/${CYCLE}/applications/20001200/decision`, { body: { decision: 'eligible', reason: 'meets the criteria' }, caller }));
+
+  it('a viewer may read but not decide: 403 naming the purchaser role, and nothing is done', async () => {
+    expect((await handle(request('GET', `/operator/cycles/${CYCLE}`, { caller: VIEWER }))).statusCode).toBe(200);
+    const r = await decide(VIEWER);
+    expect(r.statusCode).toBe(403);
+    expect(json(r).error.code).toBe('Forbidden');
+    expect(json(r).error.message).toContain('you need the purchaser role');
+    expect(json(r).error.message).toContain('OperatorPurchaserPolicyArn');
+    expect(service.calls.map((c) => c.method)).not.toContain('decide');
+  });
+
+  it('a purchaser decides, recorded as the IAM principal (its ARN, with the role session name), but may not retry', async () => {
+    const r = await decide(PURCHASER);
+    expect(r.statusCode).toBe(200);
+    expect(service.calls.at(-1)).toEqual({ method: 'decide', args: [{ cycleId: CYCLE, agb: '20001200' }, expect.anything(), PURCHASER] });
+    expect(json(r).by).toBe('arn:aws:sts::123456789012:assumed-role/InkoopPurchaser/anna@zorgverzekeraar.nl');
+    const retry = await handle(request('POST', `/operator/cycles/${CYCLE}/milestones/registration/retry`, { caller: PURCHASER }));
+    expect(retry.statusCode).toBe(403);
+    expect(json(retry).error.message).toContain('you need the administrator role');
+  });
+
+  it('a caller holding none of the roles gets 403 on every route, reads included', async () => {
+    const stranger = 'arn:aws:sts::123456789012:assumed-role/Other/x';
+    for (const route of Object.values(OPERATOR_ROUTES)) {
+      const path = pathOf(route, { cycleId: CYCLE, agb: '20001200', questionId: 'q1', milestoneId: 'registration' });
+      const r = await handle(request(route.method, path, { caller: stranger, ...(route.method === 'POST' ? { body: {} } : {}) }));
+      expect(r.statusCode, `${route.method} ${path}`).toBe(403);
+      expect(json(r).error.message).toContain(`you need the ${route.role} role`);
+    }
+    expect(service.calls).toEqual([]);
+  });
+
+  it('the administrator creates, starts and amends cycles and imports providers', async () => {
+    expect((await handle(request('POST', `/operator/cycles/${CYCLE}/start`))).statusCode).toBe(202);
+    const amend = await handle(request('POST', `/operator/cycles/${CYCLE}/milestones/registration/amend`, { body: { closes: '2020-07-08', reason: 'IT storing' } }));
+    expect(amend.statusCode).toBe(200);
+    expect(service.calls.at(-1)).toEqual({ method: 'amend', args: [{ cycleId: CYCLE, milestoneId: 'registration' }, { closes: '2020-07-08', reason: 'IT storing' }, CALLER] });
+    const noReason = await handle(request('POST', `/operator/cycles/${CYCLE}/milestones/registration/amend`, { body: { closes: '2020-07-08' } }));
+    expect(noReason.statusCode).toBe(400);
+    expect(json(noReason).error.issues).toEqual([{ path: 'body.reason', message: expect.any(String) }]);
+    const imported = await handle(request('POST', '/operator/providers/import', { body: { name: 'p.csv', format: 'csv', text: 'agb\n' } }));
+    expect(json(imported)).toMatchObject({ file: 'p.csv', providers: 1 });
+    const both = await handle(request('POST', '/operator/providers/import', { body: { name: 'p.csv', format: 'csv', text: 'x', upload: 'imports/x.csv' } }));
+    expect(both.statusCode).toBe(400);
+  });
+});
+
 describe('edges', () => {
   it('only /operator/ routes: anything else 404, a wrong method 405 with Allow', async () => {
     expect((await handle(request('GET', '/'))).statusCode).toBe(404);
     expect((await handle(request('GET', '/cycles/msr-2021'))).statusCode).toBe(404);
     const r = await handle(request('DELETE', '/operator/cycles'));
     expect(r.statusCode).toBe(405);
-    expect(r.headers?.allow).toBe('GET, HEAD');
+    expect(r.headers?.allow).toBe('GET, HEAD, POST');
   });
 
   it('no IAM caller on the request: 403 (API Gateway never lets one through; refuse anyway)', async () => {
     const r = await handle(request('POST', `/operator/cycles/${CYCLE}/applications/20001200/decision`, { body: { decision: 'eligible', reason: 'ok ok' }, iam: false }));
     expect(r.statusCode).toBe(403);
-    expect(() => iamCaller(request('GET', '/operator/cycles', { iam: false }))).toThrow('No IAM caller');
+    expect(() => iamPrincipal(request('GET', '/operator/cycles', { iam: false }))).toThrow('No IAM caller');
   });
 
   it('an unexpected failure is a 500 that says nothing about its cause', async () => {

@@ -363,7 +363,7 @@ describe('IAM', () => {
     }
   });
 
-  it('S3: ProviderLinks on the upload prefix of the documents bucket, RunMilestone on the publications bucket, nobody else', () => {
+  it('S3: ProviderLinks on the upload prefix of the documents bucket, OperatorApi on its imports prefix, RunMilestone on the publications bucket, nobody else', () => {
     const documents = documentsBucketId();
     const publications = publicationsBucketId();
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
@@ -372,7 +372,9 @@ describe('IAM', () => {
           ? [`s3:GetObject <${documents}.Arn>/uploads/*`, `s3:ListBucket <${documents}.Arn>`, `s3:PutObject <${documents}.Arn>/uploads/*`]
           : key === 'runMilestone'
             ? [`s3:GetObject <${publications}.Arn>/*`, `s3:ListBucket <${publications}.Arn>`, `s3:PutObject <${publications}.Arn>/*`]
-            : [];
+            : key === 'operatorApi'
+              ? [`s3:GetObject <${documents}.Arn>/imports/*`, `s3:PutObject <${documents}.Arn>/imports/*`]
+              : [];
       expect(grantsOf(roleOfFunction(key), 's3:'), key).toEqual(expected);
     }
   });

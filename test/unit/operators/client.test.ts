@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, TransitionRefusedError, ValidationError } from '../../../functions/commons/errors.ts';
 import { logger } from '../../../functions/commons/logger.ts';
-import { createOperatorApiHandler } from '../../../functions/handlers/operator-api.ts';
+import { createOperatorApiHandler, iamCaller } from '../../../functions/handlers/operator-api.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';
 import { createOperatorApp } from '../../../functions/operators/app.ts';
 import { createRemoteOperatorService } from '../../../functions/operators/client.ts';
@@ -16,7 +16,7 @@ import { CYCLE, aStatus, fakeService } from './fixtures.ts';
 
 const CALLER = 'arn:aws:sts::123456789012:assumed-role/Inkoper/anna';
 const service = fakeService(aStatus());
-const lambda = createOperatorApiHandler(service);
+const lambda = createOperatorApiHandler(service, iamCaller(async () => 'administrator'));
 const seen: string[] = [];
 
 /** What API Gateway does between the signed request and the Lambda (the IAM check itself is not simulated). */

@@ -129,6 +129,21 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
       }),
     clock: () => track('clock', [], () => clock),
     advanceClock: () => track('advanceClock', [], (): AdvanceResult => ({ ...clock, moved: { from: clock.now, to: '2020-07-20T07:00:00.000Z' } })),
+    findQuestion: (id, cycleId) => track('findQuestion', [id, cycleId], () => aQuestionView({ id })),
+    createCycle: (input) =>
+      track('createCycle', [input], () => ({
+        created: true,
+        calendarDiffers: false,
+        cycle: { id: CYCLE, status: 'planned', careType: 'MSR', firstYear: 2021 },
+        steps: { total: 8, first: null },
+      })),
+    startCycle: (cycleId) => track('startCycle', [cycleId], () => (known(cycleId), { cycleId, executionArn: `arn:aws:states:eu-west-1:123456789012:execution:cycles:${cycleId}` })),
+    amend: (target, input, by) =>
+      track('amend', [target, input, by], () => (known(target.cycleId), { ...target, amendment: 1, changes: [], moved: [], soon: [], notified: 0, resumed: false })),
+    importUpload: (request) =>
+      track('importUpload', [request], () => ({ url: 'https://bucket.s3.amazonaws.com/imports/x', headers: {}, key: 'imports/x', expiresAt: status.now })),
+    importProviders: (request) =>
+      track('importProviders', [request], () => ({ file: request.name, providers: 1, created: 1, updated: 0, unchanged: 0, dryRun: !!request.dryRun })),
   };
 }
 
