@@ -27,13 +27,13 @@ import { signatoryOf } from '../domain/provider.ts';
 import { assertQuestionsOpen } from '../domain/questions.ts';
 import { decide, triggers } from '../domain/transitions.ts';
 import { withErrorMapping } from '../http/edge.ts';
-import { parseForm, type ParsedForm, type UploadedFile } from '../http/form.ts';
+import { formatMegabytes, parseForm, type FieldErrors, type ParsedForm, type UploadedFile } from '../http/form.ts';
 import { Router, type RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpHandler, type HttpResult } from '../http/types.ts';
 import type { PageReads } from '../store/cycles.ts';
 import type { Store } from '../store/index.ts';
 import { consumeTokenItem, enqueueMessageItem } from '../store/index.ts';
-import type { StoredDocument, UploadStore } from '../uploads/types.ts';
+import { exceedsLimits, type StoredDocument, type UploadLimits, type UploadStore } from '../uploads/types.ts';
 import {
   ACTIONS,
   DEFAULT_QUALITY_CONDITIONS,
@@ -45,11 +45,11 @@ import {
   type TransitionDefinition,
 } from './actions.ts';
 import { LinkExpiredError, LinkInvalidError } from './errors.ts';
-import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
+import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, formValues, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
 import { linkPath, trimBaseUrl, type LinkIssuer } from './issue.ts';
 import type { LinkKeyProvider } from './keys.ts';
 import { isSingleUse } from './model.ts';
-import { renderLinkError, type FieldSpec } from './pages.ts';
+import { renderLinkError, type FieldSpec, type FormValues } from './pages.ts';
 import { handleRegistrationRequest, showRegistrationRequest, showRegistrationRequested } from './registration-request.ts';
 import { resolveLink } from './resolve.ts';
 import { assertSignatory } from './rules.ts';
@@ -97,6 +97,9 @@ export interface ProviderLinksDeps {
    */
   linkIssuer?: LinkIssuer;
 }
+
+export const uploadLimitMessage = (limits: UploadLimits): string =>
+  `U hebt voor deze aanmelding al het maximum aan documenten gestuurd (${limits.files} bestanden, samen ${formatMegabytes(limits.bytes)}). Neem contact op met uw zorginkoper.`;
 
 /** A lost race is retried: the retry either sees the token used (410) or acts on the new state. */
 const MAX_ATTEMPTS = 3;
@@ -175,11 +178,9 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       SUBMIT_REGISTRATION_DOCUMENTS.map(async (field) => {
         const label = fields.find((f) => f.name === field)?.label ?? field;
         const stored = await uploads.latest(scopeOf(ctx), field);
-        const direct =
-          uploads.mode === 'direct'
-            ? await uploads.directUpload(scopeOf(ctx), field, documentRule, `${baseUrl}${linkPath(token)}?document=${field}`)
-            : undefined;
-        return { field, label, stored, direct };
+        if (uploads.mode !== 'direct') return { field, label, stored };
+        const direct = await uploads.directUpload(scopeOf(ctx), field, documentRule, `${baseUrl}${linkPath(token)}?document=${field}`);
+        return { field, label, stored, direct, limitReached: !direct };
       }),
     );
   }
@@ -238,44 +239,58 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     const input: ParsedForm = { ...form, files: { ...form.files, ...Object.fromEntries([...stored].map(([f, d]) => [f, [asUploaded(d)]])) } };
     const result = validateForm(def.schema(ctx), input);
 
-    if (isRegistration && uploads.mode === 'inline') {
-      // Keep every acceptable new file, also when another field needs fixing: the provider does not choose it again.
-      for (const field of SUBMIT_REGISTRATION_DOCUMENTS) {
-        const file = form.files[field]?.[0];
-        if (file && !(result.ok ? undefined : result.errors[field])) stored.set(field, await uploads.save(scopeOf(ctx), field, file));
-      }
-    }
-    if (!result.ok) {
+    const refused = async (errors: FieldErrors, values: FormValues): Promise<HttpResult> => {
       const fields = def.fields(ctx);
       const documents = await documentStates(ctx, token, fields);
       // A stored document is shown as received, not as a file to choose again.
-      const values = Object.fromEntries(Object.entries(result.values).filter(([name]) => !documents.some((d) => d.field === name && d.stored)));
-      return actionPage({ def, ctx, fields: pageFields(fields, documents), values, errors: result.errors, documents });
+      const kept = Object.fromEntries(Object.entries(values).filter(([name]) => !documents.some((d) => d.field === name && d.stored)));
+      return actionPage({ def, ctx, fields: pageFields(fields, documents), values: kept, errors, documents });
+    };
+    // A refused post writes nothing, files included: the page names the files to choose again.
+    if (!result.ok) return refused(result.errors, result.values);
+
+    const fresh = isRegistration && uploads.mode === 'inline' ? SUBMIT_REGISTRATION_DOCUMENTS.filter((f) => form.files[f]?.length) : [];
+    if (fresh.length && exceedsLimits(uploads.limits, await uploads.usage(scopeOf(ctx)), fresh.map((f) => form.files[f][0].size))) {
+      return refused({ [fresh[0]]: uploadLimitMessage(uploads.limits) }, formValues(form));
     }
 
-    let data = result.data as Record<string, unknown>;
-    if (isRegistration) {
-      const documents = Object.fromEntries(SUBMIT_REGISTRATION_DOCUMENTS.map((f) => [f, asRef(stored.get(f)!)]));
-      const { kvkExtract: _k, vog: _v, businessPlan: _b, ...rest } = data;
-      data = { ...rest, documents };
-    }
-
-    if (def.kind === 'question') {
-      await ask(ctx, data as { kind: 'question' | 'objection'; text: string });
-      return seeOther(receiptLocation(token));
-    }
-
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await transition(def as TransitionDefinition<unknown>, ctx, data);
-        return seeOther(receiptLocation(token));
-      } catch (error) {
-        if (!(error instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw error;
-        // Someone else wrote first: perhaps this very token (a double click), perhaps a milestone.
-        // Load again: a used token now refuses with 410; otherwise act on the new state.
-        ctx = await load(token);
-        gate(ctx);
+    // Files are written just before the transaction, and removed again when it does not happen
+    // (lost race, used or expired link, a failure): only a successful post keeps its files.
+    const saved: StoredDocument[] = [];
+    try {
+      for (const field of fresh) {
+        const doc = await uploads.save(scopeOf(ctx), field, form.files[field][0]);
+        saved.push(doc);
+        stored.set(field, doc);
       }
+
+      let data = result.data as Record<string, unknown>;
+      if (isRegistration) {
+        const documents = Object.fromEntries(SUBMIT_REGISTRATION_DOCUMENTS.map((f) => [f, asRef(stored.get(f)!)]));
+        const { kvkExtract: _k, vog: _v, businessPlan: _b, ...rest } = data;
+        data = { ...rest, documents };
+      }
+
+      if (def.kind === 'question') {
+        await ask(ctx, data as { kind: 'question' | 'objection'; text: string });
+        return seeOther(receiptLocation(token));
+      }
+
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await transition(def as TransitionDefinition<unknown>, ctx, data);
+          return seeOther(receiptLocation(token));
+        } catch (error) {
+          if (!(error instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+          // Someone else wrote first: perhaps this very token (a double click), perhaps a milestone.
+          // Load again: a used token now refuses with 410; otherwise act on the new state.
+          ctx = await load(token);
+          gate(ctx);
+        }
+      }
+    } catch (error) {
+      await Promise.allSettled(saved.map((doc) => uploads.discard(doc)));
+      throw error;
     }
   }
 

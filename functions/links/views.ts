@@ -34,6 +34,8 @@ export interface DocumentState {
   label: string;
   stored?: StoredDocument;
   direct?: DirectUploadForm;
+  /** Direct uploads: the application holds its upload limit, so no form is offered. */
+  limitReached?: boolean;
 }
 
 export interface ActionPageInput {
@@ -50,6 +52,7 @@ export interface ActionPageInput {
 export function actionPage({ def, ctx, fields, values = {}, errors = {}, documents = [], justUploaded }: ActionPageInput): HttpResult {
   const hasErrors = Object.keys(errors).length > 0;
   const direct = documents.filter((d) => d.direct);
+  const full = documents.some((d) => d.limitReached);
   const body = html`${errorSummary(fields, errors)}${factsList([
     providerFact(ctx.provider),
     roundFact(ctx.cycle),
@@ -62,6 +65,10 @@ ${submittedRegistration(ctx.application)}${
       ? html`<h2>Stap 1: documenten toevoegen</h2>
 <p>Voeg elk document apart toe met de knop Uploaden. Daarna vult u het formulier in.</p>
 ${direct.map((d) => uploadForm(d, d.field === justUploaded))}<h2>Stap 2: formulier</h2>\n`
+      : ''
+  }${
+    full
+      ? html`<p class="hint">U hebt voor deze aanmelding al het maximum aan documenten toegevoegd. U kunt geen documenten meer toevoegen of vervangen; neem daarvoor contact op met uw zorginkoper.</p>\n`
       : ''
   }${renderForm({ fields, submitLabel: def.submitLabel }, { values, errors })}`;
   return pageResult(hasErrors ? 400 : 200, layout({ title: def.title, body, hasErrors }), {

@@ -1,9 +1,20 @@
 /** Local runtime uploads: files under `<dataDir>/uploads/<cycleId>/<agb>/<field>/<time>-<name>`. */
-import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { Clock } from '../commons/clock.ts';
 import type { UploadedFile } from '../http/form.ts';
-import { HEAD_BYTES, safeFileName, scopePath, type StoredDocument, type UploadScope, type UploadStore } from './types.ts';
+import {
+  DEFAULT_UPLOAD_LIMITS,
+  HEAD_BYTES,
+  applicationPath,
+  safeFileName,
+  scopePath,
+  type StoredDocument,
+  type UploadLimits,
+  type UploadScope,
+  type UploadStore,
+  type UploadUsage,
+} from './types.ts';
 
 const PDF = Buffer.from('%PDF-', 'latin1');
 /** Only accepted files are saved; the content says which type it was. */
@@ -18,8 +29,34 @@ export class LocalUploadStore implements UploadStore {
   readonly root: string;
   private seq = 0;
 
-  constructor(dataDir: string, private readonly clock: Clock) {
+  constructor(
+    dataDir: string,
+    private readonly clock: Clock,
+    readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+  ) {
     this.root = join(dataDir, 'uploads');
+  }
+
+  async discard(doc: StoredDocument): Promise<void> {
+    const path = join(this.root, doc.key);
+    // Only a file of this store: a key is always a path below the uploads folder.
+    const rel = relative(this.root, path);
+    if (rel.startsWith('..') || rel.split(sep).length !== 4) throw new Error('not an upload key');
+    await rm(path, { force: true });
+  }
+
+  async usage(scope: UploadScope): Promise<UploadUsage> {
+    const dir = join(this.root, applicationPath(scope));
+    const usage = { files: 0, bytes: 0 };
+    for (const field of await namesIn(dir)) {
+      for (const name of await namesIn(join(dir, field))) {
+        const info = await stat(join(dir, field, name)).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        usage.files += 1;
+        usage.bytes += info.size;
+      }
+    }
+    return usage;
   }
 
   async save(scope: UploadScope, field: string, file: UploadedFile): Promise<StoredDocument> {
@@ -70,5 +107,14 @@ export class LocalUploadStore implements UploadStore {
     } finally {
       await handle.close();
     }
+  }
+}
+
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw error;
   }
 }

@@ -109,9 +109,12 @@ describe('a new provider registers', () => {
     await page.getByRole('button', { name: 'Aanmelding versturen' }).click();
     await page.waitForLoadState();
     expect(await page.locator('#f-kvkExtractDate-error').textContent()).toContain('Het uittreksel mag niet ouder zijn dan 1 januari 2020');
-    // The documents were kept: only the date needs fixing.
-    expect(await page.locator('main').textContent()).toContain('Ontvangen: kvk.pdf');
+    // A refused post keeps no files: the page says which ones to choose again.
+    expect(await page.locator('main').textContent()).toContain('U koos eerder kvk.pdf. Kies het bestand opnieuw.');
 
+    await page.getByLabel('Uittreksel uit het Handelsregister van de KvK, met de statuten').setInputFiles(pdf('kvk.pdf'));
+    await page.getByLabel('Verklaring Omtrent het Gedrag voor rechtspersonen (VOG RP)').setInputFiles(pdf('vog.pdf'));
+    await page.getByLabel('Ondernemingsplan').setInputFiles(pdf('plan.pdf'));
     await page.getByLabel('Datum van het uittreksel').fill('2020-05-20');
     await page.getByRole('button', { name: 'Aanmelding versturen' }).click();
     await page.waitForURL(/\/ontvangen$/);

@@ -23,6 +23,7 @@ import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import type { LinkAction } from '../../../functions/links/token.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
 import { LocalUploadStore } from '../../../functions/uploads/local.ts';
+import type { UploadLimits } from '../../../functions/uploads/types.ts';
 import { aProviderContent } from '../../support/factories.ts';
 
 export const KEY = new Uint8Array(32).fill(42);
@@ -58,7 +59,7 @@ export const form = (fields: Record<string, string | string[]>): string => {
   return p.toString();
 };
 
-export async function createHarness(client: DynamoDBClient, tableName: string, options: { calendarId?: string; now?: string } = {}): Promise<Harness> {
+export async function createHarness(client: DynamoDBClient, tableName: string, options: { calendarId?: string; now?: string; uploadLimits?: UploadLimits } = {}): Promise<Harness> {
   const clock = new VirtualClock(options.now ?? '2020-06-15T10:00:00Z');
   const store = createStore({ client, tableName, clock });
   const calendar = await loadCalendar(options.calendarId ?? 'msr-2021');
@@ -66,7 +67,7 @@ export async function createHarness(client: DynamoDBClient, tableName: string, o
   await store.putCycle(cycle);
   await store.putSteps(cycle.id, steps);
   const dataDir = await mkdtemp(join(tmpdir(), 'links-'));
-  const uploads = new LocalUploadStore(dataDir, clock);
+  const uploads = new LocalUploadStore(dataDir, clock, options.uploadLimits);
   const linkIssuer = createLinkIssuer({ store, keys, baseUrl: BASE_URL, clock });
   const app = createProviderLinksApp({ store, clock, keys, uploads, linkIssuer, config: { baseUrl: BASE_URL } });
 

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Provider } from '../../../functions/domain/model.ts';
 import { hashToken } from '../../../functions/links/token.ts';
@@ -166,18 +166,68 @@ describe('completing and amending the registration (local uploads)', () => {
     });
   });
 
-  it('an error in one field keeps the accepted files: the second post needs only the fix', async () => {
+  /** Every file under the uploads folder, as paths relative to it. */
+  async function uploadedFiles(): Promise<string[]> {
+    const root = join(h.dataDir, 'uploads');
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name))).sort();
+  }
+  const allDocuments = () => ({ kvkExtract: pdf('kvk.pdf'), vog: pdf('vog.pdf'), businessPlan: pdf('plan.pdf') });
+
+  it('a refused post keeps no files (400, and 410 on a used link); the page names the files to choose again', async () => {
     const { provider, url } = await started();
-    const first = await registrationForm({ ...textFields, kvkExtractDate: '2019-12-01' }, { kvkExtract: pdf('kvk.pdf'), vog: pdf('vog.pdf'), businessPlan: pdf('plan.pdf') });
-    const res = await h.post(pathOf(url), first.body, first.contentType);
-    expect(res.statusCode).toBe(400);
-    expect(res.body).toMatch(/id="f-kvkExtractDate-error">.*Het uittreksel mag niet ouder zijn dan 1 januari 2020/);
-    expect(res.body).toContain('Ontvangen: kvk.pdf');
+    for (let i = 0; i < 5; i++) {
+      const first = await registrationForm({ ...textFields, kvkExtractDate: '2019-12-01' }, allDocuments());
+      const res = await h.post(pathOf(url), first.body, first.contentType);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toMatch(/id="f-kvkExtractDate-error">.*Het uittreksel mag niet ouder zijn dan 1 januari 2020/);
+      expect(res.body).toContain('U koos eerder kvk.pdf. Kies het bestand opnieuw.');
+    }
+    expect(await uploadedFiles()).toEqual([]);
     expect((await h.snapshot(provider.agb)).state).toBe('registration-started');
 
-    const second = await registrationForm(textFields, {});
+    const second = await registrationForm(textFields, allDocuments());
     expect((await h.post(pathOf(url), second.body, second.contentType)).statusCode).toBe(303);
     expect((await h.snapshot(provider.agb)).state).toBe('registration-submitted');
+    expect(await uploadedFiles()).toHaveLength(3);
+
+    // The link is used now: 410, and its files are not kept either.
+    const again = await registrationForm(textFields, allDocuments());
+    expect((await h.post(pathOf(url), again.body, again.contentType)).statusCode).toBe(410);
+    expect(await uploadedFiles()).toHaveLength(3);
+  });
+
+  it('20 concurrent posts of one link: one succeeds, and only its three files stay', async () => {
+    const { provider, url } = await started();
+    const posts = await Promise.all(Array.from({ length: 20 }, () => registrationForm(textFields, allDocuments())));
+    const results = await Promise.all(posts.map((p) => h.post(pathOf(url), p.body, p.contentType)));
+    const statuses = results.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 303)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 303).every((s) => s === 410 || s === 409)).toBe(true);
+    const files = await uploadedFiles();
+    const registration = (await h.store.getApplication(h.cycle.id, provider.agb))!.registration as { documents: Record<string, { key: string }> };
+    expect(files).toEqual(Object.values(registration.documents).map((d) => d.key).sort());
+  });
+
+  it('caps the files and bytes an application keeps: past the limit the post is refused with 400 and writes nothing', async () => {
+    const limited = await createHarness(local.db.client, await local.freshTable(), { uploadLimits: { files: 4, bytes: 1024 * 1024 } });
+    const { provider } = await limited.providerIn('registration-started', 'new');
+    const issue = () => limited.issue({ agb: provider.agb, action: 'submit-registration', contactId: provider.contacts[0].id });
+    const first = await registrationForm(textFields, allDocuments());
+    expect((await limited.post(pathOf(await issue()), first.body, first.contentType)).statusCode).toBe(303);
+    // An amendment with one new document: 4 files, at the limit.
+    const one = await registrationForm(textFields, { vog: pdf('vog-2.pdf') });
+    expect((await limited.post(pathOf(await issue()), one.body, one.contentType)).statusCode).toBe(303);
+    // One more would be the fifth.
+    const past = await registrationForm(textFields, { vog: pdf('vog-3.pdf') });
+    const res = await limited.post(pathOf(await issue()), past.body, past.contentType);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/id="f-vog-error">.*U hebt voor deze aanmelding al het maximum aan documenten gestuurd \(4 bestanden, samen 1 MB\)/);
+    const root = join(limited.dataDir, 'uploads');
+    const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    expect(files).toHaveLength(4);
+    const docs = ((await limited.store.getApplication(limited.cycle.id, provider.agb))!.registration as { documents: Record<string, { name: string }> }).documents;
+    expect(docs.vog.name).toBe('vog-2.pdf');
   });
 
   it('a non-PDF and a missing document are field errors', async () => {

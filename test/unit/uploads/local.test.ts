@@ -38,6 +38,18 @@ describe('LocalUploadStore', () => {
     expect(Buffer.from(latest!.head).toString()).toBe('%PDF-1.7');
   });
 
+  it('counts what an application stores, all fields, and discards a file it saved', async () => {
+    expect(await store.usage(scope)).toEqual({ files: 0, bytes: 0 });
+    const vog = await store.save(scope, 'vog', pdf('vog.pdf', 'one'));
+    await store.save(scope, 'businessPlan', pdf('plan.pdf', 'three'));
+    await store.save({ ...scope, agb: '87654321' }, 'vog', pdf('other.pdf'));
+    expect(await store.usage(scope)).toEqual({ files: 2, bytes: 12 + 14 });
+    await store.discard(vog);
+    expect(await store.usage(scope)).toEqual({ files: 1, bytes: 14 });
+    expect(await store.latest(scope, 'vog')).toBeUndefined();
+    await expect(store.discard({ ...vog, key: '../../etc/passwd' })).rejects.toThrow(/not an upload key/);
+  });
+
   it('never leaves its folder', () => {
     expect(() => scopePath({ cycleId: '../etc', agb: '12345678' }, 'vog')).toThrow();
     expect(() => scopePath({ cycleId: 'msr', agb: '1234/../' }, 'vog')).toThrow();
