@@ -131,6 +131,14 @@ export const FUNCTIONS = {
       'OPERATOR_ADMINISTRATOR_POLICY_ARN',
     ],
   },
+  deliveryEvents: {
+    id: 'DeliveryEvents',
+    entry: 'functions/handlers/delivery-events.ts',
+    description: 'SES events (send, delivery, bounce, complaint, reject, delay): delivery status per email, undeliverable contacts, escalations.',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    environment: ['TABLE_NAME', 'PURCHASERS_EMAIL'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

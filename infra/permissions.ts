@@ -151,6 +151,10 @@ export const FUNCTION_GRANTS = {
    * by BatchGetItem), importing providers (BatchGetItem of the existing ones,
    * transactions of profile and care-type member Puts, Deletes of memberships
    * a changed provider left). Reads the caller's attached role policies.
+   * Purchasers' address corrections (functions/delivery/reachability.ts: the
+   * provider's messages by gsi2, a transaction of Puts: profile, care-type
+   * copies, correction, reachability, the email sent again) and the
+   * "Niet bereikbaar" queue (gsi3, sparse).
    */
   operatorApi: {
     table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem', 'PutItem', 'DeleteItem'],
@@ -158,5 +162,16 @@ export const FUNCTION_GRANTS = {
     stateMachine: ['StartExecution', 'ListExecutions', 'DescribeExecution'],
     importFiles: true,
     readAttachedPolicies: true,
+  },
+  /**
+   * SES events (functions/delivery/): reads the message (GetItem) and records
+   * the delivery on it (UpdateItem, conditional); a hard bounce or complaint
+   * rewrites the provider's profile and care-type copies with the contact
+   * marked (transaction of Puts), reads the cycle and the provider's
+   * reachability (GetItem) and, for its last contact, opens the episode with
+   * the escalation email (transaction of Puts). No Query, no index.
+   */
+  deliveryEvents: {
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
   },
 } as const satisfies Record<FunctionKey, FunctionGrants>;

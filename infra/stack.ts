@@ -15,7 +15,8 @@ import type { Construct } from 'constructs';
 import { readConfig } from './config.ts';
 import { Apis } from './constructs/apis.ts';
 import { Data } from './constructs/data.ts';
-import { Email } from './constructs/email.ts';
+import { Email, SES_CONFIGURATION_SET_DIMENSION } from './constructs/email.ts';
+import { SES_DETAIL_TYPES } from '../functions/delivery/ses-events.ts';
 import { grantStatements, type GrantTargets } from './constructs/grants.ts';
 import { HouseFunction } from './constructs/house-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -54,8 +55,8 @@ export class InkoopkalenderStack extends Stack {
       senderDomain: config.senderDomain,
     });
 
-    // Asynchronous failures of the scheduled sender: the function's own
-    // dead-letter queue and the schedule target's (could not invoke) share it.
+    // Asynchronous failures of the scheduled sender and of the SES event handler:
+    // the functions' own dead-letter queue and their rule targets' (could not invoke) share it.
     const deadLetterQueue = new sqs.Queue(this, 'SendEmailsDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -88,12 +89,13 @@ export class InkoopkalenderStack extends Stack {
         memorySize: spec.memoryMb,
         logLevel: config.logLevel,
         logRetention: config.logRetention,
-        ...(key === 'sendEmails'
+        ...(key === 'sendEmails' || key === 'deliveryEvents'
           ? {
               deadLetterQueue,
-              // A failed tick is not retried: the next one comes within a minute.
-              retryAttempts: 0,
-              maxEventAge: Duration.minutes(15),
+              // A failed tick is not retried: the next one comes within a minute. A failed SES event
+              // is (twice): every write it makes is conditional, so a repeat changes nothing.
+              retryAttempts: key === 'sendEmails' ? 0 : 2,
+              maxEventAge: key === 'sendEmails' ? Duration.minutes(15) : Duration.hours(6),
             }
           : {}),
       });
@@ -155,6 +157,23 @@ export class InkoopkalenderStack extends Stack {
         deadLetterQueue,
         retryAttempts: 2,
         maxEventAge: Duration.minutes(5),
+      }),
+    );
+
+    // SES events of this configuration set (infra/constructs/email.ts) to the DeliveryEvents function.
+    const sesEvents = new events.Rule(this, 'SesEventsRule', {
+      description: 'SES sending events of the configuration set: delivery status per email, bounces, complaints.',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: Object.values(SES_DETAIL_TYPES),
+        detail: { mail: { tags: { [SES_CONFIGURATION_SET_DIMENSION]: [email.configurationSetName] } } },
+      },
+    });
+    sesEvents.addTarget(
+      new targets.LambdaFunction(functions.deliveryEvents.function, {
+        deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
       }),
     );
 

@@ -64,6 +64,11 @@ export const contactSchema = z.object({
   name: oneLineText,
   email: emailAddress,
   role: contactRole,
+  /**
+   * Set when an email to this address bounced hard or drew a complaint
+   * (functions/delivery/): no email goes to it until a purchaser corrects it.
+   */
+  undeliverable: z.object({ at: instant, status: z.enum(['bounced', 'complained']), messageKey: z.string().min(1), diagnostic: z.string().optional() }).optional(),
 });
 export type Contact = z.infer<typeof contactSchema>;
 
@@ -84,8 +89,49 @@ export const providerSchema = z.object({
   contracts: z.array(contractSchema).default([]),
   createdAt: instant,
   updatedAt: instant,
+  /**
+   * Counts the writes of the profile: the optimistic lock of every update
+   * (`updatedAt` alone is not one: two writers on the same clock tick read the
+   * same instant). Absent on profiles written before it was kept.
+   */
+  revision: z.number().int().nonnegative().optional(),
 });
 export type Provider = z.infer<typeof providerSchema>;
+
+/**
+ * Whether anyone at a provider can be reached by email. Written when its last
+ * deliverable contact bounced hard or complained (with the one escalation to
+ * the purchasers of that episode), resolved when a purchaser corrects an address.
+ */
+export const reachabilitySchema = z.object({
+  agb: agbCode,
+  providerName: z.string().min(1),
+  status: z.enum(['unreachable', 'resolved']),
+  /** Counts the episodes: each has its own escalation. */
+  episode: z.number().int().positive(),
+  since: instant,
+  cycleId: z.string().min(1),
+  failed: z.array(z.object({ contactId: z.string().min(1), address: z.string().min(1), status: z.enum(['bounced', 'complained']), diagnostic: z.string().optional(), messageKey: z.string().min(1) })),
+  escalationKey: z.string().min(1),
+  resolvedAt: instant.optional(),
+  resolvedBy: z.string().optional(),
+});
+export type Reachability = z.infer<typeof reachabilitySchema>;
+
+/** A purchaser's correction of a contact's address (the audit trail of contacts). */
+export const contactCorrectionSchema = z.object({
+  agb: agbCode,
+  at: instant,
+  by: z.string().min(1),
+  reason: z.string().min(1),
+  contactId: z.string().min(1),
+  newContactId: z.string().min(1),
+  from: z.string().min(1),
+  to: emailAddress,
+  /** The email of the current step sent again to the new address, if there was one to send. */
+  resentKey: z.string().optional(),
+});
+export type ContactCorrection = z.infer<typeof contactCorrectionSchema>;
 
 // ---------------------------------------------------------------- cycle and its milestone steps
 
@@ -248,6 +294,34 @@ export const messageInputSchema = z.object({
 });
 export type MessageInput = z.input<typeof messageInputSchema>;
 
+/**
+ * What SES reported for one recipient of a sent message, from its events
+ * (functions/delivery/). `accepted`: the Send event; the others as SES names
+ * them. A later event replaces an earlier one only if it ranks higher
+ * (DELIVERY_RANK), so a repeated or late event changes nothing.
+ */
+export const DELIVERY_STATUSES = ['accepted', 'delayed', 'delivered', 'bounced', 'rejected', 'complained'] as const;
+export const deliveryStatus = z.enum(DELIVERY_STATUSES);
+export type DeliveryStatus = z.infer<typeof deliveryStatus>;
+
+/**
+ * Precedence of delivery statuses. A delay is followed by a delivery or a
+ * bounce; a bounce or rejection is final; a complaint comes after a delivery
+ * and weighs most. Equal ranks keep the first event.
+ */
+export const DELIVERY_RANK: Record<DeliveryStatus, number> = { accepted: 0, delayed: 1, delivered: 2, bounced: 3, rejected: 3, complained: 4 };
+
+export const deliverySchema = z.object({
+  status: deliveryStatus,
+  /** When SES says it happened (the event's own timestamp). */
+  at: z.string().min(1),
+  /** SES's diagnostic: SMTP response, bounce type and code, delay type, reject reason. */
+  diagnostic: z.string().optional(),
+  /** A permanent bounce or a complaint: the address must not be written to again. */
+  permanent: z.boolean().optional(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
 export const messageSchema = messageInputSchema.extend({
   status: messageStatus,
   attempts: z.number().int().nonnegative(),
@@ -257,6 +331,8 @@ export const messageSchema = messageInputSchema.extend({
   sentAt: instant.optional(),
   sesMessageId: z.string().optional(),
   error: z.string().optional(),
+  /** Per recipient, by its index in `recipients`: what SES reported last (see DELIVERY_RANK). */
+  deliveries: z.record(z.string(), deliverySchema).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

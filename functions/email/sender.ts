@@ -47,6 +47,7 @@ import type { Message, Outbox } from './ports.ts';
 import type { TokenRecord } from '../links/model.ts';
 import { TokenBucket, type Sleep } from './rate-limit.ts';
 import { backoffMs, classifySesError, describeError, type SesErrorKind } from './ses-errors.ts';
+import { encodeTagValue, MESSAGE_KEY_TAG, tagValue } from './tags.ts';
 import { render, type RenderedEmail } from './templates.ts';
 import type { LinkAction } from '../links/token.ts';
 
@@ -176,9 +177,6 @@ interface Claimed {
   linkError?: LinkSpecError;
 }
 
-/** SES tag values allow only ASCII letters, digits, `_` and `-`, at most 256 characters. */
-export const tagValue = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) || '_';
-
 export function createEmailSender(deps: EmailSenderDeps) {
   const { outbox, ses, clock, sleep, config } = deps;
   const random = deps.random ?? Math.random;
@@ -213,7 +211,8 @@ export function createEmailSender(deps: EmailSenderDeps) {
       },
       ...(config.configurationSet ? { ConfigurationSetName: config.configurationSet } : {}),
       EmailTags: [
-        { Name: 'message-key', Value: tagValue(message.key) },
+        // Reversible: SES events find their message by it (functions/delivery/).
+        { Name: MESSAGE_KEY_TAG, Value: encodeTagValue(message.key) },
         { Name: 'template', Value: tagValue(message.template) },
         { Name: 'cycle', Value: tagValue(message.cycleId) },
       ],
@@ -476,7 +475,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
         if (!m.claimedAt || Date.parse(m.claimedAt) >= staleBefore) continue;
         const reason =
           `unknown-outcome: claimed at ${m.claimedAt} and never marked sent or failed; SES may have sent it. ` +
-          `Check the SES events for tag message-key=${tagValue(m.key)} before re-queueing.`;
+          `Check the SES events for tag ${MESSAGE_KEY_TAG}=${encodeTagValue(m.key)} before re-queueing.`;
         try {
           await outbox.markMessageFailed(m.key, reason);
         } catch (error) {

@@ -49,6 +49,7 @@ const ALL = [
   registration.withdrawalConfirmed,
   agreement.agreementsFinal,
   publication.nextYearDates,
+  internal.unreachableEscalation,
 ] as const;
 
 type Definition = (typeof ALL)[number];

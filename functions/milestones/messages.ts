@@ -47,17 +47,23 @@ type Base = keyof ReturnType<typeof providerBase>;
 /** A template's params without the provider base (added here) and, for link emails, without `actionUrl`. */
 export type ProviderParamsOf<T extends TemplateId> = DistributiveOmit<TemplateParams<T>, Base | 'actionUrl'> & { actionUrl?: string };
 
-/** Who an action link goes to (see the module comment); undefined when nobody may get it. */
+/**
+ * Who an action link goes to (see the module comment); undefined when nobody may get it.
+ * A contact whose address bounced hard or complained (functions/delivery/) gets nothing:
+ * the link goes to the first other contact, except for signing.
+ */
 export function linkContact(provider: Pick<Provider, 'contacts'>, action: ProviderAction): Contact | undefined {
   const signatory = signatoryOf(provider);
-  return action === 'sign-agreement' ? signatory : (signatory ?? provider.contacts[0]);
+  const reachable = signatory && !signatory.undeliverable ? signatory : undefined;
+  return action === 'sign-agreement' ? reachable : (reachable ?? provider.contacts.find((c) => !c.undeliverable));
 }
 
 const recipientOf = (c: Contact): Recipient => ({ role: c.role, address: c.email, name: c.name, contactId: c.id });
 
+/** Every reachable contact, once per address. */
 function everyContact(provider: Pick<Provider, 'contacts'>): Recipient[] {
   const seen = new Set<string>();
-  return provider.contacts.filter((c) => !seen.has(c.email.toLowerCase()) && seen.add(c.email.toLowerCase())).map(recipientOf);
+  return provider.contacts.filter((c) => !c.undeliverable && !seen.has(c.email.toLowerCase()) && seen.add(c.email.toLowerCase())).map(recipientOf);
 }
 
 function checked(template: TemplateId, params: Record<string, unknown>, hasLink: boolean): void {

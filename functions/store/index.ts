@@ -13,6 +13,7 @@ import { documentClient, type StoreDeps } from './dynamo.ts';
 import { messageRepository } from './messages.ts';
 import { providerRepository } from './providers.ts';
 import { questionRepository } from './questions.ts';
+import { reachabilityRepository } from './reachability.ts';
 import { DEFAULT_TABLE_NAME } from './table.ts';
 import { tokenRepository } from './tokens.ts';
 
@@ -35,6 +36,7 @@ export function createStore(options: StoreOptions) {
     ...questionRepository(deps, { getSteps: cycles.getSteps }),
     ...tokenRepository(deps),
     ...cycleAuditRepository(deps),
+    ...reachabilityRepository(deps),
   };
 }
 

@@ -22,6 +22,8 @@ export const keys = {
   careTypeMember: (careType: string, agb: string): Key => ({ pk: `CARETYPE#${careType}`, sk: `PROVIDER#${agb}` }),
   event: (cycleId: string, agb: string, version: number): Key => ({ pk: `APP#${cycleId}#${agb}`, sk: `EVENT#${pad(version)}` }),
   message: (key: string): Key => ({ pk: `MSG#${key}`, sk: 'MSG' }),
+  reachability: (agb: string): Key => ({ pk: `PROVIDER#${agb}`, sk: 'REACH' }),
+  contactCorrection: (agb: string, at: string, contactId: string): Key => ({ pk: `PROVIDER#${agb}`, sk: `CONTACTFIX#${at}#${contactId}` }),
 };
 
 /** Prefixes for `begins_with` on the sort key. */
@@ -32,6 +34,7 @@ export const prefixes = {
   event: 'EVENT#',
   applicationOfProvider: 'CYCLE#',
   messageOfProvider: 'MSG#',
+  contactCorrection: 'CONTACTFIX#',
 };
 
 export const indexKeys = {
@@ -44,6 +47,8 @@ export const indexKeys = {
   applicationOfProvider: (agb: string, cycleId: string) => ({ gsi2pk: `PROVIDER#${agb}`, gsi2sk: `CYCLE#${cycleId}` }),
   questionOfProvider: (agb: string, cycleId: string, id: string) => ({ gsi2pk: `PROVIDER#${agb}`, gsi2sk: `QUESTION#${cycleId}#${id}` }),
   messageOfProvider: (agb: string, createdAt: string, key: string) => ({ gsi2pk: `PROVIDER#${agb}`, gsi2sk: `MSG#${createdAt}#${key}` }),
+  /** Sparse: only while nobody at the provider can be reached (the dashboard's "Niet bereikbaar" queue). */
+  unreachable: (since: string, agb: string) => ({ gsi3pk: 'UNREACHABLE', gsi3sk: `${since}#${agb}` }),
   messageStatus: (status: MessageStatus, createdAt: string, key: string) => ({
     gsi3pk: `MSGSTATUS#${status}`,
     gsi3sk: `${createdAt}#${key}`,

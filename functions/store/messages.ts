@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
-import { messageInputSchema, messageSchema, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
+import { DELIVERY_RANK, messageInputSchema, messageSchema, type Delivery, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
 import type { TokenRecord } from '../links/model.ts';
 import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
@@ -355,6 +355,54 @@ export function messageRepository(deps: StoreDeps) {
         parseMessage,
         page,
       );
+    },
+
+    /**
+     * Records what SES reported for one recipient (by its index in
+     * `recipients`), if it outranks what is recorded (DELIVERY_RANK): one
+     * conditional update, so an event delivered twice, or one older than what
+     * is recorded, changes nothing. The diagnostic is stored with email
+     * addresses redacted (the recipient is in the message already).
+     */
+    async recordDelivery(key: string, recipient: number, delivery: Delivery): Promise<'recorded' | 'unchanged' | 'no-message'> {
+      const value = clean({ ...delivery, ...(delivery.diagnostic ? { diagnostic: String(redact(delivery.diagnostic)) } : {}), rank: DELIVERY_RANK[delivery.status] });
+      const update = () =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.message(key),
+            UpdateExpression: 'SET deliveries.#r = :d',
+            ConditionExpression: 'attribute_exists(deliveries) AND (attribute_not_exists(deliveries.#r) OR deliveries.#r.#rank < :rank)',
+            ExpressionAttributeNames: { '#r': String(recipient), '#rank': 'rank' },
+            ExpressionAttributeValues: { ':d': value, ':rank': value.rank },
+          }),
+        );
+      for (let round = 0; round < 2; round++) {
+        try {
+          await update();
+          return 'recorded';
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error;
+        }
+        // Refused: no message, no deliveries map yet (the first event of a message), or outranked.
+        const item = (await doc.send(new GetCommand({ TableName, Key: keys.message(key), ConsistentRead: true }))).Item;
+        if (!item) return 'no-message';
+        if (item.deliveries !== undefined) return 'unchanged';
+        try {
+          await doc.send(
+            new UpdateCommand({
+              TableName,
+              Key: keys.message(key),
+              UpdateExpression: 'SET deliveries = :empty',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deliveries)',
+              ExpressionAttributeValues: { ':empty': {} },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error; // created meanwhile by another event: fine
+        }
+      }
+      return 'unchanged';
     },
 
     /** Everything sent (or to be sent) to one provider, oldest first (gsi2). */

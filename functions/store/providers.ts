@@ -14,6 +14,12 @@ export const parseProvider = (item: Record<string, unknown>): Provider => provid
 
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
 
+/** The profile is still the one read: same revision (or, for a profile without one, same `updatedAt` and still none). */
+export const revisionCondition = (previous: Pick<Provider, 'revision' | 'updatedAt'>) =>
+  previous.revision === undefined
+    ? { ConditionExpression: 'attribute_not_exists(revision) AND updatedAt = :prev', ExpressionAttributeValues: { ':prev': previous.updatedAt } }
+    : { ConditionExpression: 'revision = :rev', ExpressionAttributeValues: { ':rev': previous.revision } };
+
 export function providerRepository(deps: StoreDeps) {
   const { doc, tableName: TableName, clock } = deps;
 
@@ -30,7 +36,11 @@ export function providerRepository(deps: StoreDeps) {
     const previous = options.previous === undefined ? await getProvider(content.agb) : (options.previous ?? undefined);
     if (previous && sameContent(previous, content)) return { outcome: 'unchanged', provider: previous };
     const at = nowIso(clock);
-    const provider = providerSchema.parse({ ...providerContent(content), createdAt: previous?.createdAt ?? at, updatedAt: at });
+    const fresh = providerContent(content);
+    // An import does not know which addresses bounced: a contact it keeps (same id, so same address) keeps its mark.
+    const marks = new Map((previous?.contacts ?? []).filter((c) => c.undeliverable).map((c) => [c.id, c.undeliverable]));
+    const contacts = fresh.contacts.map((c) => (marks.has(c.id) ? { ...c, undeliverable: marks.get(c.id) } : c));
+    const provider = providerSchema.parse({ ...fresh, contacts, createdAt: previous?.createdAt ?? at, updatedAt: at, revision: (previous?.revision ?? 0) + 1 });
     const removed = (previous?.careTypes ?? []).filter((c) => !provider.careTypes.includes(c));
     try {
       await doc.send(
@@ -40,9 +50,7 @@ export function providerRepository(deps: StoreDeps) {
               Put: {
                 TableName,
                 Item: clean({ ...provider, ...keys.provider(provider.agb), ...indexKeys.providerList(provider.agb) }),
-                ...(previous
-                  ? { ConditionExpression: 'updatedAt = :prev', ExpressionAttributeValues: { ':prev': previous.updatedAt } }
-                  : { ConditionExpression: 'attribute_not_exists(pk)' }),
+                ...(previous ? revisionCondition(previous) : { ConditionExpression: 'attribute_not_exists(pk)' }),
               },
             },
             ...provider.careTypes.map((code) => ({

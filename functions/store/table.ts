@@ -12,6 +12,8 @@
  * | question          | CYCLE#<cycleId>         | QUESTION#<id>         |                                       | PROVIDER#<agb> / QUESTION#<cycleId>#<id>    |                                        |
  * | cycle audit       | CYCLE#<cycleId>         | AUDIT#<seq:6>         |                                       |                                             |                                        |
  * | provider          | PROVIDER#<agb>          | PROFILE               | PROVIDERS / <agb>                     |                                             |                                        |
+ * | reachability      | PROVIDER#<agb>          | REACH                 |                                       |                                             | UNREACHABLE / <since>#<agb> (while so) |
+ * | contact correction| PROVIDER#<agb>          | CONTACTFIX#<at>#<id>  |                                       |                                             |                                        |
  * | care-type member  | CARETYPE#<code>         | PROVIDER#<agb>        |                                       |                                             |                                        |
  * | event (audit)     | APP#<cycleId>#<agb>     | EVENT#<version:6>     |                                       |                                             |                                        |
  * | message (outbox)  | MSG#<idempotency key>   | MSG                   |                                       | PROVIDER#<agb> / MSG#<createdAt>#<key>      | MSGSTATUS#<status> / <createdAt>#<key> |

@@ -6,12 +6,24 @@
  * the dashboard. No open or click tracking (providers' privacy).
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 
 /** SES auto-tag that carries the configuration set name; the CloudWatch dimension of SES event metrics. */
 export const SES_CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
+
+/** Every sending event but opens, clicks and subscriptions (no tracking of providers). */
+const DELIVERY_EVENTS = [
+  ses.EmailSendingEvent.SEND,
+  ses.EmailSendingEvent.DELIVERY,
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.RENDERING_FAILURE,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+];
 
 export interface EmailProps {
   senderAddress: string;
@@ -45,15 +57,15 @@ export class Email extends Construct {
           defaultValue: 'none',
         },
       ]),
-      events: [
-        ses.EmailSendingEvent.SEND,
-        ses.EmailSendingEvent.DELIVERY,
-        ses.EmailSendingEvent.BOUNCE,
-        ses.EmailSendingEvent.COMPLAINT,
-        ses.EmailSendingEvent.REJECT,
-        ses.EmailSendingEvent.RENDERING_FAILURE,
-        ses.EmailSendingEvent.DELIVERY_DELAY,
-      ],
+      events: DELIVERY_EVENTS,
+    });
+
+    // The same events, each with its tags (the message key), to the default bus: a rule in the
+    // stack hands them to the DeliveryEvents function (delivery status, bounces, complaints).
+    new ses.ConfigurationSetEventDestination(this, 'Events', {
+      configurationSet: this.configurationSet,
+      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: DELIVERY_EVENTS,
     });
 
     this.identity = new ses.EmailIdentity(this, 'SenderIdentity', {

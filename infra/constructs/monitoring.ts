@@ -117,7 +117,7 @@ export class Monitoring extends Construct {
     alarm(
       'DeadLetterQueueNotEmpty',
       dlqDepth,
-      'The scheduled email sender dead-lettered an invocation: inspect and redrive the queue.',
+      'The scheduled email sender or the SES event handler dead-lettered an invocation: inspect and redrive the queue.',
     );
 
     // APIs.

@@ -82,3 +82,33 @@ export const contractedListReady = defineTemplate('contracted-list-ready', contr
     ],
   }),
 );
+
+export const unreachableEscalationParams = teamParams.extend({
+  providerName: z.string().trim().min(1),
+  agb: listedApplication.shape.agb,
+  /** Every address of the provider, each of which bounced or complained. */
+  failed: z
+    .array(z.object({ address: z.string().trim().min(1), status: z.enum(['bounced', 'complained']), diagnostic: z.string().optional() }))
+    .min(1),
+  actionUrl: actionUrl.optional(),
+});
+export type UnreachableEscalationParams = z.input<typeof unreachableEscalationParams>;
+
+/** Nobody at a provider can be reached by email: someone must phone, and correct the address. */
+export const unreachableEscalation = defineTemplate('unreachable-escalation', unreachableEscalationParams, (x) =>
+  toTeam(x, PURCHASERS, {
+    subject: `Actie nodig: ${x.providerName} (AGB ${x.agb}) is niet bereikbaar per e-mail – ${title(x)}`,
+    blocks: [
+      p(
+        `Onze e-mails aan ${x.providerName} (AGB ${x.agb}) over ${x.careTypeName} (${periodPhrase(x)}) komen niet aan. `,
+        'Geen van de e-mailadressen van deze zorgaanbieder werkt nog:',
+      ),
+      list(x.failed.map((f) => `${f.address}: ${f.status === 'bounced' ? 'onbestelbaar' : 'als spam gemeld'}${f.diagnostic ? ` (${f.diagnostic})` : ''}`)),
+      p(
+        'De zorgaanbieder krijgt zo geen berichten over termijnen. Neem telefonisch contact op en corrigeer het adres ',
+        '(met inkoop contact correct, of in het dashboard onder "Niet bereikbaar"). Het laatste bericht gaat dan opnieuw naar het nieuwe adres.',
+      ),
+      ...when(x.actionUrl, (url) => action('Niet bereikbaar openen', url)),
+    ],
+  }),
+);

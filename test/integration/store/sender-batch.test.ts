@@ -17,6 +17,7 @@ import { LinkSupersededError } from '../../../functions/links/errors.ts';
 import { hashToken } from '../../../functions/links/token.ts';
 import type { MessageInput } from '../../../functions/domain/model.ts';
 import { createStore, tokenKeys, type Store } from '../../../functions/store/index.ts';
+import { decodeTagValue } from '../../../functions/email/tags.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { anAgb } from '../../support/factories.ts';
 
@@ -38,7 +39,7 @@ let delivered: { key: string; text: string }[];
 const ses = {
   send: async (command: SendEmailCommand) => {
     const input = command.input as SendEmailCommandInput;
-    const key = input.EmailTags!.find((t) => t.Name === 'message-key')!.Value!;
+    const key = decodeTagValue(input.EmailTags!.find((t) => t.Name === 'message-key')!.Value!)!;
     delivered.push({ key, text: input.Content!.Simple!.Body!.Text!.Data! });
     return { MessageId: `ses-${delivered.length}` };
   },
@@ -109,7 +110,7 @@ describe('the sender against DynamoDB Local', () => {
     expect(requests).toEqual({ Query: 2, BatchGetItem: 1, TransactWriteItems: 2 });
     expect(Object.values(await statuses()).every((s) => s === 'sent')).toBe(true);
     expect(delivered).toHaveLength(40);
-    for (const d of delivered.filter((x) => x.key.endsWith('_reminder'))) {
+    for (const d of delivered.filter((x) => x.key.endsWith('#reminder'))) {
       await expect(resolve(tokenIn(d.text))).resolves.toMatchObject({ claims: { action: 'submit-registration' } });
     }
   });
@@ -132,7 +133,7 @@ describe('the sender against DynamoDB Local', () => {
 
     expect(await sender(outbox).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
 
-    expect(delivered.map((d) => d.key).sort()).toEqual([withLink(agbs[0]).key, withLink(agbs[2]).key].map((k) => k.replace(/#/g, '_')).sort());
+    expect(delivered.map((d) => d.key).sort()).toEqual([withLink(agbs[0]).key, withLink(agbs[2]).key].sort());
     expect((await statuses())[stolen]).toBe('sending'); // the other sender's
     // No link was issued for it: its provider has no head and so no record.
     expect(await headOf(agbs[1])).toBeUndefined();
@@ -146,7 +147,7 @@ describe('the sender against DynamoDB Local', () => {
 
     expect(await sender().sendQueued()).toMatchObject({ sent: 3, failed: 0 });
 
-    const text = (cause: string) => delivered.find((d) => d.key === `msr-2021_${agb}_${cause}_reminder`)!.text;
+    const text = (cause: string) => delivered.find((d) => d.key === `msr-2021#${agb}#${cause}#reminder`)!.text;
     const first = tokenIn(text('first'));
     const second = tokenIn(text('second'));
     await expect(resolve(tokenIn(earlier))).rejects.toBeInstanceOf(LinkSupersededError);

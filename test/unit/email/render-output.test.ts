@@ -131,6 +131,7 @@ describe('rendered emails', () => {
         'qa-memo-published',
         'question-answered',
         'withdrawal-confirmed',
+        'unreachable-escalation',
       ].sort(),
     );
   });

@@ -65,6 +65,13 @@ export const SAMPLES: { [T in TemplateId]: TemplateParams<T> } = {
   'withdrawal-confirmed': { ...provider },
   'agreements-final': { ...provider },
   'next-year-dates': { ...provider, nextContractYear: 2022, keyDates },
+  'unreachable-escalation': {
+    ...team,
+    providerName: PROVIDER,
+    agb: '12345678',
+    failed: [{ address: 'info@zorg-en-co.example', status: 'bounced', diagnostic: 'Permanent/General: smtp; 550 5.1.1 user unknown' }],
+    actionUrl: LINK,
+  },
 };
 
 /** Templates that act through a link: without `actionUrl` their params are invalid. */
@@ -87,4 +94,4 @@ export const WITH_DEADLINE = (Object.keys(SAMPLES) as TemplateId[]).filter(
 );
 
 /** Templates to the insurer's teams (no single provider). */
-export const TEAM_TEMPLATES: TemplateId[] = ['eligibility-escalation', 'signing-escalation', 'contracted-list-ready'];
+export const TEAM_TEMPLATES: TemplateId[] = ['eligibility-escalation', 'signing-escalation', 'contracted-list-ready', 'unreachable-escalation'];

@@ -15,6 +15,7 @@ import { OPERATOR_ROUTE_PATH } from '../../../infra/constructs/apis.ts';
 import { EMAIL_FAILED_LOG_MESSAGE, METRICS_NAMESPACE } from '../../../infra/constructs/monitoring.ts';
 import { ENTRY_METADATA_KEY, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type FunctionKey } from '../../../infra/functions.ts';
 import { REPO_ROOT } from '../../../infra/paths.ts';
+import { SES_DETAIL_TYPES } from '../../../functions/delivery/ses-events.ts';
 import { FUNCTION_GRANTS } from '../../../infra/permissions.ts';
 import { OUTPUTS, type InkoopkalenderStack } from '../../../infra/stack.ts';
 import { createApp, cycleWorkflowFromTemplate, synthesizeStack, type CfnTemplate } from '../../../infra/synth.ts';
@@ -257,6 +258,38 @@ describe('functions', () => {
       /publicationsBaseUrl/,
     );
   }, 60_000);
+
+  it('SES events of the configuration set reach DeliveryEvents through the default bus, dead-lettered on failure', () => {
+    const [queueId] = only('AWS::SQS::Queue');
+    const [setId] = only('AWS::SES::ConfigurationSet');
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: setId },
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject', 'renderingFailure', 'deliveryDelay'],
+        EventBridgeDestination: { EventBusArn: Match.anyValue() },
+      }),
+    });
+    const busArn = render(
+      resourcesOf('AWS::SES::ConfigurationSetEventDestination').find(([, r]) => r.Properties.EventDestination.EventBridgeDestination)![1].Properties
+        .EventDestination.EventBridgeDestination.EventBusArn,
+    );
+    expect(busArn).toMatch(/:event-bus\/default$/);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': Object.values(SES_DETAIL_TYPES),
+        detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: setId }] } } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionLogicalId('deliveryEvents'), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+        }),
+      ],
+    });
+  });
 
   it('SendEmails also runs every minute, dead-lettering undeliverable ticks', () => {
     const [queueId] = only('AWS::SQS::Queue');

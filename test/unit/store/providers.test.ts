@@ -40,7 +40,7 @@ describe('providers', () => {
     const previous = aProvider({ careTypes: ['msr', 'zg'] });
     await store.putProvider({ ...previous, careTypes: ['msr'] }, { previous });
     const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
-    expect(items[0].Put).toMatchObject({ ConditionExpression: 'updatedAt = :prev', Item: { createdAt: previous.createdAt, updatedAt: '2020-06-01T10:00:00.000Z' } });
+    expect(items[0].Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(revision) AND updatedAt = :prev', Item: { createdAt: previous.createdAt, updatedAt: '2020-06-01T10:00:00.000Z', revision: 1 } });
     expect(items.at(-1)?.Delete?.Key).toEqual({ pk: 'CARETYPE#zg', sk: `PROVIDER#${previous.agb}` });
 
     ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'x', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }));

@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { SES_DETAIL_TYPES, SES_EVENT_TYPES, type SesEventType } from '../../../functions/delivery/ses-events.ts';
+import { createDeliveryEventsHandler } from '../../../functions/handlers/delivery-events.ts';
+import { keys } from '../../../functions/store/keys.ts';
+import { createStore } from '../../../functions/store/index.ts';
+import { aMessage, aProvider, T0 } from '../../support/factories.ts';
+import { eventBridgeEvent, forMessage } from '../../support/ses-event-documents.ts';
+
+const docMock = mockClient(DynamoDBDocumentClient);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const ENV = { TABLE_NAME: 't', PURCHASERS_EMAIL: 'inkoop@zorgverzekeraar.example' };
+const provider = aProvider();
+const contact = provider.contacts[0];
+const message = {
+  ...aMessage({ agb: provider.agb, recipients: [{ role: 'signatory', address: contact.email, contactId: contact.id }] }),
+  status: 'sent',
+  attempts: 1,
+  createdAt: T0,
+  updatedAt: T0,
+  deliveries: {},
+};
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+let clock: VirtualClock;
+const make = () => {
+  const store = createStore({ client: doc, tableName: 't', clock });
+  return createDeliveryEventsHandler({ store, clock, env: ENV, logger: silent });
+};
+const eventOf = (type: SesEventType, address = contact.email) => eventBridgeEvent(SES_DETAIL_TYPES[type], forMessage(type, message.key, address));
+
+beforeEach(() => {
+  docMock.reset();
+  clock = new VirtualClock('2020-06-02T07:00:00Z');
+  docMock.on(GetCommand, { Key: keys.message(message.key) }).resolves({ Item: { ...message, ...keys.message(message.key) } });
+  docMock.on(GetCommand, { Key: keys.provider(provider.agb) }).resolves({ Item: { ...provider, ...keys.provider(provider.agb) } });
+  docMock.on(UpdateCommand).resolves({});
+  docMock.on(TransactWriteCommand).resolves({});
+  vi.stubEnv('LOG_LEVEL', 'SILENT');
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const recorded = () =>
+  docMock.commandCalls(UpdateCommand).map((c) => c.args[0].input).filter((i) => i.UpdateExpression === 'SET deliveries.#r = :d');
+
+describe('delivery-events handler: one SES event of each type', () => {
+  const expected: Record<SesEventType, { status: string; permanent?: boolean }> = {
+    Send: { status: 'accepted' },
+    Delivery: { status: 'delivered' },
+    Bounce: { status: 'bounced', permanent: true },
+    Complaint: { status: 'complained', permanent: true },
+    Reject: { status: 'rejected' },
+    'Rendering Failure': { status: 'rejected' },
+    DeliveryDelay: { status: 'delayed' },
+  };
+
+  it.each(SES_EVENT_TYPES)('%s: recorded on the tagged message, for its recipient, conditionally', async (type) => {
+    const result = await make()(eventOf(type));
+
+    expect(result).toMatchObject({ outcome: 'done', eventType: type, messageKey: message.key, recorded: 1 });
+    const [update] = recorded();
+    expect(update.Key).toEqual(keys.message(message.key));
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#r': '0' });
+    expect(update.ExpressionAttributeValues?.[':d']).toMatchObject({ status: expected[type].status });
+    expect(update.ConditionExpression).toContain('deliveries.#r.#rank < :rank');
+    // Only a hard bounce or a complaint touches the provider's contacts.
+    const contactWrites = docMock.commandCalls(TransactWriteCommand).length;
+    expect(contactWrites > 0).toBe(!!expected[type].permanent);
+  });
+
+  it('a hard bounce marks the contact undeliverable on the profile and its care-type copies', async () => {
+    await make()(eventOf('Bounce'));
+    const [write] = docMock.commandCalls(TransactWriteCommand).map((c) => c.args[0].input);
+    const puts = write.TransactItems!.map((i) => i.Put!);
+    expect(puts.map((p) => p.Item!.pk)).toEqual([keys.provider(provider.agb).pk, ...provider.careTypes.map((c) => keys.careTypeMember(c, provider.agb).pk)]);
+    expect(puts[0].ConditionExpression).toBe('attribute_not_exists(revision) AND updatedAt = :prev');
+    expect(puts[0].Item!.revision).toBe(1);
+    for (const put of puts) {
+      expect(put.Item!.contacts[0].undeliverable).toMatchObject({ status: 'bounced', messageKey: message.key, diagnostic: 'Permanent/General: smtp; 550 5.1.1 user unknown' });
+      expect(put.Item!.contacts[1].undeliverable).toBeUndefined();
+    }
+  });
+
+  it('an event for an address that is not a recipient records nothing', async () => {
+    const result = await make()(eventOf('Delivery', 'someone-else@example.org'));
+    expect(result).toMatchObject({ outcome: 'done', recorded: 0 });
+    expect(recorded()).toHaveLength(0);
+  });
+
+  it('an event without our tag, or for an unknown message, is reported unmatched and writes nothing', async () => {
+    const untagged = eventBridgeEvent('Email Delivered', { ...forMessage('Delivery', message.key, contact.email), mail: { messageId: 'x', timestamp: T0, destination: [] } });
+    expect(await make()(untagged)).toMatchObject({ outcome: 'unmatched', reason: 'no message-key tag' });
+    docMock.on(GetCommand, { Key: keys.message('gone') }).resolves({});
+    expect(await make()(eventBridgeEvent('Email Delivered', forMessage('Delivery', 'gone', contact.email)))).toMatchObject({ outcome: 'unmatched', reason: 'no such message' });
+    expect(docMock.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('refuses what is not an SES event from EventBridge, and a missing purchasers address', async () => {
+    await expect(make()({ source: 'schedule' })).rejects.toThrow();
+    const store = createStore({ client: doc, tableName: 't', clock });
+    await expect(createDeliveryEventsHandler({ store, clock, env: { TABLE_NAME: 't' }, logger: silent })(eventOf('Delivery'))).rejects.toThrow(/PURCHASERS_EMAIL/);
+  });
+});
