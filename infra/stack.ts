@@ -209,8 +209,8 @@ export class InkoopkalenderStack extends Stack {
       output(ROLE_POLICY_OUTPUTS[role], apis.rolePolicies[role].managedPolicyArn, ROLE_POLICY_DESCRIPTIONS[role]);
     }
     output('ConfigurationSetName', email.configurationSetName, 'SES configuration set of every email.');
-    email.identity.dkimRecords.forEach((record, i) =>
-      output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM CNAME ${i + 1} of the sender domain.`),
-    );
+    for (const [i, record] of email.identity.dkimRecords.entries()) {
+      output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM CNAME ${i + 1} of the sender domain.`);
+    }
   }
 }

@@ -7,9 +7,10 @@
  * the cycle exactly as deployed: the state machine's definition and, for each
  * `${…}` substitution, the function's logical id and the handler module it
  * bundles (the `inkoop:entry` Metadata of the function resource).
+ * It loads no build-only package (cdk-nag runs in infra/app.ts and the infra
+ * tests), so the local runtime works after `npm ci --omit=dev`.
  */
-import { App, Validations, type StackProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, type StackProps } from 'aws-cdk-lib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,6 @@ import { InkoopkalenderStack, STACK_NAME } from './stack.ts';
 export interface CreateAppOptions {
   /** Bundle the functions with esbuild (slow); off: assets are placeholders. Default true. */
   bundling?: boolean;
-  /** Register the cdk-nag AwsSolutions pack as a synthesis validation plugin. Default false. */
-  nag?: boolean;
   /**
    * CDK's built-in CloudFormation template validation (schema and lint rules;
    * cdk.json makes its findings errors). Default true. About 4 s of a 5 s
@@ -46,7 +45,6 @@ export function createApp(options: CreateAppOptions = {}): { app: App; stack: In
   if (options.bundling === false) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context, outdir: options.outdir, builtinCloudFormationValidation: options.validation ?? true });
   const stack = new InkoopkalenderStack(app, STACK_NAME, options.stackProps);
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
 

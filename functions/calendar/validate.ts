@@ -281,9 +281,9 @@ export function locateJsonError(text: string): { offset: number; message: string
       if (c < ' ') fail('a closing quote (a line break must be written as \\n)');
       if (c === '\\') {
         i++;
-        const escape = /^(["\\/bfnrt]|u[0-9a-fA-F]{4})/.exec(text.slice(i, i + 5));
-        if (!escape) fail('an escape such as \\" or \\n');
-        i += escape![0].length;
+        const escaped = /^(["\\/bfnrt]|u[0-9a-fA-F]{4})/.exec(text.slice(i, i + 5));
+        if (!escaped) fail('an escape such as \\" or \\n');
+        i += escaped![0].length;
       } else i++;
     }
   };
@@ -320,9 +320,15 @@ export function locateJsonError(text: string): { offset: number; message: string
         else fail("',' or ']'");
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     const literal = /^(true|false|null|-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (literal) return void (i += literal[0].length);
+    if (literal) {
+      i += literal[0].length;
+      return;
+    }
     fail('a value');
   };
   try {

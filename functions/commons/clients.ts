@@ -69,14 +69,16 @@ let s3: S3Client | undefined;
 let iam: IAMClient | undefined;
 
 export function getDynamoDbClient(): DynamoDBClient {
-  return (dynamoDb ??= new DynamoDBClient(baseConfig('dynamodb')));
+  dynamoDb ??= new DynamoDBClient(baseConfig('dynamodb'));
+  return dynamoDb;
 }
 
 /** The document client the store uses: plain JS values, undefined attributes dropped. */
 export function getDocumentClient(): DynamoDBDocumentClient {
-  return (documentClient ??= DynamoDBDocumentClient.from(getDynamoDbClient(), {
+  documentClient ??= DynamoDBDocumentClient.from(getDynamoDbClient(), {
     marshallOptions: { removeUndefinedValues: true },
-  }));
+  });
+  return documentClient;
 }
 
 /**
@@ -85,7 +87,7 @@ export function getDocumentClient(): DynamoDBDocumentClient {
  * retries would only multiply the calls against the send-rate quota.
  */
 export function getSesClient(): SESv2Client {
-  return (ses ??= new SESv2Client({
+  ses ??= new SESv2Client({
     ...baseConfig('ses'),
     maxAttempts: 1,
     requestHandler: {
@@ -94,21 +96,25 @@ export function getSesClient(): SESv2Client {
       // Without this the handler only logs a warning when requestTimeout passes.
       throwOnRequestTimeout: true,
     },
-  }));
+  });
+  return ses;
 }
 
 export function getSfnClient(): SFNClient {
-  return (sfn ??= new SFNClient(baseConfig('sfn')));
+  sfn ??= new SFNClient(baseConfig('sfn'));
+  return sfn;
 }
 
 export function getSecretsClient(): SecretsManagerClient {
-  return (secrets ??= new SecretsManagerClient(baseConfig('secrets')));
+  secrets ??= new SecretsManagerClient(baseConfig('secrets'));
+  return secrets;
 }
 
 /** S3; path-style addressing against a local endpoint (no bucket subdomains on localhost). */
 export function getS3Client(): S3Client {
   const config = baseConfig('s3');
-  return (s3 ??= new S3Client({ ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) }));
+  s3 ??= new S3Client({ ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) });
+  return s3;
 }
 
 /** IAM (global): the operator API reads which role policies are attached to its caller. */

@@ -118,7 +118,7 @@ export async function amendMilestone(store: Store, input: AmendInput, options: {
   if (!changes.length) {
     // Already on these dates: finish the amendment that put them there, or there is nothing to do.
     const last = (await store.listCycleAudit(cycle.id)).filter((a) => a.kind === 'amendment').at(-1);
-    if (!last || last.kind !== 'amendment' || last.milestoneId !== milestone.id || !sameChanges(last.changes, requested)) {
+    if (last?.kind !== 'amendment' || last.milestoneId !== milestone.id || !sameChanges(last.changes, requested)) {
       throw new ValidationError(`${milestone.id} is already on ${requested.map((c) => c.to).join(' t/m ')}: nothing to amend`, [
         { path: 'date', message: 'unchanged' },
       ]);

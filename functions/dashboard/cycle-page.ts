@@ -62,7 +62,7 @@ function milestoneRow(m: MilestoneView): SafeHtml {
 </tr>`;
 }
 
-function timeline(s: CycleStatusView): SafeHtml {
+function timeline(): SafeHtml {
   return html`<section aria-labelledby="timeline-h">
   <h2 id="timeline-h">Timeline</h2>
   <p class="legend">${badge('done')} ${badge('next')} ${badge('running')} ${badge('failed')} ${badge('due')} <span class="now-key">now</span></p>
@@ -235,7 +235,7 @@ export function cyclePage(data: CyclePageData): PageSpec {
   return {
     title: `${s.cycle.careType.name} ${years} (${s.cycle.id})`,
     body: html`${summary(s, data.queue)}
-${timeline(s)}
+${timeline()}
 ${failed(s, data.csrf)}
 ${decisions(data)}
 ${questions(data)}

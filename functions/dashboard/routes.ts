@@ -107,7 +107,7 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
       const fields = await formFields(r.event);
       const form = `decision:${fields.agb}`;
       const agb = parseWith(z.object({ agb: agbCode }), fields, 'body').agb;
-      let input;
+      let input: z.infer<typeof decisionSchema>;
       try {
         input = parseWith(decisionSchema, fields, 'body');
       } catch (error) {
@@ -124,7 +124,7 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
       const fields = await formFields(r.event);
       const form = `answer:${questionId}`;
       const visibility = fields.visibility;
-      let input;
+      let input: z.infer<typeof answerSchema>;
       try {
         if (visibility !== 'public' && visibility !== 'private') {
           throw new ValidationError('Invalid body: visibility', [{ path: 'body.visibility', message: 'choose public or private' }]);

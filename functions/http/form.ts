@@ -74,7 +74,8 @@ export async function parseForm(event: HttpEvent, limits: FormLimits): Promise<P
   if (type === URLENCODED) {
     for (const [name, value] of decodeUrlEncoded(body)) {
       countField();
-      (form.fields[name] ??= []).push(value);
+      form.fields[name] ??= [];
+      form.fields[name].push(value);
     }
     return form;
   }
@@ -90,7 +91,8 @@ export async function parseForm(event: HttpEvent, limits: FormLimits): Promise<P
     if (typeof value === 'string') {
       // The platform decodes text parts with replacement characters: a U+FFFD here was bytes that were not UTF-8.
       if (value.includes(REPLACEMENT) || name.includes(REPLACEMENT)) throw new InvalidTextError();
-      (form.fields[name] ??= []).push(value);
+      form.fields[name] ??= [];
+      form.fields[name].push(value);
       continue;
     }
     // A file input left empty still sends a part: no name, no bytes.
@@ -103,7 +105,8 @@ export async function parseForm(event: HttpEvent, limits: FormLimits): Promise<P
       form.errors[name] = error;
       delete form.files[name];
     } else {
-      (form.files[name] ??= []).push(error);
+      form.files[name] ??= [];
+      form.files[name].push(error);
     }
   }
   return form;

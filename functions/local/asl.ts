@@ -152,26 +152,32 @@ function prepareTask(name: string, state: AslState, resolve: FunctionResolver, p
   if (LAMBDA_INVOKE.test(resource)) {
     envelope = true;
     if (typeof parameters.FunctionName === 'string') functionName = parameters.FunctionName;
-    else if ('FunctionName.$' in parameters) return refuse('FunctionName.$ (chosen at run time) is not supported');
-    else return refuse('lambda:invoke without Parameters.FunctionName');
+    else {
+      refuse('FunctionName.$' in parameters ? 'FunctionName.$ (chosen at run time) is not supported' : 'lambda:invoke without Parameters.FunctionName');
+      return;
+    }
     if (parameters.InvocationType !== undefined && parameters.InvocationType !== 'RequestResponse') {
-      return refuse(`InvocationType ${String(parameters.InvocationType)} is not supported`);
+      refuse(`InvocationType ${String(parameters.InvocationType)} is not supported`);
+      return;
     }
   } else if (START_EXECUTION.test(resource)) {
     prepared.startExecutionTasks.add(name);
     clampTimeout(state);
     return;
   } else if (LAMBDA_INVOKE_CALLBACK.test(resource)) {
-    return refuse('.waitForTaskToken is not supported by aws-local-stepfunctions');
+    refuse('.waitForTaskToken is not supported by aws-local-stepfunctions');
+    return;
   } else if (LAMBDA_ARN.test(resource) || PLACEHOLDER.test(resource)) {
     functionName = resource;
   } else {
-    return refuse(`Task resource ${resource} is not supported locally (only Lambda and states:startExecution)`);
+    refuse(`Task resource ${resource} is not supported locally (only Lambda and states:startExecution)`);
+    return;
   }
 
   const handlerKey = resolve(functionName);
   if (handlerKey === undefined) {
-    return refuse(`no handler for function ${functionName}`);
+    refuse(`no handler for function ${functionName}`);
+    return;
   }
   prepared.lambdaTasks.set(name, { state: name, functionName, handlerKey, envelope });
   clampTimeout(state);
@@ -192,7 +198,10 @@ const START_TIME_PATH = '$$.Execution.StartTime';
  */
 export function pinStartTime(definition: AslDefinition, startTime: string): void {
   const rewrite = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(rewrite);
+    if (Array.isArray(value)) {
+      for (const item of value) rewrite(item);
+      return;
+    }
     if (value === null || typeof value !== 'object') return;
     const object = value as Record<string, unknown>;
     for (const [key, field] of Object.entries(object)) {

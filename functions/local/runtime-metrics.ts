@@ -76,8 +76,8 @@ export class RuntimeMetrics {
         counts.itemsWritten += itemsWritten(operation, (args as { input?: unknown }).input);
         const fn = currentFunction();
         if (fn) {
-          let used = actions.get(fn);
-          if (!used) actions.set(fn, (used = new Set()));
+          const used = actions.get(fn) ?? new Set<string>();
+          actions.set(fn, used);
           for (const action of iamActionsOf(operation, (args as { input?: unknown }).input)) used.add(action);
         }
         const result = await next(args);

@@ -13,6 +13,7 @@ import {
   StateMachine,
   ExecutionAbortedError as EngineAbortedError,
   ExecutionError as EngineExecutionError,
+  type RunOptions,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../commons/clock.ts';
@@ -28,7 +29,9 @@ import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
 
 export type { ClockMode } from './virtual-time.ts';
 
-// `any`: each handler declares its own event type; the definition decides what it gets.
+// Each handler declares its own event type; the definition decides what it gets,
+// so the runtime cannot name one type for all of them.
+// biome-ignore lint/suspicious/noExplicitAny: the parameter is checked by each handler's own schema
 export type LambdaHandler = (event: any) => Promise<unknown>;
 
 export interface RunStateMachineOptions {
@@ -177,18 +180,24 @@ export function startExecution(options: RunStateMachineOptions): Execution {
     return parameters.input;
   };
 
-  const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
-  for (const task of prepared.lambdaTasks.values()) taskResourceLocalHandlers[task.state] = (input) => invokeLambda(task, input);
-  for (const state of prepared.waitStates) taskResourceLocalHandlers[state] = (input) => virtualWait(state, input);
+  // The engine's JSONValue type is not exported: what the handlers return is JSON by contract.
+  type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+  type EngineValue = Awaited<ReturnType<LocalHandlers[string]>>;
+  const taskResourceLocalHandlers: LocalHandlers = {};
+  for (const task of prepared.lambdaTasks.values()) taskResourceLocalHandlers[task.state] = async (input) => (await invokeLambda(task, input)) as EngineValue;
+  for (const state of prepared.waitStates) {
+    taskResourceLocalHandlers[state] = async (input) => (await virtualWait(state, input as unknown as VirtualWaitParameters)) as EngineValue;
+  }
   for (const state of prepared.startExecutionTasks) {
-    taskResourceLocalHandlers[state] = async (input: { StateMachineArn?: string; Name?: string; Input?: unknown }) => {
+    taskResourceLocalHandlers[state] = async (value) => {
+      const input = value as { StateMachineArn?: string; Name?: string; Input?: unknown };
       const started = await options.startExecution!({
         stateMachineArn: String(input.StateMachineArn),
         name: String(input.Name),
         // The service integration accepts Input as JSON text or as an object.
         input: typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {}),
       });
-      return { ExecutionArn: started.executionArn, StartDate: started.startDate };
+      return { ExecutionArn: started.executionArn, StartDate: started.startDate } as EngineValue;
     };
   }
   // The engine reads this object at every retry, so setMode can change it.

@@ -30,7 +30,7 @@ export const milestoneConfigSchema = z.object({
 export type MilestoneConfig = z.infer<typeof milestoneConfigSchema>;
 export type MilestoneConfigInput = z.input<typeof milestoneConfigSchema>;
 
-const blankToUndefined = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+const blankToUndefined = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
 
 export function milestoneConfigFromEnv(env: Record<string, string | undefined> = process.env): MilestoneConfig {
   const pageSize = blankToUndefined(env.PAGE_SIZE);

@@ -43,7 +43,12 @@ export function decodeRunCursor(text: string | null | undefined): RunCursor {
 
 /** Adds providers to a gathered list, once each (a page read twice adds nothing). */
 export function gather(into: Gathered, name: string, items: readonly Listed[]): void {
-  const list = (into[name] ??= []);
+  into[name] ??= [];
+  const list = into[name];
   const seen = new Set(list.map(([agb]) => agb));
-  for (const item of items) if (!seen.has(item[0])) (seen.add(item[0]), list.push(item));
+  for (const item of items) {
+    if (seen.has(item[0])) continue;
+    seen.add(item[0]);
+    list.push(item);
+  }
 }

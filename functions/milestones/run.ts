@@ -35,7 +35,10 @@ export async function runMilestone(deps: MilestoneDeps, request: RunMilestoneReq
     processed += out.processed;
     ran.push(pass.name);
     if (out.cursor) c = out.cursor;
-    else (p++, (c = null));
+    else {
+      p++;
+      c = null;
+    }
   }
   const more = p < passes.length;
   ctx.log.info('milestone page', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, passes: ran, processed, more });

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ValidationError, type DomainError, type Issue } from '../commons/errors.ts';
 import { agbCode } from '../domain/index.ts';
 import type { ErrorRenderer } from '../http/edge.ts';
-import { Router, type RouteRequest } from '../http/router.ts';
+import type { Router, RouteRequest } from '../http/router.ts';
 import { UnsupportedMediaTypeError, bodyBytes, header, mediaType, type HttpEvent, type HttpResult } from '../http/types.ts';
 import { amendSchema, createCycleSchema, importSchema, importUploadSchema } from './admin.ts';
 import { decisionSchema } from './decisions.ts';

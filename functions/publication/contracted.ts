@@ -83,7 +83,7 @@ export function buildContractedList(input: {
 }
 
 export function contractedListCsv(list: ContractedList): string {
-  return ['agb,naam', ...list.providers.map((p) => csvRow([p.agb, p.name]))].join('\r\n') + '\r\n';
+  return `${['agb,naam', ...list.providers.map((p) => csvRow([p.agb, p.name]))].join('\r\n')}\r\n`;
 }
 
 const periodText = (list: ContractedList): string =>

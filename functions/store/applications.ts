@@ -143,7 +143,11 @@ function packed(planned: readonly Planned[]): Planned[][] {
   for (const p of planned) {
     const n = 2 + p.messages.length;
     if (n > MAX_TRANSACT_ITEMS) throw new ValidationError(`Too many emails with one transition of ${p.applied.application.agb}: ${p.messages.length}`);
-    if (size + n > MAX_TRANSACT_ITEMS) (out.push(current), (current = []), (size = 0));
+    if (size + n > MAX_TRANSACT_ITEMS) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
     current.push(p);
     size += n;
   }
@@ -200,8 +204,8 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
   function contextLoader() {
     const steps = new Map<string, Promise<Step[]>>();
     const stepsOf = (cycleId: string): Promise<Step[]> => {
-      let loaded = steps.get(cycleId);
-      if (!loaded) steps.set(cycleId, (loaded = lookups.getSteps(cycleId)));
+      const loaded = steps.get(cycleId) ?? lookups.getSteps(cycleId);
+      steps.set(cycleId, loaded);
       return loaded;
     };
     return async (cycleId: string, subject: Subject, request: ApplyRequest, given: GivenContext = {}): Promise<Omit<GuardContext, 'actor'>> => {
@@ -254,7 +258,8 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
         let offset = 0;
         let dropped = 0;
         for (const p of pending) {
-          const own = codes.slice(offset, (offset += 2 + p.messages.length));
+          const own = codes.slice(offset, offset + 2 + p.messages.length);
+          offset += own.length;
           const mails = own.slice(2);
           if (own[0] !== 'None' || own[1] !== 'None' || mails.includes('TransactionConflict')) {
             lost.push({ planned: p, code: own[0] ?? 'None' });

@@ -192,8 +192,14 @@ export function cycleRepository(deps: StoreDeps) {
       const values: Record<string, unknown> = { ':status': status, ':at': at };
       if (status === 'running') sets.push('startedAt = if_not_exists(startedAt, :at)');
       if (status === 'done' || status === 'failed' || status === 'cancelled') sets.push('finishedAt = :at');
-      if (extra.executionArn) (sets.push('executionArn = :arn'), (values[':arn'] = extra.executionArn));
-      if (extra.cause) (sets.push('cause = :cause'), (values[':cause'] = extra.cause));
+      if (extra.executionArn) {
+        sets.push('executionArn = :arn');
+        values[':arn'] = extra.executionArn;
+      }
+      if (extra.cause) {
+        sets.push('cause = :cause');
+        values[':cause'] = extra.cause;
+      }
       try {
         const out = await doc.send(
           new UpdateCommand({

@@ -183,8 +183,8 @@ export class Simulation {
 
   private record(outcome: Omit<Outcome, 'at'>): void {
     const full = { ...outcome, at: this.deps.clock.now() };
-    const counts = (this.tally.actions[outcome.action] ??= { done: 0, 'refused-form': 0, refused: 0, skipped: 0 });
-    counts[outcome.kind]++;
+    this.tally.actions[outcome.action] ??= { done: 0, 'refused-form': 0, refused: 0, skipped: 0 };
+    this.tally.actions[outcome.action][outcome.kind]++;
     this.deps.onOutcome?.(full);
   }
 
@@ -231,7 +231,7 @@ export class Simulation {
   private async decide(provider: SimulatedProvider, decision: 'eligible' | 'not-eligible', at: number): Promise<void> {
     void at;
     const app = await this.deps.store.getApplication(this.deps.cycleId, provider.agb);
-    if (!app || app.state !== 'under-review') {
+    if (app?.state !== 'under-review') {
       return this.record({ agb: provider.agb, action: 'decide', kind: 'skipped', detail: app ? app.state : 'no application' });
     }
     await recordDecision(

@@ -18,7 +18,10 @@ const OPERATOR = { kind: 'operator', id: 'operator-1' } as const;
 let store: Store;
 let clock: VirtualClock;
 let started: { name: string; cycleId: string }[];
-const executions: ExecutionStarter = { startExecution: async (r) => (started.push(r), { executionArn: `arn:sfn:${r.name}` }) };
+const executions: ExecutionStarter = { startExecution: async (r) => {
+    started.push(r);
+    return { executionArn: `arn:sfn:${r.name}` };
+  } };
 
 beforeEach(async () => {
   clock = new VirtualClock('2020-02-01T10:00:00Z');

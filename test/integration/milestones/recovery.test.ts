@@ -22,7 +22,10 @@ function activities(overrides: Partial<Store> = {}): { acts: MilestoneActivities
   const eventReads: string[] = [];
   const store: Store = {
     ...w.store,
-    listEvents: async (cycleId, agb) => (eventReads.push(agb), w.store.listEvents(cycleId, agb)),
+    listEvents: async (cycleId, agb) => {
+      eventReads.push(agb);
+      return w.store.listEvents(cycleId, agb);
+    },
     ...overrides,
   };
   return { acts: createMilestoneActivities({ ...w.deps, store }), eventReads };

@@ -98,7 +98,10 @@ describe('a failed milestone, retried', () => {
     await expect(w.acts.nextMilestone({ cycleId: w.cycle.id })).rejects.toMatchObject({ name: 'MilestoneFailedError' });
 
     const started: { name: string; cycleId: string }[] = [];
-    const executions: ExecutionStarter = { startExecution: async (r) => (started.push(r), { executionArn: `arn:local:${r.name}` }) };
+    const executions: ExecutionStarter = { startExecution: async (r) => {
+      started.push(r);
+      return { executionArn: `arn:local:${r.name}` };
+    } };
     const retried = await retryMilestone(w.store, executions, { cycleId: w.cycle.id, milestone: 'registration', actor: OPERATOR });
     expect(retried).toMatchObject({ executionName: 'msr-2021-retry-1', executionArn: 'arn:local:msr-2021-retry-1' });
     expect(started).toEqual([{ name: 'msr-2021-retry-1', cycleId: 'msr-2021' }]);

@@ -100,7 +100,11 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
 
   const count = (template: string) => {
     emails[template] = (emails[template] ?? 0) + 1;
-    if (currentStep) (perStep[currentStep.stepId] ??= {})[template] = (perStep[currentStep.stepId]?.[template] ?? 0) + 1;
+    if (currentStep) {
+      const counts = perStep[currentStep.stepId] ?? {};
+      counts[template] = (counts[template] ?? 0) + 1;
+      perStep[currentStep.stepId] = counts;
+    }
   };
 
   /** A link email arrives: the provider plans its answer once per action, from the first such email. */
@@ -422,7 +426,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   for (const m of models) {
     if (!m.state) continue;
     states[m.state] = (states[m.state] ?? 0) + 1;
-    (byState[m.state] ??= []).push(m.p.agb);
+    byState[m.state] = [...(byState[m.state] ?? []), m.p.agb];
   }
   for (const list of Object.values(byState)) list.sort();
   return { emails, perStep, states, byState, lapsedFor };

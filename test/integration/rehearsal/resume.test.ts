@@ -34,7 +34,9 @@ describe('a stopped rehearsal, resumed', () => {
     const dataDir = fresh('resumed');
     const shutdown = createShutdown({ signals: [], exitOnSignal: false });
     let runtime: LocalRuntime | undefined;
-    const first = rehearse({ ...base, dataDir, mode: 'interactive', shutdown, onStarted: (rt) => void (runtime = rt) });
+    const first = rehearse({ ...base, dataDir, mode: 'interactive', shutdown, onStarted: (rt) => {
+      runtime = rt;
+    } });
     while (!runtime?.executions.running().length) await new Promise((r) => setTimeout(r, 50));
     expect(readRuntimeFile(dataDir)?.pid).toBe(process.pid);
     // Past the proposal reminders, before the proposal deadline.

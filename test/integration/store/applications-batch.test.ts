@@ -25,7 +25,10 @@ beforeEach(async () => {
   clock = new VirtualClock('2020-09-02T10:00:00Z');
   const doc = DynamoDBDocumentClient.from(local.db.client, { marshallOptions: { removeUndefinedValues: true } });
   const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
-  doc.send = ((command: { constructor: { name: string } }) => (requests.push(command.constructor.name), send(command))) as typeof doc.send;
+  doc.send = ((command: { constructor: { name: string } }) => {
+    requests.push(command.constructor.name);
+    return send(command);
+  }) as typeof doc.send;
   store = createStore({ client: doc, tableName: await local.freshTable(), clock });
   await store.putSteps(CYCLE, aTimeline());
   requests = [];

@@ -60,7 +60,7 @@ describe('inkoop calendar', { timeout: 30_000 }, () => {
   it('show: prints the timeline of a seed calendar by id, in order, with local and UTC times', () => {
     const { code, stdout } = inkoop('calendar', 'show', 'msr-2021');
     expect(code).toBe(0);
-    const rows = stdout.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2}  /.test(line));
+    const rows = stdout.split('\n').filter((line) => /^\d{4}-\d{2}-\d{2} {2}/.test(line));
     expect(rows).toHaveLength(15);
     expect(rows[0]).toMatch(/^2020-04-01 +2020-04-01 09:00 \+02:00 +2020-04-01T07:00:00\.000Z +notify +policy-publication#notify +Publicatie inkoopbeleid$/);
     expect(rows.at(-1)).toMatch(/^2020-12-31 +2021-01-01 00:00 \+01:00 +2020-12-31T23:00:00\.000Z +deadline +signing-deadline#deadline/);

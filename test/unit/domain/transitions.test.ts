@@ -92,7 +92,11 @@ describe('the transition table', () => {
     const reached = new Set<ApplicationState>();
     const queue: (ApplicationState | null)[] = [null];
     while (queue.length) {
-      for (const s of next.get(queue.shift()!) ?? []) if (!reached.has(s)) (reached.add(s), queue.push(s));
+      for (const s of next.get(queue.shift()!) ?? []) {
+        if (reached.has(s)) continue;
+        reached.add(s);
+        queue.push(s);
+      }
     }
     expect([...reached].sort()).toEqual([...APPLICATION_STATES].sort());
     for (const state of APPLICATION_STATES.filter((s) => !TERMINAL_STATES.includes(s))) {

@@ -35,7 +35,9 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
   const messages = new Map<string, Message>();
   const links: TokenRecord[] = [];
   const calls: Record<string, number> = {};
-  const count = (method: string) => void (calls[method] = (calls[method] ?? 0) + 1);
+  const count = (method: string): void => {
+    calls[method] = (calls[method] ?? 0) + 1;
+  };
   const now = () => new Date(clock.now()).toISOString();
   let seq = 0;
 
@@ -108,7 +110,7 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
       const at = now();
       return requests.map(({ message, link }): ClaimOutcome => {
         const current = messages.get(message.key);
-        if (!current || current.status !== 'queued' || current.attempts !== message.attempts) return { status: 'taken' };
+        if (current?.status !== 'queued' || current.attempts !== message.attempts) return { status: 'taken' };
         if (link) links.push(link);
         return { status: 'claimed', message: update(message.key, { status: 'sending', claimedAt: at, attempts: current.attempts + 1 }) };
       });

@@ -112,7 +112,7 @@ describe('rendered emails', () => {
     );
     const variants = Object.fromEntries(VARIANTS.map(([name, id, params]) => [`${id}: ${name}`, render(id, params)]));
     const invalid = Object.fromEntries(INVALID.map(([name, id, params]) => [name, outcome(id, params)]));
-    await expect(JSON.stringify({ samples, onDstDates, variants, invalid }, null, 2) + '\n').toMatchFileSnapshot(
+    await expect(`${JSON.stringify({ samples, onDstDates, variants, invalid }, null, 2)}\n`).toMatchFileSnapshot(
       './__snapshots__/render-output.json',
     );
   });

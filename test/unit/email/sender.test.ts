@@ -391,7 +391,13 @@ describe('batched claims and marks', () => {
   it('claims no more than can be sent within the time budget', async () => {
     enqueue(5);
     const sizes: number[] = [];
-    const spied: typeof outbox = { ...outbox, claimMessages: (requests) => (sizes.push(requests.length), outbox.claimMessages(requests)) };
+    const spied: typeof outbox = {
+      ...outbox,
+      claimMessages: (requests) => {
+        sizes.push(requests.length);
+        return outbox.claimMessages(requests);
+      },
+    };
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });
 
     const s = createEmailSender({ outbox: spied, ses, clock, sleep, config: { ...CONFIG, batchSize: 10, ratePerSecond: 1 }, random: () => 0.5, logger });
@@ -430,7 +436,13 @@ describe('batched claims and marks', () => {
 
   it('looks for abandoned claims at most once every 5 minutes per outbox and cycle', async () => {
     const statuses: string[] = [];
-    const spied: typeof outbox = { ...outbox, queryMessagesByStatus: (status, page) => (statuses.push(status), outbox.queryMessagesByStatus(status, page)) };
+    const spied: typeof outbox = {
+      ...outbox,
+      queryMessagesByStatus: (status, page) => {
+        statuses.push(status);
+        return outbox.queryMessagesByStatus(status, page);
+      },
+    };
     const s = () => createEmailSender({ outbox: spied, ses, clock, sleep, config: CONFIG, random: () => 0.5, logger });
 
     await s().sendQueued();

@@ -69,7 +69,10 @@ describe('resolveLink', () => {
     const deps = (at: number) => ({
       key,
       clock: new VirtualClock(at),
-      findRecord: async (h: string, claims?: unknown) => (seen.push(claims), records.get(h)),
+      findRecord: async (h: string, claims?: unknown) => {
+        seen.push(claims);
+        return records.get(h);
+      },
     });
     await resolveLink(token, deps(now));
     expect(seen).toEqual([expect.objectContaining({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-proposal' })]);

@@ -102,8 +102,16 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
     calls,
     failNext: (method, error) => void failures.set(method, error),
     cycles: () => track('cycles', [], () => [status]),
-    cycle: (cycleId) => track('cycle', [cycleId], () => (known(cycleId), status)),
-    decisionQueue: (cycleId) => track('decisionQueue', [cycleId], () => (known(cycleId), queue)),
+    cycle: (cycleId) =>
+      track('cycle', [cycleId], () => {
+        known(cycleId);
+        return status;
+      }),
+    decisionQueue: (cycleId) =>
+      track('decisionQueue', [cycleId], () => {
+        known(cycleId);
+        return queue;
+      }),
     decide: (target, input: DecisionInput, by) =>
       track('decide', [target, input, by], (): DecisionResult => {
         known(target.cycleId);
@@ -111,7 +119,11 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
         if (target.agb === '88888888') throw new ConflictError('Application 88888888 was changed by someone else');
         return { cycleId: target.cycleId, agb: target.agb, providerName: 'Aanbieder', state: input.decision, version: 5, decision: input.decision, reason: input.reason, by, at: status.now };
       }),
-    questions: (cycleId, filter) => track('questions', [cycleId, filter], () => (known(cycleId), [aQuestionView()])),
+    questions: (cycleId, filter) =>
+      track('questions', [cycleId, filter], () => {
+        known(cycleId);
+        return [aQuestionView()];
+      }),
     answer: (target, input, by) =>
       track('answer', [target, input, by], () => aQuestionView({ id: target.id, status: 'answered', public: input.public, answer: { text: input.text, by, at: status.now } })),
     retry: (cycleId, milestoneId, by) =>

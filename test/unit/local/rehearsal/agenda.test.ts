@@ -71,7 +71,9 @@ describe('the simulation agenda on the virtual clock', () => {
     const driver = new VirtualTimeDriver(clock, 'fast');
     const agenda = new Agenda(clock, driver, { concurrency: 1 });
     let ran = false;
-    agenda.add({ at: START + 10 * HOUR, label: 'never', run: async () => void (ran = true) });
+    agenda.add({ at: START + 10 * HOUR, label: 'never', run: async () => {
+        ran = true;
+      } });
     await agenda.stop();
     await workflow(driver, clock, [START + 20 * HOUR], []);
     expect(ran).toBe(false);
@@ -86,7 +88,9 @@ describe('the simulation agenda on the virtual clock', () => {
     const agenda = new Agenda(clock, driver, { concurrency: 1, onError: (e, entry) => errors.push(`${entry.label}: ${(e as Error).message}`) });
     let after = false;
     agenda.add({ at: START + HOUR, label: 'bad', run: async () => Promise.reject(new Error('boom')) });
-    agenda.add({ at: START + 2 * HOUR, label: 'good', run: async () => void (after = true) });
+    agenda.add({ at: START + 2 * HOUR, label: 'good', run: async () => {
+        after = true;
+      } });
     await workflow(driver, clock, [START + 3 * HOUR], []);
     await agenda.stop();
     expect(errors).toEqual(['bad: boom']);

@@ -31,7 +31,7 @@ describe('the simulated population', () => {
   it('mixes existing contract holders, multi-year contracts, new providers and other care types, as the domain rules see them', () => {
     const { providers } = generatePopulation(msr, 1000, 1);
     const kinds: Partial<Record<(typeof providers)[number]['kind'], typeof providers>> = {};
-    for (const p of providers) (kinds[p.kind] ??= []).push(p);
+    for (const p of providers) kinds[p.kind] = [...(kinds[p.kind] ?? []), p];
     for (const kind of ['existing', 'multi-year', 'new', 'other-care-type'] as const) expect(kinds[kind]?.length ?? 0).toBeGreaterThan(50);
     for (const p of kinds.existing!) expect(invitationFor(p, cycleOf(msr))).toEqual({ invite: true, track: 'existing' });
     for (const p of kinds['multi-year']!) expect(invitationFor(p, cycleOf(msr))).toEqual({ invite: false, reason: 'contract-runs' });
