@@ -25,6 +25,7 @@ export interface DynamoDbLocal {
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_REGION = 'eu-west-1';
+const STARTUP_TIMEOUT_MS = 90_000;
 
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
@@ -51,7 +52,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     }
   };
 
-  const deadline = Date.now() + 30_000;
+  // A JVM start takes seconds on an idle machine and can take a minute on a loaded one.
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`DynamoDB Local exited with code ${child.exitCode} before it was ready (is Java installed?): ${stderr.trim()}`);
@@ -62,7 +64,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${stderr.trim()}`);
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${STARTUP_TIMEOUT_MS / 1000} s: ${stderr.trim()}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
