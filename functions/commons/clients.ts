@@ -119,7 +119,8 @@ export function getS3Client(): S3Client {
 
 /** IAM (global): the operator API reads which role policies are attached to its caller. */
 export function getIamClient(): IAMClient {
-  return (iam ??= new IAMClient({ region: baseConfig('s3').region }));
+  iam ??= new IAMClient({ region: baseConfig('s3').region });
+  return iam;
 }
 
 /** Drops the cached clients (tests that change the environment between cases). */

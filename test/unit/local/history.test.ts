@@ -8,7 +8,9 @@ describe('HistoryCounter', () => {
   it('counts events the way Step Functions records them: Task 5 (+2 per retry), Choice/Wait/Pass/Succeed 2, the execution 2', () => {
     let now = Date.parse('2021-01-01T00:00:00Z');
     const counter = new HistoryCounter(() => now);
-    const run = (events: RunEvent[]) => events.forEach((e) => counter.record(e, { name: 'msr-2021' }));
+    const run = (events: RunEvent[]) => {
+      for (const e of events) counter.record(e, { name: 'msr-2021' });
+    };
     const at = now;
     run([
       { type: 'executionStarted', at, input: {} },

@@ -149,9 +149,16 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
         cycle: { id: CYCLE, status: 'planned', careType: 'MSR', firstYear: 2021 },
         steps: { total: 8, first: null },
       })),
-    startCycle: (cycleId) => track('startCycle', [cycleId], () => (known(cycleId), { cycleId, executionArn: `arn:aws:states:eu-west-1:123456789012:execution:cycles:${cycleId}` })),
+    startCycle: (cycleId) =>
+      track('startCycle', [cycleId], () => {
+        known(cycleId);
+        return { cycleId, executionArn: `arn:aws:states:eu-west-1:123456789012:execution:cycles:${cycleId}` };
+      }),
     amend: (target, input, by) =>
-      track('amend', [target, input, by], () => (known(target.cycleId), { ...target, amendment: 1, changes: [], moved: [], soon: [], notified: 0, resumed: false })),
+      track('amend', [target, input, by], () => {
+        known(target.cycleId);
+        return { ...target, amendment: 1, changes: [], moved: [], soon: [], notified: 0, resumed: false };
+      }),
     importUpload: (request) =>
       track('importUpload', [request], () => ({ url: 'https://bucket.s3.amazonaws.com/imports/x', headers: {}, key: 'imports/x', expiresAt: status.now })),
     importProviders: (request) =>
