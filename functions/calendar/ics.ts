@@ -12,8 +12,14 @@
  * agendas apply Dutch summer time themselves. UIDs are stable
  * (`<calendarId>-<milestoneId>@inkoopkalender`): re-importing after an
  * amendment moves the events instead of duplicating them.
+ *
+ * Updates (RFC 5545/5546): `METHOD:PUBLISH`; every event's `SEQUENCE` is the
+ * cycle's amendment count and `LAST-MODIFIED` when its calendar last changed, so
+ * an agenda replaces the events it has instead of ignoring the newer file. A date
+ * the calendar file marks as an assumption (`assumed`, explained in its `note`)
+ * says so in the event's description.
  */
-import ical from 'ical-generator';
+import ical, { ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { systemClock, type Clock } from '../commons/clock.ts';
 import { isDeadlineKind, isWindowKind, type Calendar, type Milestone } from './schema.ts';
@@ -45,23 +51,39 @@ export const eventUid = (calendar: Calendar, milestone: Milestone): string => `$
 
 const localDay = (date: string): DateTime => DateTime.fromISO(date, { zone: TIME_ZONE });
 
+/** Dutch, for the provider's agenda; the file's `note` (English) says why. */
+export const ASSUMED_DATE_TEXT =
+  'Let op: deze datum is een aanname. Het brondocument noemt geen (volledige) datum; wij laten het u weten zodra de datum vaststaat of verandert.';
+
 function describe(milestone: Milestone, when: string): string {
-  return milestone.source ? `${when}\n\nBron: ${milestone.source}` : when;
+  const parts = [when, ...(milestone.assumed ? [ASSUMED_DATE_TEXT] : []), ...(milestone.source ? [`Bron: ${milestone.source}`] : [])];
+  return parts.join('\n\n');
 }
 
-export function calendarToIcs(calendar: Calendar, { clock = systemClock }: { clock?: Clock } = {}): string {
+export interface IcsOptions {
+  clock?: Clock;
+  /** How often the calendar was amended (a running cycle's `amendments`): every event's SEQUENCE. Default 0. */
+  sequence?: number;
+  /** When the calendar last changed (ISO or epoch ms): every event's LAST-MODIFIED. Default: now. */
+  lastModified?: string | number;
+}
+
+export function calendarToIcs(calendar: Calendar, { clock = systemClock, sequence = 0, lastModified }: IcsOptions = {}): string {
   const { firstYear, termYears } = calendar.contract;
   const years = termYears === 1 ? `${firstYear}` : `${firstYear}-${firstYear + termYears - 1}`;
   const cal = ical({
     name: `Inkoopkalender ${calendar.careType.name} ${years}`,
     prodId: { company: 'inkoopkalender', product: calendar.id, language: 'NL' },
+    method: ICalCalendarMethod.PUBLISH,
     // No calendar-wide zone (that would make untagged times floating); the generator adds the VTIMEZONE.
     timezone: { name: null, generator: (tz) => (tz === TIME_ZONE ? VTIMEZONE_AMSTERDAM : null) },
   });
   const stamp = DateTime.fromMillis(clock.now(), { zone: 'utc' });
+  const modified =
+    lastModified === undefined ? stamp : DateTime.fromMillis(typeof lastModified === 'number' ? lastModified : Date.parse(lastModified), { zone: 'utc' });
 
   for (const m of calendar.milestones) {
-    const common = { id: eventUid(calendar, m), stamp, summary: m.title };
+    const common = { id: eventUid(calendar, m), stamp, lastModified: modified, sequence, summary: m.title };
     if (isWindowKind(m.kind)) {
       cal.createEvent({
         ...common,

@@ -117,6 +117,8 @@ export const milestoneSchema = z
     /** Where in the source document the date stands (quote or step number). */
     source: z.string().optional(),
     note: z.string().optional(),
+    /** The date (or a day of the window) is an assumption, not the document's (the `note` says why): agendas say so. */
+    assumed: z.boolean().optional(),
   })
   .strict();
 export type Milestone = z.infer<typeof milestoneSchema>;

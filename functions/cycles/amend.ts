@@ -18,15 +18,25 @@
  * A step that is running or failed cannot be moved: it has partly run, and its
  * emails are matched to what it moved by its date. Finish or retry it first.
  *
+ * Refused too, with nothing written: a finished (done or cancelled) cycle; a
+ * date whose step is done already (it happened: a reminder that went out may
+ * move along with its deadline, and stays done); a new date before today on
+ * the cycle's clock (the operator's, or a rehearsal's virtual time).
+ *
+ * Each amendment counts (`cycle.amendments`, `amendedAt`): the SEQUENCE and
+ * LAST-MODIFIED of the agenda file, so agendas replace the moved events.
+ *
  * Re-running the same amendment (e.g. after a crash halfway) finishes it:
  * the notices of that amendment are keyed by its number and are queued once.
  */
 import { calendarToIcs } from '../calendar/ics.ts';
 import { isDeadlineKind, isWindowKind, type Calendar, type Milestone } from '../calendar/schema.ts';
+import { localDateAt } from '../calendar/time.ts';
 import { buildTimeline } from '../calendar/timeline.ts';
 import { parseCalendar } from '../calendar/validate.ts';
 import { systemClock, type Clock } from '../commons/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../commons/errors.ts';
+import { icsVersion } from '../domain/cycle.ts';
 import { messageKey } from '../domain/messages.ts';
 import type { Actor, Cycle, CycleAudit, MessageInput, Provider, Step } from '../domain/model.ts';
 import { parseParams } from '../email/templates.ts';
@@ -113,8 +123,10 @@ export async function amendMilestone(store: Store, input: AmendInput, options: {
 
   let audit: CycleAudit;
   let calendar: Calendar;
+  let amended: Cycle = cycle;
   let resumed = false;
   const before = await store.getSteps(cycle.id);
+  if (changes.length) assertAmendable(cycle, milestone, changes, before, clock.now());
   if (!changes.length) {
     // Already on these dates: finish the amendment that put them there, or there is nothing to do.
     const last = (await store.listCycleAudit(cycle.id)).filter((a) => a.kind === 'amendment').at(-1);
@@ -132,7 +144,9 @@ export async function amendMilestone(store: Store, input: AmendInput, options: {
     calendar = parseCalendar(raw, `${cycle.id} amended (${milestone.id})`);
     assertMovable(before, buildTimeline(calendar));
     audit = await store.recordCycleAudit(cycle.id, { kind: 'amendment', actor: input.actor, milestoneId: milestone.id, reason, changes });
-    await store.putCycle({ ...cycle, calendar, updatedAt: new Date(clock.now()).toISOString() });
+    const at = new Date(clock.now()).toISOString();
+    amended = { ...cycle, calendar, amendments: (cycle.amendments ?? 0) + 1, amendedAt: at, updatedAt: at };
+    await store.putCycle(amended);
   }
 
   const after = await store.putSteps(cycle.id, buildTimeline(calendar));
@@ -143,9 +157,32 @@ export async function amendMilestone(store: Store, input: AmendInput, options: {
     .map((s) => ({ stepId: s.stepId, from: previous.get(s.stepId)!.at, to: s.at, status: s.status }));
   const soon = moved.filter((m) => m.status !== 'done' && Date.parse(m.to) - now < 86_400_000).map((m) => m.stepId);
 
-  const amended = { ...cycle, calendar };
   const notified = await notify(store, amended, milestone, audit, clock);
   return { cycle: amended, audit, changes: audit.kind === 'amendment' ? audit.changes : [], moved, soon, notified, resumed };
+}
+
+/** The step of a milestone that a changed date is the instant of (not its reminders). */
+const PHASE_OF: Record<Field, readonly Step['phase'][]> = { date: ['notify', 'deadline'], opens: ['opens'], closes: ['closes'] };
+
+/** A finished cycle, a date that already happened, a new date in the past: refused before anything is written. */
+function assertAmendable(cycle: Cycle, milestone: Milestone, changes: readonly Change[], steps: readonly Step[], now: number): void {
+  if (cycle.status === 'done' || cycle.status === 'cancelled') {
+    throw new ConflictError(`Cycle ${cycle.id} is ${cycle.status}: its calendar can no longer be amended`, { cycleId: cycle.id, status: cycle.status });
+  }
+  const done = changes.flatMap((c) =>
+    steps.filter((s) => s.milestoneId === milestone.id && PHASE_OF[c.field].includes(s.phase) && s.status === 'done').map((s) => `${s.stepId} (${c.from})`),
+  );
+  if (done.length) {
+    throw new ConflictError(`Cannot move ${done.join(', ')} of ${cycle.id}: it is done already, so that date has happened`, { steps: done });
+  }
+  const today = localDateAt(now);
+  const past = changes.filter((c) => c.to < today);
+  if (past.length) {
+    throw new ValidationError(
+      `Cannot move ${milestone.id} of ${cycle.id} into the past: today is ${today} on the cycle's clock`,
+      past.map((c) => ({ path: c.field, message: 'in the past', expected: `${today} or later`, found: c.to })),
+    );
+  }
 }
 
 /** Refuses to move a step that has partly run. */
@@ -165,7 +202,7 @@ const TITLE_SUFFIX: Record<Field, string> = { date: '', opens: ' (begin)', close
 
 async function notify(store: Store, cycle: Cycle, milestone: Milestone, audit: CycleAudit, clock: Clock): Promise<number> {
   if (audit.kind !== 'amendment') return 0;
-  const ics = calendarToIcs(cycle.calendar, { clock });
+  const ics = calendarToIcs(cycle.calendar, { clock, ...icsVersion(cycle) });
   const ctx = { cycle };
   const messagesFor = (provider: Provider): MessageInput[] =>
     audit.changes.map((change) => {

@@ -39,3 +39,9 @@ export function createCycleFromCalendar(
   const steps = options.steps.map((s): Step => ({ ...stepInputSchema.parse(s), cycleId: id, status: 'due', attempts: 0 }));
   return { cycle, steps };
 }
+
+/** What an agenda needs to replace the events it has (functions/calendar/ics.ts): the amendment count and when it changed. */
+export const icsVersion = (cycle: Pick<Cycle, 'amendments' | 'amendedAt' | 'createdAt'>): { sequence: number; lastModified: string } => ({
+  sequence: cycle.amendments ?? 0,
+  lastModified: cycle.amendedAt ?? cycle.createdAt,
+});

@@ -154,6 +154,10 @@ export const cycleSchema = z.object({
   finishedAt: instant.optional(),
   executionArn: z.string().optional(),
   cause: z.string().optional(),
+  /** How often its calendar was amended (`inkoop calendar amend`): the SEQUENCE of its agenda events. */
+  amendments: z.number().int().nonnegative().optional(),
+  /** When the last amendment changed its calendar. */
+  amendedAt: instant.optional(),
 });
 export type Cycle = z.infer<typeof cycleSchema>;
 

@@ -9,7 +9,7 @@ import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
 import type { ApplicationPatch, Application, Contact, Cycle, MessageInput, Provider, Recipient, Step } from '../domain/model.ts';
 import { recipientOf, signatoryOf } from '../domain/provider.ts';
 import type { ApplicationState } from '../domain/states.ts';
-import { dutchLocalDate, formatDutchDate } from './dutch-dates.ts';
+import { dutchLocalDate, endOfDutchDay, formatDutchDate } from './dutch-dates.ts';
 import {
   acceptNegotiationAgreementFields,
   acceptNegotiationAgreementSchema,
@@ -44,6 +44,8 @@ export interface LinkContext {
   application?: Application;
   /** The contact the link was sent to, if still on the provider's record. */
   contact?: Contact;
+  /** The link's last valid instant (epoch ms): the live deadline of its action (./schedule.ts liveLinkExpiry). */
+  expiresAt: number;
   now: number;
   qualityConditions: readonly QualityCondition[];
   maxDocumentBytes: number;
@@ -194,8 +196,14 @@ export const submitProposal: TransitionDefinition<Proposal> = {
   kind: 'transition',
   action: 'submit-proposal',
   title: 'Voorstel voor een financiële afspraak',
-  whatHappens: () =>
-    'Als u dit formulier verstuurt, ontvangt uw zorginkoper uw voorstel. U krijgt een bevestiging per e-mail. Daarna neemt de zorginkoper contact met u op.',
+  whatHappens: (ctx) => {
+    const deadline = actionLastDay(ctx.cycle, ctx.steps, 'submit-proposal');
+    return (
+      'Als u dit formulier verstuurt, ontvangt uw zorginkoper uw voorstel. U krijgt een bevestiging per e-mail' +
+      (deadline ? `, met een link waarmee u uw voorstel tot en met ${formatDutchDate(deadline)} nog kunt wijzigen.` : '.') +
+      ' Daarna neemt de zorginkoper contact met u op.'
+    );
+  },
   submitLabel: 'Voorstel versturen',
   fields: () => submitProposalFields,
   schema: () => submitProposalSchema,
@@ -207,7 +215,17 @@ export const submitProposal: TransitionDefinition<Proposal> = {
   receipt: 'Wij hebben uw voorstel ontvangen. U krijgt een bevestiging per e-mail.',
   to: 'proposal-submitted',
   patch: (data, ctx) => ({ proposal: { ...data, submitted: by(ctx) } }),
-  confirmation: (ctx) => ({ template: 'proposal-received', params: providerParams(ctx), recipients: actingRecipients(ctx) }),
+  confirmation: (ctx) => {
+    // Amendable until the proposal deadline (the table's proposal-submitted → proposal-submitted): a fresh link to do so.
+    const deadline = actionLastDay(ctx.cycle, ctx.steps, 'submit-proposal');
+    const amendable = deadline !== undefined && ctx.now <= endOfDutchDay(deadline);
+    return {
+      template: 'proposal-received',
+      params: { ...providerParams(ctx), ...(amendable ? { deadline } : {}) },
+      recipients: actingRecipients(ctx),
+      ...(amendable ? { link: { action: 'submit-proposal' as const, contactId: ctx.claims.contactId, expiresAt: linkExpiry(deadline) } } : {}),
+    };
+  },
 };
 
 export const acceptNegotiationAgreement: TransitionDefinition<{ confirm: true }> = {
@@ -230,7 +248,7 @@ export const acceptNegotiationAgreement: TransitionDefinition<{ confirm: true }>
   patch: (_data, ctx) => ({ agreement: { accepted: by(ctx) } }),
   confirmation: (ctx) => {
     const signatory = signatoryOf(ctx.provider);
-    const deadline = signingLastDay(ctx.cycle, ctx.steps);
+    const deadline = signingLastDay(ctx.cycle);
     const recipients = signatory ? [recipientOf(signatory)] : actingRecipients(ctx);
     return {
       template: 'agreement-accepted',

@@ -44,7 +44,7 @@ import {
   type RegistrationDocumentRef,
   type TransitionDefinition,
 } from './actions.ts';
-import { LinkExpiredError, LinkInvalidError } from './errors.ts';
+import { LinkInvalidError } from './errors.ts';
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, formValues, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
 import { linkPath, trimBaseUrl, type LinkIssuer } from './issue.ts';
 import type { LinkKeyProvider } from './keys.ts';
@@ -52,6 +52,7 @@ import { isSingleUse } from './model.ts';
 import { renderLinkError, type FieldSpec, type FormValues } from './pages.ts';
 import { handleRegistrationRequest, showRegistrationRequest, showRegistrationRequested } from './registration-request.ts';
 import { resolveLink } from './resolve.ts';
+import { liveLinkExpiry } from './schedule.ts';
 import { assertSignatory } from './rules.ts';
 import { hashToken, verifyToken, type LinkClaims } from './token.ts';
 import { actionPage, receiptPage, type DocumentState } from './views.ts';
@@ -120,15 +121,17 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
   async function load(token: string): Promise<LinkContext> {
     const key = await deps.keys.getKey();
     let reads: PageReads | undefined;
-    const { claims, record } = await resolveLink(token, {
+    const { claims, record, expiresAt } = await resolveLink(token, {
       key,
       clock,
       // The signed claims name the cycle and provider: read them with the record.
       findRecord: async (hash, claims) => {
-        if (!claims) return store.getTokenRecord(hash); // expired: only the refusal is left to choose
+        if (!claims) return store.getTokenRecord(hash);
         reads = await store.getPageReads(claims.cycleId, { agb: claims.agb, application: true, tokenHash: hash });
         return reads.record;
       },
+      // The deadline as the cycle's calendar has it now (amendments included), read in the same request.
+      liveExpiry: (record) => (reads?.cycle ? liveLinkExpiry(reads.cycle, record) : undefined),
     });
     if (!reads) throw new LinkInvalidError();
     const { cycle, steps, provider, application } = reads;
@@ -143,6 +146,7 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       provider,
       application,
       contact: provider.contacts.find((c) => c.id === claims.contactId),
+      expiresAt,
       now: clock.now(),
       qualityConditions,
       maxDocumentBytes,
@@ -355,13 +359,8 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
   async function receipt({ params }: RouteRequest): Promise<HttpResult> {
     const token = params.token;
     const key = await deps.keys.getKey();
-    let claims: LinkClaims | undefined;
-    try {
-      claims = verifyToken(key, token, clock);
-    } catch (error) {
-      // The receipt stays readable after the deadline; a bad signature does not.
-      if (!(error instanceof LinkExpiredError)) throw error;
-    }
+    // The receipt stays readable after the deadline; a bad signature does not.
+    const claims: LinkClaims | undefined = verifyToken(key, token, clock, { expiry: 'unchecked' });
     const hash = hashToken(token);
     // Before the deadline one request; after it the record says which cycle and provider.
     const reads = claims

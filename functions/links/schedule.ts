@@ -4,6 +4,9 @@
  * which action).
  */
 import type { ProviderAction } from '../calendar/schema.ts';
+import { linkLastDay, signingLastDay as calendarSigningLastDay } from '../calendar/deadlines.ts';
+import { localDateAt } from '../calendar/time.ts';
+import type { TokenRecord } from './model.ts';
 import { lastDay } from '../calendar/timeline.ts';
 import type { Cycle, Step } from '../domain/model.ts';
 import { endOfDutchDay, startOfDutchDay } from './dutch-dates.ts';
@@ -32,17 +35,8 @@ export function actionLastDay(cycle: Cycle, steps: readonly Step[], action: Prov
   return end?.localDate ?? lastDay(milestone);
 }
 
-/**
- * Until when the signatory can sign: the milestone that asks for the signature,
- * else the signing deadline, else the day before the contract year starts.
- */
-export function signingLastDay(cycle: Cycle, steps: readonly Step[]): string {
-  return (
-    actionLastDay(cycle, steps, 'sign-agreement') ??
-    steps.find((s) => s.kind === 'signing-deadline' && s.phase === 'deadline')?.localDate ??
-    `${cycle.contract.firstYear - 1}-12-31`
-  );
-}
+/** Until when the signatory can sign (functions/calendar/deadlines.ts): the calendar as amended. */
+export const signingLastDay = (cycle: Cycle): string => calendarSigningLastDay(cycle.calendar);
 
 /** The local date of a one-day milestone (e.g. the eligibility notification), if the cycle has it. */
 export const momentDay = (steps: readonly Step[], kind: Step['kind']): string | undefined =>
@@ -54,3 +48,12 @@ export const linkExpiry = (localDate: string): string => new Date(endOfDutchDay(
 /** The first day of the policy year: a chamber-of-commerce extract must not be older (seed 001). */
 export const kvkExtractNotBefore = (window: RegistrationWindow | undefined, cycle: Cycle): string =>
   `${window ? window.opens.slice(0, 4) : cycle.contract.firstYear - 1}-01-01`;
+
+/**
+ * A link's last valid instant from the cycle's calendar as it stands (functions/calendar/deadlines.ts),
+ * undefined when the calendar names no day for its action (the signed expiry then holds).
+ */
+export function liveLinkExpiry(cycle: Pick<Cycle, 'calendar'>, record: Pick<TokenRecord, 'action' | 'issuedAt'>): number | undefined {
+  const day = linkLastDay(cycle.calendar, record.action, localDateAt(record.issuedAt));
+  return day === undefined ? undefined : endOfDutchDay(day);
+}

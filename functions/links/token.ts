@@ -96,6 +96,11 @@ export function issueToken(key: LinkKey, input: LinkClaimsInput): IssuedToken {
 export interface VerifyOptions {
   /** The action of the page the token arrived at; a token for another action is refused as invalid. */
   action?: LinkAction;
+  /**
+   * `unchecked`: the caller checks the live deadline instead of the signed one
+   * (functions/links/resolve.ts: a deadline may have moved since the token was signed).
+   */
+  expiry?: 'signed' | 'unchecked';
 }
 
 /**
@@ -122,7 +127,7 @@ export function verifyToken(key: LinkKey, token: string, clock: Clock, options: 
 
   const claims = decodePayload(payload);
   if (options.action !== undefined && claims.action !== options.action) throw new LinkInvalidError();
-  if (clock.now() > claims.expiresAt) throw new LinkExpiredError(claims.expiresAt);
+  if (options.expiry !== 'unchecked' && clock.now() > claims.expiresAt) throw new LinkExpiredError(claims.expiresAt);
   return claims;
 }
 

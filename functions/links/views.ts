@@ -56,7 +56,7 @@ export function actionPage({ def, ctx, fields, values = {}, errors = {}, documen
   const body = html`${errorSummary(fields, errors)}${factsList([
     providerFact(ctx.provider),
     roundFact(ctx.cycle),
-    ['Uiterlijk', formatDutchDeadline(ctx.claims.expiresAt)],
+    ['Uiterlijk', formatDutchDeadline(ctx.expiresAt)],
   ])}
 <h2>Wat gebeurt er?</h2>
 <p>${def.whatHappens(ctx)}</p>

@@ -15,6 +15,7 @@ import { deadlineEnd, TIME_ZONE } from '../calendar/time.ts';
 import { lastDay } from '../calendar/timeline.ts';
 import { NotFoundError } from '../commons/errors.ts';
 import type { Application, Cycle, MessageInput, Provider, Trigger } from '../domain/model.ts';
+import { icsVersion } from '../domain/cycle.ts';
 import { invitationFor } from '../domain/provider.ts';
 import { talksEndTheYear } from '../domain/guards.ts';
 import { NON_TERMINAL_STATES, type ApplicationState } from '../domain/states.ts';
@@ -24,6 +25,7 @@ import { publishContractedList, type ContractedEntry } from '../publication/cont
 import { publishQaMemo, QA_MEMO_FILE } from '../publication/qa-memo.ts';
 import { registrationFormUrl } from './config.ts';
 import { agreementIncludesQualityConditions } from '../calendar/agreement.ts';
+import { acceptLastDay, signsAtAgreementsFinal as signsAtAF } from '../calendar/deadlines.ts';
 import { milestoneOf, type StepContext } from './context.ts';
 import { audiencePasses } from './audience.ts';
 import { providerMessage, teamMessage } from './messages.ts';
@@ -64,8 +66,7 @@ const happened = (ctx: StepContext, kind: MilestoneKind): boolean => {
 };
 
 /** Wlz: the agreements-final milestone asks for the signature, so it is where signing ends. */
-const signsAtAgreementsFinal = (ctx: StepContext): boolean => milestoneOf(ctx.calendar, 'agreements-final')?.action === 'sign-agreement';
-const dayBefore = (date: string): string => DateTime.fromISO(date, { zone: TIME_ZONE }).minus({ days: 1 }).toISODate()!;
+const signsAtAgreementsFinal = (ctx: StepContext): boolean => signsAtAF(ctx.calendar);
 
 /** The first feedback opens the talks when no milestone of the calendar moves anyone into negotiation (Wlz, step 8). */
 const talksOpenAtFirstFeedback = (ctx: StepContext): boolean =>
@@ -267,7 +268,7 @@ function reminders(ctx: StepContext): Pass[] {
 function policyPublication(): Pass[] {
   return [
     overProviders('policy notice and invitations', async (ctx, providers) => {
-      const ics = calendarToIcs(ctx.calendar, { clock: ctx.clock });
+      const ics = calendarToIcs(ctx.calendar, { clock: ctx.clock, ...icsVersion(ctx.cycle) });
       const dates = keyDates(ctx);
       await inviteExisting(ctx, providers);
       await enqueue(ctx, providers.flatMap((p) => providerMessage(ctx, p, 'policy-published', { keyDates: dates, ics }) ?? []));
@@ -376,14 +377,7 @@ function negotiationCloses(): Pass[] {
  * else the signing deadline, else agreements final (the day before it when signing ends there, Wlz).
  */
 export function acceptDeadline(ctx: StepContext): string {
-  const after = (d: string | undefined) => (d && d > ctx.step.localDate ? d : undefined);
-  const publication = after(dateOf(ctx, 'contracted-publication'));
-  const final = after(dateOf(ctx, 'agreements-final'));
-  const candidate =
-    (publication && dayBefore(publication)) ?? after(dateOf(ctx, 'signing-deadline')) ?? (final && signsAtAgreementsFinal(ctx) ? dayBefore(final) : final);
-  return candidate && candidate > ctx.step.localDate
-    ? candidate
-    : DateTime.fromISO(ctx.step.localDate, { zone: TIME_ZONE }).plus({ days: 14 }).toISODate()!;
+  return acceptLastDay(ctx.calendar, ctx.step.localDate);
 }
 
 function negotiationAgreements(ctx: StepContext): Pass[] {
@@ -442,13 +436,23 @@ function signingEscalation(name: string): Pass {
   });
 }
 
+/** Whether any application of the cycle is still open: one single-item gsi1 query per open state, stopping at the first found. */
+async function anyOpenApplication(ctx: StepContext): Promise<boolean> {
+  for (const state of NON_TERMINAL_STATES) {
+    const page = await ctx.store.queryApplicationsByState(ctx.cycle.id, state, { limit: 1 });
+    if (page.items.length) return true;
+  }
+  return false;
+}
+
 const LISTED_STATES: readonly ApplicationState[] = ['agreement-reached', 'signed', 'contracted'];
 
 /** Publishes the contracted-provider list and tells the customer-communication team. */
 function publishList(name: string, deadline: (ctx: StepContext) => string): Pass {
   return once(name, async (ctx, gathered) => {
     const entries: ContractedEntry[] = (gathered.listed ?? []).map(([agb, providerName]) => ({ agb, name: providerName }));
-    const { url, list } = await publishContractedList(ctx.publications, { cycle: ctx.cycle, entries, now: now(ctx) });
+    const openApplications = await anyOpenApplication(ctx);
+    const { url, list } = await publishContractedList(ctx.publications, { cycle: ctx.cycle, entries, openApplications, now: now(ctx) });
     await enqueue(ctx, [
       teamMessage(ctx, 'customer-communication', 'contracted-list-ready', { listUrl: url, providerCount: list.providers.length, deadline: deadline(ctx) }),
     ]);
@@ -535,7 +539,7 @@ function nextYearDates(): Pass[] {
       // Not for providers whose contract (from before, or from this cycle) still runs next year.
       const coversNext = ctx.cycle.contract.firstYear + ctx.cycle.contract.termYears - 1 >= nextYear;
       const apps = coversNext ? await ctx.store.getApplications(ctx.cycle.id, providers.map((p) => p.agb)) : new Map<string, Application>();
-      const ics = calendarToIcs(next.calendar, { clock: ctx.clock });
+      const ics = calendarToIcs(next.calendar, { clock: ctx.clock, ...icsVersion(next) });
       const dates = keyDates(ctx, next.calendar);
       const audience = providers.filter((p) => {
         const invitation = invitationFor(p, next);

@@ -2,7 +2,8 @@
  * The public list of contracted providers for one care type and contract
  * period (Zvw: customers see it by 12 November). Following the consumer
  * information rule, the list states the contract period, how often it is
- * updated, that not all contracts may be closed yet, and when it last changed.
+ * updated, whether contracts are still open (from the cycle's applications),
+ * and when it last changed.
  * Published as JSON, CSV and a Dutch HTML page.
  */
 import { z } from 'zod';
@@ -22,7 +23,7 @@ export const contractedListSchema = z.object({
   contractPeriod: z.object({ from: z.string(), to: z.string(), years: z.number().int() }),
   /** Dutch sentence: when the list is updated. */
   updateFrequency: z.string(),
-  /** Always true while a cycle runs: some negotiations may still be open. */
+  /** True while any application of the cycle is still open (not contracted, lapsed, refused or withdrawn). */
   notAllContractsClosed: z.boolean(),
   notice: z.string(),
   /** When the set of providers last changed (ISO). */
@@ -41,6 +42,7 @@ export const CONTRACTED_FILES = {
 
 const NOT_ALL_CLOSED =
   'Nog niet alle overeenkomsten zijn gesloten. Staat een zorgaanbieder niet op dit overzicht, dan kan de overeenkomst nog in voorbereiding zijn.';
+const ALL_CLOSED = 'Alle overeenkomsten voor deze contractperiode zijn gesloten.';
 
 /** "Dit overzicht wordt bijgewerkt op 12 november 2020 en na 31 december 2020 …" from the calendar's dates. */
 export function updateFrequencyOf(cycle: Pick<Cycle, 'calendar'>): string {
@@ -59,6 +61,8 @@ export function updateFrequencyOf(cycle: Pick<Cycle, 'calendar'>): string {
 export function buildContractedList(input: {
   cycle: Pick<Cycle, 'id' | 'careType' | 'contract' | 'calendar'>;
   entries: readonly ContractedEntry[];
+  /** Whether any application of the cycle is still open (the caller counts them). */
+  openApplications: boolean;
   now: number;
   previous?: ContractedList;
 }): ContractedList {
@@ -74,8 +78,8 @@ export function buildContractedList(input: {
     careType: cycle.careType,
     contractPeriod: { from: `${cycle.contract.firstYear}-01-01`, to: `${last}-12-31`, years: cycle.contract.termYears },
     updateFrequency: updateFrequencyOf(cycle),
-    notAllContractsClosed: true,
-    notice: NOT_ALL_CLOSED,
+    notAllContractsClosed: input.openApplications,
+    notice: input.openApplications ? NOT_ALL_CLOSED : ALL_CLOSED,
     lastChanged: same ? input.previous!.lastChanged : generatedAt,
     generatedAt,
     providers,
@@ -121,7 +125,7 @@ ${list.providers.map((p) => html`<tr><td>${p.name}</td><td>${p.agb}</td></tr>
  */
 export async function publishContractedList(
   publications: PublicationStore,
-  input: { cycle: Pick<Cycle, 'id' | 'careType' | 'contract' | 'calendar'>; entries: readonly ContractedEntry[]; now: number },
+  input: { cycle: Pick<Cycle, 'id' | 'careType' | 'contract' | 'calendar'>; entries: readonly ContractedEntry[]; openApplications: boolean; now: number },
 ): Promise<{ url: string; list: ContractedList }> {
   const path = (file: string) => `${input.cycle.id}/${file}`;
   const previousText = await publications.get(path(CONTRACTED_FILES.json));

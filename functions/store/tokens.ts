@@ -337,7 +337,9 @@ function settled(outcome: IssueOutcome): { superseded?: string } {
 /**
  * The conditional update that uses a token, for a caller's transaction. It
  * fails (and so cancels the transaction) when the record is unknown,
- * superseded, expired at `now`, or, for single-use actions, used already.
+ * superseded, or, for single-use actions, used already. Expiry is the caller's
+ * check, against the live deadline it read in the same request (an amendment
+ * may have moved it since the link was issued: functions/links/resolve.ts).
  */
 export function consumeTokenItem(tableName: string, record: Pick<TokenRecord, 'hash' | 'action'>, now: number): TransactItem {
   const singleUse = isSingleUse(record.action);
@@ -349,7 +351,6 @@ export function consumeTokenItem(tableName: string, record: Pick<TokenRecord, 'h
       ConditionExpression: [
         'attribute_exists(pk)',
         'attribute_not_exists(supersededBy)',
-        'linkExpiresAt >= :now',
         ...(singleUse ? ['attribute_not_exists(usedAt)'] : []),
       ].join(' AND '),
       ExpressionAttributeValues: { ':now': now },

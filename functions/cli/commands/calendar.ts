@@ -10,7 +10,11 @@ import type { Calendar } from '../../calendar/schema.ts';
 import { formatLocalInstant } from '../../calendar/time.ts';
 import { buildTimeline, type TimelineStep } from '../../calendar/timeline.ts';
 import { loadCalendar } from '../../calendar/validate.ts';
+import { NotFoundError } from '../../commons/errors.ts';
+import { icsVersion } from '../../domain/cycle.ts';
+import { withStore } from '../context.ts';
 import { action, printJson } from '../run.ts';
+import { globalsOf } from './cycle.ts';
 
 export function registerCalendarCommands(program: Command): void {
   const calendar = program.command('calendar').description('Validate, inspect and export contracting calendars (workflows/calendars/*.json).');
@@ -42,13 +46,23 @@ export function registerCalendarCommands(program: Command): void {
 
   calendar
     .command('ics')
-    .argument('<file|id>', 'a calendar file, or the id of one in workflows/calendars')
+    .argument('<file|id>', 'a calendar file, or the id of one in workflows/calendars (with --cycle: a cycle id)')
     .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--cycle', 'export the running cycle of that id: its amended dates, SEQUENCE = its amendment count')
     .description('Export the calendar as iCalendar (.ics) for agendas.')
     .action(
-      action(async (fileOrId: string, options: { output?: string }) => {
-        const cal = await loadCalendar(fileOrId);
-        const ics = calendarToIcs(cal);
+      action(async (fileOrId: string, options: { output?: string; cycle?: boolean }, command: Command) => {
+        let cal: Calendar;
+        let ics: string;
+        if (options.cycle) {
+          const cycle = await withStore(globalsOf(command), async (store) => store.getCycle(fileOrId));
+          if (!cycle) throw new NotFoundError(`No cycle ${fileOrId} (inkoop cycle list shows the cycles)`);
+          cal = cycle.calendar;
+          ics = calendarToIcs(cal, icsVersion(cycle));
+        } else {
+          cal = await loadCalendar(fileOrId);
+          ics = calendarToIcs(cal);
+        }
         if (!options.output) return void process.stdout.write(ics);
         await writeFile(options.output, ics);
         process.stdout.write(`wrote ${cal.milestones.length} events to ${options.output}\n`);

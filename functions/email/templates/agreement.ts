@@ -158,7 +158,16 @@ export const agreementAvailable = defineTemplate('agreement-available', agreemen
   }),
 );
 
-export const proposalReceivedParams = providerParams.extend({});
+export const proposalReceivedParams = providerParams
+  .extend({
+    /** The proposal deadline: until then the proposal may be amended through `actionUrl`. */
+    deadline: localDate.optional(),
+    actionUrl: actionUrl.optional(),
+  })
+  .refine((x) => (x.deadline === undefined) === (x.actionUrl === undefined), {
+    message: 'an amendable proposal has both a deadline and a link; one without neither',
+    path: ['actionUrl'],
+  });
 export type ProposalReceivedParams = z.input<typeof proposalReceivedParams>;
 
 export const proposalReceived = defineTemplate('proposal-received', proposalReceivedParams, (x) =>
@@ -168,6 +177,11 @@ export const proposalReceived = defineTemplate('proposal-received', proposalRece
       p(
         `Wij hebben het voorstel voor de financiële afspraak van ${x.providerName} `,
         `voor ${x.careTypeName} (${periodPhrase(x)}) ontvangen. Dank u wel.`,
+      ),
+      ...when(x.deadline && x.actionUrl ? { deadline: x.deadline, url: x.actionUrl } : undefined,
+        ({ deadline }) => p('Tot de uiterste datum kunt u uw voorstel nog wijzigen: ', strong(deadlinePhrase(deadline)), '.'),
+        ({ url }) => action('Voorstel bekijken of wijzigen', url),
+        () => p('Deze link is persoonlijk. Stuur deze e-mail daarom niet door.'),
       ),
       p('Uw zorginkoper neemt contact met u op over het vervolg.'),
     ],

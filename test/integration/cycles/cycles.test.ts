@@ -114,6 +114,56 @@ describe('amendMilestone', () => {
     expect(await store.listCycleAudit('msr-2021')).toHaveLength(1);
   });
 
+  it('keeps every rule of a calendar file: order, windows, the NZa dates', async () => {
+    expect((await amend({ newDate: '2020-08-30' }).catch((e) => e)).issues[0].message).toMatch(/chronological order/);
+    await expect(amend({ milestoneId: 'registration', newCloses: '2020-04-30' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(amend({ milestoneId: 'policy-publication', newDate: '2020-04-02' })).rejects.toBeInstanceOf(ValidationError);
+    expect(await store.listCycleAudit('msr-2021')).toEqual([]);
+  });
+
+  it('refuses, with nothing written, a finished cycle, a date that already happened and a date in the past of the cycle\'s clock', async () => {
+    const nothingWritten = async () => {
+      expect(await store.listCycleAudit('msr-2021')).toEqual([]);
+      expect(await queued('msr-2021')).toEqual([]);
+      const cycle = (await store.getCycle('msr-2021'))!;
+      expect(cycle.amendments).toBeUndefined();
+      expect(cycle.calendar).toEqual(await loadCalendar('msr-2021'));
+    };
+    await store.putProvider(aProviderContent({ careTypes: ['msr'] }), { previous: null });
+
+    clock.advanceTo('2020-09-10T10:00:00Z');
+    const past = await amend({ newDate: '2020-09-09' }).catch((e) => e);
+    expect(past).toBeInstanceOf(ValidationError);
+    expect(past.message).toMatch(/into the past: today is 2020-09-10/);
+    await nothingWritten();
+
+    await store.updateStep('msr-2021', 'agreement-available#notify', { status: 'running' });
+    await store.updateStep('msr-2021', 'agreement-available#notify', { status: 'done' });
+    const happened = await amend({ milestoneId: 'agreement-available', newDate: '2020-09-11' }).catch((e) => e);
+    expect(happened).toBeInstanceOf(ConflictError);
+    expect(happened.message).toMatch(/agreement-available#notify \(2020-09-01\) of msr-2021: it is done already/);
+    await nothingWritten();
+
+    await store.updateCycleStatus('msr-2021', 'done');
+    const finished = await amend({ newDate: '2020-09-22' }).catch((e) => e);
+    expect(finished).toBeInstanceOf(ConflictError);
+    expect(finished.message).toMatch(/msr-2021 is done: its calendar can no longer be amended/);
+    await nothingWritten();
+  });
+
+  it('counts amendments: the notice\'s agenda file carries SEQUENCE and LAST-MODIFIED', async () => {
+    await store.putProvider(aProviderContent({ careTypes: ['msr'] }), { previous: null });
+    await amend({ newDate: '2020-09-22' });
+    clock.advanceTo('2020-03-01T12:00:00Z');
+    await amend({ newDate: '2020-09-29' });
+    expect(await store.getCycle('msr-2021')).toMatchObject({ amendments: 2, amendedAt: '2020-03-01T12:00:00.000Z' });
+    const second = (await queued('msr-2021')).find((m) => m.key.includes('#amendment-2-'))!;
+    const ics = render(second.template, second.params).attachments![0].content;
+    expect(ics).toContain('METHOD:PUBLISH');
+    expect(ics).toContain('SEQUENCE:2');
+    expect(ics).toContain('LAST-MODIFIED:20200301T120000Z');
+  });
+
   it('moves a window\'s close, and refuses to move a step that is running', async () => {
     const result = await amend({ milestoneId: 'registration', newCloses: '2020-07-08' });
     expect(result.changes).toEqual([{ field: 'closes', from: '2020-07-01', to: '2020-07-08' }]);

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../../functions/commons/logger.ts';
+import { amendMilestone } from '../../../functions/cycles/amend.ts';
+import { render } from '../../../functions/email/templates.ts';
 import { signatoryOf } from '../../../functions/domain/provider.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
 import { issueToken, hashToken } from '../../../functions/links/token.ts';
@@ -144,6 +146,51 @@ describe('refusals: each its page and status, nothing written', () => {
   });
 });
 
+describe('after an amendment every outstanding link works until the new deadline, and no longer', () => {
+  const proposal = form({ amount: '125.000,00', volume: '250' });
+  const amend = (newDate: string) =>
+    amendMilestone(h.store, { cycleId: h.cycle.id, milestoneId: 'proposal-deadline', newDate, reason: 'Gewijzigde planning', actor: { kind: 'operator', id: 'op-1' } }, { clock: h.clock });
+
+  it('a deadline moved later: the links sent before it work until the new day (the page says so), then 410', async () => {
+    const early = await h.providerIn('in-negotiation');
+    const late = await h.providerIn('in-negotiation');
+    const earlyUrl = await h.issue({ agb: early.provider.agb, action: 'submit-proposal', contactId: general(early.provider).id });
+    const lateUrl = await h.issue({ agb: late.provider.agb, action: 'submit-proposal', contactId: general(late.provider).id });
+    await amend('2020-09-30');
+
+    h.clock.advanceTo('2020-09-20T10:00:00Z');
+    const page = await h.get(pathOf(earlyUrl));
+    expect(page.statusCode).toBe(200);
+    expect(text(page)).toContain('woensdag 30 september 2020, 23:59');
+    expect((await h.post(pathOf(earlyUrl), proposal)).statusCode).toBe(303);
+
+    h.clock.advanceTo('2020-09-30T21:59:59.999Z'); // the last instant of 30 September in Amsterdam
+    expect((await h.get(pathOf(lateUrl))).statusCode).toBe(200);
+    h.clock.advanceTo('2020-09-30T22:00:00Z');
+    const before = await h.snapshot(late.provider.agb);
+    const refused = await h.post(pathOf(lateUrl), proposal);
+    expect(refused.statusCode).toBe(410);
+    expect(text(refused)).toContain('De termijn verliep op woensdag 30 september 2020, 23:59');
+    expect(await h.snapshot(late.provider.agb)).toEqual(before);
+  });
+
+  it('a deadline moved earlier: the links sent before it end on the new day', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    await amend('2020-09-10');
+
+    h.clock.advanceTo('2020-09-10T21:59:00Z');
+    expect(text(await h.get(pathOf(url)))).toContain('donderdag 10 september 2020, 23:59');
+    h.clock.advanceTo('2020-09-10T22:00:00Z');
+    const before = await h.snapshot(provider.agb);
+    for (const res of [await h.get(pathOf(url)), await h.post(pathOf(url), proposal)]) {
+      expect(res.statusCode).toBe(410);
+      expect(text(res)).toContain('De termijn verliep op donderdag 10 september 2020, 23:59');
+    }
+    expect(await h.snapshot(provider.agb)).toEqual(before);
+  });
+});
+
 describe('forms', () => {
   it('an invalid form comes back 400 with the error beside the field and the input kept; nothing written', async () => {
     const { provider } = await h.providerIn('in-negotiation');
@@ -182,6 +229,40 @@ describe('each accepted POST: one transition, its event, the token used, the con
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ template: 'proposal-received', status: 'queued', recipients: [{ contactId: general(provider).id }] });
     expect((await h.store.getTokenRecord(hashToken(tokenOf(url))))?.usedAt).toBe(h.clock.now());
+  });
+
+  it('a proposal stays amendable until the deadline: its confirmation carries a link to amend it, which does', async () => {
+    const { provider } = await h.providerIn('in-negotiation');
+    const url = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    expect(text(await h.get(pathOf(url)))).toContain('met een link waarmee u uw voorstel tot en met 15 september 2020 nog kunt wijzigen');
+    await accepted(pathOf(url), form({ amount: '125.000,00', volume: '250' }));
+    const [confirmation] = await h.store.listMessagesOfProvider(provider.agb);
+    expect(confirmation).toMatchObject({
+      template: 'proposal-received',
+      params: { deadline: '2020-09-15' },
+      link: { action: 'submit-proposal', contactId: general(provider).id, expiresAt: '2020-09-15T21:59:59.999Z' },
+    });
+    const email = render(confirmation.template, { ...confirmation.params, actionUrl: 'https://aanbieders.example/l/x' });
+    expect(email.text).toContain('Tot de uiterste datum kunt u uw voorstel nog wijzigen: uiterlijk dinsdag 15 september 2020, 23:59.');
+    expect(email.text).toContain('https://aanbieders.example/l/x');
+
+    // The sender issues the confirmation's link (as it does at send time): it amends the proposal.
+    h.clock.advanceTo('2020-09-10T10:00:00Z');
+    const amendUrl = await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id });
+    const page = text(await h.get(pathOf(amendUrl)));
+    expect(page).toContain('125.000,00');
+    await accepted(pathOf(amendUrl), form({ amount: '130.000,00', volume: '260' }));
+    expect(await h.store.getApplication(h.cycle.id, provider.agb)).toMatchObject({ state: 'proposal-submitted', proposal: { amountCents: 13_000_000, volume: 260 } });
+    const messages = await h.store.listMessagesOfProvider(provider.agb);
+    expect(messages.map((m) => m.template)).toEqual(['proposal-received', 'proposal-received']);
+
+    // On the deadline day itself the proposal is still amendable until 23:59: still a link.
+    const late = await h.providerIn('in-negotiation');
+    const lateUrl = await h.issue({ agb: late.provider.agb, action: 'submit-proposal', contactId: general(late.provider).id });
+    h.clock.advanceTo('2020-09-15T21:00:00Z');
+    await accepted(pathOf(lateUrl), form({ amount: '1.000,00', volume: '1' }));
+    const [lastMinute] = await h.store.listMessagesOfProvider(late.provider.agb);
+    expect(lastMinute.link).toMatchObject({ action: 'submit-proposal' }); // still the deadline day: amendable until 23:59
   });
 
   it('declare-conditions → conditions-confirmed', async () => {

@@ -157,6 +157,11 @@ describe('signing deadline (31 December)', () => {
     expect((escalation.params.applications as { agb: string }[]).map((a) => a.agb).sort()).toEqual(unsigned.map((a) => a.agb).sort());
     const json = JSON.parse(await readFile(join(w.publicationsDir, 'msr-2021', 'gecontracteerde-zorgaanbieders.json'), 'utf8'));
     expect(json.providers.map((p: { name: string }) => p.name)).toEqual(['Getekend A', 'Getekend B']);
+    // Every application is closed now: the republication says so (12 November said the opposite).
+    expect(json).toMatchObject({ notAllContractsClosed: false, notice: 'Alle overeenkomsten voor deze contractperiode zijn gesloten.' });
+    const html = await readFile(join(w.publicationsDir, 'msr-2021', 'gecontracteerde-zorgaanbieders.html'), 'utf8');
+    expect(html).not.toContain('Nog niet alle overeenkomsten zijn gesloten');
+    expect(html).toContain('Alle overeenkomsten voor deze contractperiode zijn gesloten.');
     await expectEveryMessageRenders(w);
   });
 });

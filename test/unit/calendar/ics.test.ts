@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
-import { calendarToIcs } from '../../../functions/calendar/ics.ts';
+import { ASSUMED_DATE_TEXT, calendarToIcs } from '../../../functions/calendar/ics.ts';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 
 const clock = new VirtualClock('2020-03-15T10:00:00Z');
@@ -75,5 +75,36 @@ describe('calendarToIcs', () => {
     expect(zones.map((z) => z.getFirstPropertyValue('tzid'))).toEqual(['Europe/Amsterdam']);
     expect(text).toContain('DTSTAMP:20200315T100000Z');
     expect(text).toContain('DTSTART;TZID=Europe/Amsterdam:20230801T000000');
+  });
+});
+
+describe('agenda updates', () => {
+  it('publishes (METHOD:PUBLISH) with SEQUENCE 0 and LAST-MODIFIED for a calendar as filed', async () => {
+    const { root, events } = await parsed('msr-2021');
+    expect(root.getFirstPropertyValue('method')).toBe('PUBLISH');
+    for (const event of events.values()) {
+      expect(event.getFirstPropertyValue('sequence')).toBe(0);
+      expect((event.getFirstPropertyValue('last-modified') as ICAL.Time).toJSDate().toISOString()).toBe('2020-03-15T10:00:00.000Z');
+    }
+  });
+
+  it('carries an amended cycle\'s amendment count as SEQUENCE and when it changed as LAST-MODIFIED', async () => {
+    const text = calendarToIcs(await loadCalendar('msr-2021'), { clock, sequence: 3, lastModified: '2020-08-20T12:34:56.000Z' });
+    const root = new ICAL.Component(ICAL.parse(text));
+    const events = root.getAllSubcomponents('vevent');
+    expect(events).toHaveLength(8);
+    for (const event of events) {
+      expect(event.getFirstPropertyValue('sequence')).toBe(3);
+      expect((event.getFirstPropertyValue('last-modified') as ICAL.Time).toJSDate().toISOString()).toBe('2020-08-20T12:34:56.000Z');
+    }
+  });
+
+  it('says so in the description of a date the calendar file marks as an assumption, and only there', async () => {
+    const { events } = await parsed('wlz-2021');
+    const assumed = (uid: string) => String(events.get(uid)!.getFirstPropertyValue('description')).includes(ASSUMED_DATE_TEXT);
+    expect(assumed('wlz-2021-qa-memo@inkoopkalender')).toBe(true);
+    expect(assumed('wlz-2021-policy-publication@inkoopkalender')).toBe(true);
+    expect(assumed('wlz-2021-first-feedback@inkoopkalender')).toBe(false);
+    expect(String(events.get('wlz-2021-qa-memo@inkoopkalender')!.getFirstPropertyValue('description'))).toMatch(/^1 juli 2020\.\n\nLet op: deze datum is een aanname/);
   });
 });

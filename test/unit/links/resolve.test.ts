@@ -51,11 +51,15 @@ describe('resolveLink', () => {
     await expect(resolveLink(token, deps(expiresAt + 1))).rejects.toBeInstanceOf(LinkExpiredError);
   });
 
-  it('lets the record shorten the deadline but not extend it', async () => {
-    const earlier = setup((r) => ({ ...r, expiresAt: endOfDutchDay('2020-09-05') }));
-    await expect(resolveLink(earlier.token, earlier.deps(now))).rejects.toBeInstanceOf(LinkExpiredError);
-    const later = setup((r) => ({ ...r, expiresAt: endOfDutchDay('2020-10-01') }));
-    await expect(resolveLink(later.token, later.deps(expiresAt + 1))).rejects.toBeInstanceOf(LinkExpiredError);
+  it('takes the deadline from the live calendar when it names one: later and earlier than the signed expiry', async () => {
+    const { token, deps } = setup();
+    const live = (day: string) => (at: number) => ({ ...deps(at), liveExpiry: () => endOfDutchDay(day) });
+    const later = await resolveLink(token, live('2020-09-30')(expiresAt + 1));
+    expect(later.expiresAt).toBe(endOfDutchDay('2020-09-30'));
+    await expect(resolveLink(token, live('2020-09-30')(endOfDutchDay('2020-09-30') + 1))).rejects.toBeInstanceOf(LinkExpiredError);
+    await expect(resolveLink(token, live('2020-09-05')(now))).rejects.toBeInstanceOf(LinkExpiredError);
+    // No live day: the signed expiry holds.
+    await expect(resolveLink(token, { ...deps(expiresAt + 1), liveExpiry: () => undefined })).rejects.toBeInstanceOf(LinkExpiredError);
   });
 
   it('refuses a record that does not match the token', async () => {
@@ -63,7 +67,7 @@ describe('resolveLink', () => {
     await expect(resolveLink(token, deps(now))).rejects.toBeInstanceOf(LinkInvalidError);
   });
 
-  it('hands the store the verified claims (to read what they name at once), not those of an expired or forged link', async () => {
+  it('hands the store the verified claims (to read what they name at once, the live deadline too), not those of a forged link', async () => {
     const { token, records } = setup();
     const seen: unknown[] = [];
     const deps = (at: number) => ({
@@ -77,7 +81,7 @@ describe('resolveLink', () => {
     await resolveLink(token, deps(now));
     expect(seen).toEqual([expect.objectContaining({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-proposal' })]);
     await expect(resolveLink(token, deps(expiresAt + 1))).rejects.toBeInstanceOf(LinkExpiredError);
-    expect(seen[1]).toBeUndefined();
+    expect(seen[1]).toEqual(expect.objectContaining({ cycleId: 'msr-2021' }));
     expect(seen).toHaveLength(2);
     await expect(resolveLink(token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1), deps(now))).rejects.toBeInstanceOf(LinkInvalidError);
     expect(seen).toHaveLength(2);

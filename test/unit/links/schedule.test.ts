@@ -22,7 +22,7 @@ describe('dates for provider pages, from the running timeline', () => {
     expect(actionLastDay(cycle, steps, 'submit-registration')).toBe('2020-07-01');
     expect(actionLastDay(cycle, steps, 'submit-proposal')).toBe('2020-09-15');
     expect(actionLastDay(cycle, steps, 'declare-conditions')).toBeUndefined();
-    expect(signingLastDay(cycle, steps)).toBe('2020-12-31');
+    expect(signingLastDay(cycle)).toBe('2020-12-31');
     expect(momentDay(steps, 'eligibility-notification')).toBe('2020-09-04');
     expect(kvkExtractNotBefore(registrationWindow(steps), cycle)).toBe('2020-01-01');
     // 31 December is winter time: UTC+1.
@@ -31,10 +31,10 @@ describe('dates for provider pages, from the running timeline', () => {
 
   it('wlz-2021 signs at "agreements final"; zg-2024-2025 has no signing milestone: the day before the contract year', async () => {
     const wlz = await cycleOf('wlz-2021');
-    expect(signingLastDay(wlz.cycle, wlz.steps)).toBe('2020-11-13');
+    expect(signingLastDay(wlz.cycle)).toBe('2020-11-13');
     expect(registrationWindow(wlz.steps)).toBeUndefined();
     const zg = await cycleOf('zg-2024-2025');
-    expect(signingLastDay(zg.cycle, zg.steps)).toBe('2023-12-31');
+    expect(signingLastDay(zg.cycle)).toBe('2023-12-31');
     expect(kvkExtractNotBefore(registrationWindow(zg.steps), zg.cycle)).toBe('2023-01-01');
   });
 });

