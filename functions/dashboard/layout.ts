@@ -71,6 +71,7 @@ export function page(spec: PageSpec, ctx: PageContext): SafeHtml {
   <nav>
     <a href="/" class="brand">inkoopkalender</a>
     <a href="/emails">Email log</a>
+    <a href="/unreachable">Niet bereikbaar</a>
     ${ctx.mailboxUrl ? html`<a href="${ctx.mailboxUrl}" target="_blank" rel="noopener">Local mailbox</a>` : ''}
     <form method="get" action="/providers" class="search" role="search">
       <label for="provider-search" class="visually-hidden">Provider: AGB code or name</label>

@@ -41,6 +41,11 @@ function application(a: ProviderHistoryView['applications'][number]): SafeHtml {
 </section>`;
 }
 
+function recipient(r: ProviderHistoryView['emails'][number]['to'][number]): SafeHtml {
+  const d = r.delivery;
+  return html`<div data-delivery="${d?.status ?? 'none'}">${r.address}: ${d ? html`${d.status} ${when(d.at)}${d.status !== 'delivered' && d.status !== 'accepted' && d.diagnostic ? html` <span class="cause">${d.diagnostic}</span>` : ''}` : html`<span class="muted">no report</span>`}</div>`;
+}
+
 export function providerPage(h: ProviderHistoryView, agb: string): PageSpec {
   const p = h.provider;
   const body = html`${p
@@ -48,16 +53,16 @@ export function providerPage(h: ProviderHistoryView, agb: string): PageSpec {
       <dt>AGB code</dt><dd>${p.agb}</dd><dt>KvK number</dt><dd>${p.kvk}</dd>
       <dt>Care types</dt><dd>${p.careTypes.join(', ')}</dd>
       <dt>Contracts</dt><dd>${p.contracts.length ? p.contracts.map((c) => `${c.careType} ${c.firstYear}–${c.lastYear}`).join('; ') : 'none'}</dd>
-      <dt>Contacts</dt><dd>${p.contacts.map((c) => html`${c.name} &lt;${c.email}&gt; <span class="muted">${c.role}</span><br>`)}</dd>
-    </dl>`
+      <dt>Contacts</dt><dd>${p.contacts.map((c) => html`${c.name} &lt;${c.email}&gt; <span class="muted">${c.role}</span>${c.undeliverable ? html` <span class="badge badge-failed">undeliverable: ${c.undeliverable.status} ${when(c.undeliverable.at)}</span>` : ''}<br>`)}</dd>
+    </dl>${h.reachability?.status === 'unreachable' ? html`<p class="alert" data-unreachable>Not reachable by email since ${when(h.reachability.since)}: see <a href="/unreachable">Niet bereikbaar</a>.</p>` : ''}`
     : html`<p class="alert">No provider profile for ${agb} (only applications).</p>`}
 <h2>Applications and audit trail</h2>
 <div data-live="applications">${h.applications.length ? h.applications.map(application) : html`<p class="muted">No applications.</p>`}</div>
 <section data-live="emails">
 <h2>Emails (${h.emails.length})</h2>
-<table class="emails"><thead><tr><th>Created</th><th>Cycle</th><th>Template</th><th>Status</th><th>Sent</th></tr></thead>
+<table class="emails"><thead><tr><th>Created</th><th>Cycle</th><th>Template</th><th>Step</th><th>Status</th><th>Sent</th><th>Recipients: delivery</th></tr></thead>
 <tbody>${h.emails.map(
-  (e) => html`<tr data-email="${e.template}"><td>${when(e.createdAt)}</td><td>${e.cycleId}</td><td>${e.template}</td><td>${badge(e.status)}${e.error ? html` <span class="cause">${e.error}</span>` : ''}</td><td>${when(e.sentAt)}</td></tr>`,
+  (e) => html`<tr data-email="${e.template}"><td>${when(e.createdAt)}</td><td>${e.cycleId}</td><td>${e.template}</td><td>${e.step}</td><td>${badge(e.status)}${e.error ? html` <span class="cause">${e.error}</span>` : ''}</td><td>${when(e.sentAt)}</td><td>${e.to.map(recipient)}</td></tr>`,
 )}</tbody></table>
 </section>
 <section data-live="questions">

@@ -17,6 +17,7 @@ import { parseWith } from '../operators/api.ts';
 import { decisionSchema } from '../operators/decisions.ts';
 import { emailFilterSchema, type EmailFilter } from '../operators/emails.ts';
 import { answerSchema } from '../operators/questions.ts';
+import { correctContactSchema } from '../operators/contacts.ts';
 import type { OperatorService } from '../operators/service.ts';
 import { asset } from './assets.ts';
 import { cyclePage, type FormProblem } from './cycle-page.ts';
@@ -24,6 +25,7 @@ import { emailsPage } from './emails-page.ts';
 import { SECURITY_HEADERS, page, pageResult, type PageContext, type PageSpec } from './layout.ts';
 import { overviewPage } from './overview-page.ts';
 import { providerPage, searchPage } from './provider-pages.ts';
+import { unreachablePage } from './unreachable-page.ts';
 import type { DashboardSession } from './session.ts';
 
 export interface DashboardOptions {
@@ -54,6 +56,8 @@ function notice(query: Record<string, string | undefined>): string | undefined {
       return `Answer to ${query.id ?? 'the question'} saved (${query.visibility ?? ''}).`;
     case 'retried':
       return `Retry of ${query.milestone ?? 'the milestone'}: back to due, resumed by execution ${query.execution ?? '(none yet)'}.`;
+    case 'corrected':
+      return `Address of ${query.agb ?? 'the provider'} corrected${query.resent ? '; the undelivered email goes out again to it' : ''}.`;
     case 'advanced':
       return query.to ? `Clock moved to ${formatLocalInstant(query.to)}.` : 'Nothing was waiting: the clock did not move.';
     default:
@@ -163,6 +167,28 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
       const matches = await service.searchProviders({ q });
       if (matches.length === 1 && matches[0].agb === q) return seeOther(`/providers/${encodeURIComponent(q)}`);
       return render(r.event, searchPage(q, matches));
+    })
+    .get('/unreachable', async (r) => render(r.event, unreachablePage(await service.unreachable(), session.csrf)))
+    .post('/unreachable/:agb/correct', async (r) => {
+      const { agb } = parseWith(z.object({ agb: agbCode }), r.params, 'path');
+      const fields = await formFields(r.event);
+      const problem = async (messages: Record<string, string>, status: number, error?: string) =>
+        render(r.event, unreachablePage(await service.unreachable(), session.csrf, { agb, contact: fields.contact ?? '', fields: messages, values: fields }), error ? { error } : {}, status);
+      let input;
+      try {
+        input = parseWith(correctContactSchema, fields, 'body');
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return problem(fieldMessages(error), 400);
+      }
+      try {
+        const result = await service.correctContact(agb, input, options.actor());
+        return seeOther(withQuery('/unreachable', { notice: 'corrected', agb, ...(result.resent ? { resent: '1' } : {}) }));
+      } catch (error) {
+        if (error instanceof ValidationError) return problem(fieldMessages(error), 400, error.message);
+        if (error instanceof ConflictError || error instanceof NotFoundError) return problem({}, error instanceof ConflictError ? 409 : 404, error.message);
+        throw error;
+      }
     })
     .get('/providers/:agb', async (r) => {
       const { agb } = parseWith(z.object({ agb: agbCode }), r.params, 'path');

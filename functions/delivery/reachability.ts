@@ -15,7 +15,7 @@
  */
 import type { Clock } from '../commons/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../commons/errors.ts';
-import { messageKey } from '../domain/messages.ts';
+import { causeOf, messageKey } from '../domain/messages.ts';
 import { contactIdFor, recipientOf } from '../domain/provider.ts';
 import { emailAddress, type Contact, type ContactCorrection, type Cycle, type Message, type MessageInput, type Provider, type Reachability } from '../domain/model.ts';
 import type { SenderLogger } from '../email/sender.ts';
@@ -161,11 +161,8 @@ export function createReachability(deps: ReachabilityDeps) {
 
   function resendOf(message: Message, contact: Contact): MessageInput | undefined {
     if (message.link && Date.parse(message.link.expiresAt) <= clock.now()) return undefined; // its deadline has passed
-    const prefix = `${message.cycleId}#${message.agb ?? '-'}#`;
-    const suffix = `#${message.template}`;
-    const cause = message.key.startsWith(prefix) && message.key.endsWith(suffix) ? message.key.slice(prefix.length, -suffix.length) : message.key;
     return {
-      key: messageKey({ cycleId: message.cycleId, agb: message.agb, cause: `${cause}~resend-${contact.id}`, template: message.template }),
+      key: messageKey({ cycleId: message.cycleId, agb: message.agb, cause: `${causeOf(message)}~resend-${contact.id}`, template: message.template }),
       cycleId: message.cycleId,
       ...(message.agb ? { agb: message.agb } : {}),
       recipients: [recipientOf(contact)],

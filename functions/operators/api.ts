@@ -13,6 +13,7 @@ import type { ErrorRenderer } from '../http/edge.ts';
 import type { Router, RouteRequest } from '../http/router.ts';
 import { UnsupportedMediaTypeError, bodyBytes, header, mediaType, type HttpEvent, type HttpResult } from '../http/types.ts';
 import { amendSchema, createCycleSchema, importSchema, importUploadSchema } from './admin.ts';
+import { correctContactSchema } from './contacts.ts';
 import { decisionSchema } from './decisions.ts';
 import { emailFilterSchema } from './emails.ts';
 import { providerSearchSchema } from './providers.ts';
@@ -113,6 +114,11 @@ export function addOperatorRoutes(router: Router, service: OperatorService, iden
   on(R.importProviders, async (r) => ok(service.importProviders(parseWith(importSchema, jsonBody(r.event), 'body'))));
   on(R.provider, async (r) => ok(service.provider(params(r, z.object({ agb: agbCode })).agb)));
   on(R.clock, async () => ok(service.clock()));
+  on(R.unreachable, async () => ok(service.unreachable()));
+  on(R.correctContact, async (r, caller) => {
+    const { agb } = params(r, z.object({ agb: agbCode }));
+    return ok(service.correctContact(agb, parseWith(correctContactSchema, jsonBody(r.event), 'body'), caller.actor));
+  });
   on(R.advanceClock, async () => ok(service.advanceClock()));
   return router;
 }

@@ -90,5 +90,7 @@ export function createRemoteOperatorService(options: { baseUrl: string; fetch: S
     amend: (target, input) => call(R.amend, target, { body: input }),
     importUpload: (request) => call(R.importUpload, {}, { body: request }),
     importProviders: (request) => call(R.importProviders, {}, { body: request }),
+    unreachable: () => call(R.unreachable),
+    correctContact: (agb, input) => call(R.correctContact, { agb }, { body: input }),
   };
 }

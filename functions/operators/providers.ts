@@ -40,10 +40,12 @@ export async function searchProviders(deps: Pick<OperatorDeps, 'store'>, raw: Pr
 }
 
 export async function providerHistory(deps: Pick<OperatorDeps, 'store'>, agb: string): Promise<ProviderHistoryView> {
-  const [provider, applications, messages] = await Promise.all([
+  const [provider, applications, messages, reachability, corrections] = await Promise.all([
     deps.store.getProvider(agb),
     deps.store.listApplicationsOfProvider(agb),
     deps.store.listMessagesOfProvider(agb),
+    deps.store.getReachability(agb),
+    deps.store.listContactCorrections(agb),
   ]);
   if (!provider && applications.length === 0) throw new NotFoundError(`No provider ${agb}`);
   const cycleIds = [...new Set(applications.map((a) => a.cycleId))];
@@ -58,7 +60,7 @@ export async function providerHistory(deps: Pick<OperatorDeps, 'store'>, agb: st
           kvk: provider.kvk,
           name: provider.name,
           careTypes: provider.careTypes,
-          contacts: provider.contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, email: c.email })),
+          contacts: provider.contacts.map((c) => ({ id: c.id, name: c.name, role: c.role, email: c.email, ...(c.undeliverable ? { undeliverable: c.undeliverable } : {}) })),
           contracts: provider.contracts,
         }
       : null,
@@ -83,5 +85,7 @@ export async function providerHistory(deps: Pick<OperatorDeps, 'store'>, agb: st
       .flat()
       .filter((q) => q.agb === agb)
       .map(questionView),
+    reachability: reachability ?? null,
+    corrections,
   };
 }

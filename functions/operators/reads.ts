@@ -22,6 +22,13 @@ export type OperatorStore = Pick<
   | 'listProviders'
   | 'listQuestions'
   | 'answerQuestion'
+  | 'getReachability'
+  | 'listUnreachable'
+  | 'listContactCorrections'
+  | 'correctContact'
+  | 'putContacts'
+  | 'openUnreachable'
+  | 'tableName'
 >;
 
 /** Follows a paged query to the end. */

@@ -49,9 +49,11 @@ export const OPERATOR_ROUTES = {
   searchProviders: { method: 'GET', path: '/providers', role: 'viewer', does: 'search providers' },
   provider: { method: 'GET', path: '/providers/:agb', role: 'viewer', does: 'show a provider (inkoop provider)' },
   clock: { method: 'GET', path: '/clock', role: 'viewer', does: 'read the clock' },
+  unreachable: { method: 'GET', path: '/unreachable', role: 'viewer', does: 'list providers nobody can reach by email (inkoop contact unreachable)' },
 
   decide: { method: 'POST', path: '/cycles/:cycleId/applications/:agb/decision', role: 'purchaser', does: 'decide (inkoop decide)' },
   answer: { method: 'POST', path: '/cycles/:cycleId/questions/:questionId/answer', role: 'purchaser', does: 'answer a question (inkoop questions answer)' },
+  correctContact: { method: 'POST', path: '/providers/:agb/contacts', role: 'purchaser', does: "correct a contact's address (inkoop contact correct)" },
 
   createCycle: { method: 'POST', path: '/cycles', role: 'administrator', does: 'create a cycle (inkoop cycle create)' },
   startCycle: { method: 'POST', path: '/cycles/:cycleId/start', role: 'administrator', does: 'start a cycle (inkoop cycle start)' },

@@ -6,6 +6,7 @@
  */
 import type { AdminPort, AmendRequest, AmendView, CreateCycleInput, CreatedCycleView, ImportRequest, ImportUploadRequest, ImportUploadView, ImportView, StartedCycleView } from './admin.ts';
 import { advanceClock, clockView } from './clock.ts';
+import { correctContact, unreachableQueue, type CorrectContactInput } from './contacts.ts';
 import { decisionQueue, recordDecision, type DecisionInput, type DecisionResult } from './decisions.ts';
 import type { OperatorDeps } from './deps.ts';
 import { emailLog, type EmailFilter } from './emails.ts';
@@ -15,12 +16,14 @@ import { answerQuestion, findQuestion, listQuestions, type AnswerInput, type Que
 import { allCycleStatuses, cycleStatus } from './status.ts';
 import type {
   ClockView,
+  ContactCorrectionResult,
   CycleStatusView,
   DecisionQueueView,
   EmailLogView,
   ProviderHistoryView,
   ProviderMatch,
   QuestionView,
+  UnreachableView,
 } from './views.ts';
 
 export interface RetryResult {
@@ -57,6 +60,8 @@ export interface OperatorService {
   amend(target: { cycleId: string; milestoneId: string }, input: AmendRequest, by: string): Promise<AmendView>;
   importUpload(request: ImportUploadRequest): Promise<ImportUploadView>;
   importProviders(request: ImportRequest): Promise<ImportView>;
+  unreachable(): Promise<UnreachableView>;
+  correctContact(agb: string, input: CorrectContactInput, by: string): Promise<ContactCorrectionResult>;
 }
 
 export function createOperatorService(deps: OperatorDeps): OperatorService {
@@ -93,5 +98,7 @@ export function createOperatorService(deps: OperatorDeps): OperatorService {
     amend: (target, input, by) => admin().amend(target, input, by),
     importUpload: (request) => admin().importUpload(request),
     importProviders: (request) => admin().importProviders(request),
+    unreachable: () => unreachableQueue(deps),
+    correctContact: (agb, input, by) => correctContact(deps, agb, input, by),
   };
 }

@@ -1,6 +1,6 @@
 /** Plain-text renderings of the operator views for the CLI (`--json` prints the views as they are). */
 import { formatLocalInstant } from '../calendar/time.ts';
-import type { CycleStatusView, ProviderHistoryView, QuestionView } from './views.ts';
+import type { CycleStatusView, EmailView, ProviderHistoryView, QuestionView, UnreachableView } from './views.ts';
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(rows: readonly (readonly string[])[], indent = ''): string {
@@ -73,20 +73,71 @@ export function providerText(h: ProviderHistoryView, agb: string): string {
     ? [
         `${p.agb} ${p.name} (KvK ${p.kvk})`,
         `  care types: ${p.careTypes.join(', ')}; contracts: ${p.contracts.map((c) => `${c.careType} ${c.firstYear}-${c.lastYear}`).join(', ') || 'none'}`,
-        `  contacts: ${p.contacts.map((c) => `${c.name} <${c.email}> (${c.role})`).join('; ')}`,
+        `  contacts: ${p.contacts.map((c) => `${c.name} <${c.email}> (${c.role}${c.undeliverable ? `, UNDELIVERABLE: ${c.undeliverable.status} ${local(c.undeliverable.at)}` : ''})`).join('; ')}`,
       ]
     : [`${agb}: no provider profile`];
+  if (h.reachability?.status === 'unreachable') {
+    lines.push(`  NOT REACHABLE by email since ${local(h.reachability.since)}: purchasers told (${h.reachability.escalationKey}); correct an address with inkoop contact correct`);
+  }
+  for (const c of h.corrections) lines.push(`  address corrected ${local(c.at)} by ${c.by}: ${c.from} -> ${c.to} (${c.reason})${c.resentKey ? `; re-sent ${c.resentKey}` : ''}`);
   for (const a of h.applications) {
     lines.push('', `  ${a.cycleId}: ${a.state} (${a.track} track, version ${a.version}, since ${local(a.stateSince)})`);
     lines.push(table([['#', 'AT (EUROPE/AMSTERDAM)', 'TRANSITION', 'TRIGGER', 'BY', 'REASON'], ...a.events.map((e) => [String(e.version), local(e.at), `${e.from ?? '(new)'} -> ${e.to}`, trigger(e.trigger), actor(e.actor), e.reason ?? ''])], '    '));
   }
   lines.push('', `  Emails: ${h.emails.length}`);
   if (h.emails.length) {
-    lines.push(table([['CREATED (EUROPE/AMSTERDAM)', 'CYCLE', 'TEMPLATE', 'STATUS', 'SENT', 'ERROR'], ...h.emails.map((e) => [local(e.createdAt), e.cycleId, e.template, e.status, local(e.sentAt), e.error ?? ''])], '    '));
+    lines.push(
+      table(
+        [
+          ['CREATED (EUROPE/AMSTERDAM)', 'CYCLE', 'TEMPLATE', 'STEP', 'STATUS', 'SENT', 'TO: DELIVERY'],
+          ...h.emails.map((e) => [local(e.createdAt), e.cycleId, e.template, e.step, e.status, local(e.sentAt), e.error ?? e.to.map(recipientDelivery).join('; ')]),
+        ],
+        '    ',
+      ),
+    );
   }
   lines.push('', `  Questions and objections: ${h.questions.length}`);
   for (const q of h.questions) lines.push(`    ${q.id} (${q.cycleId}, ${q.kind}, ${q.status}): ${q.text}${q.answer ? `\n      ${q.public ? 'public' : 'private'} answer: ${q.answer.text}` : ''}`);
   return lines.join('\n');
+}
+
+/** One recipient and what SES reported: `<address>: delivered 2020-04-01 09:00 +02:00`, or bounced with the reason. */
+function recipientDelivery(r: EmailView['to'][number]): string {
+  const d = r.delivery;
+  if (!d) return `${r.address}: no report`;
+  return `${r.address}: ${d.status} ${local(d.at)}${d.status !== 'delivered' && d.status !== 'accepted' && d.diagnostic ? ` (${d.diagnostic})` : ''}`;
+}
+
+/**
+ * Proof of notification: per cycle, every email the provider was sent, oldest
+ * first, with who it went to and what SES reported for each recipient. What a
+ * purchaser attaches when a provider says it never got an email.
+ */
+export function proofText(h: ProviderHistoryView, agb: string, cycleId?: string): string {
+  const name = h.provider?.name ?? agb;
+  const emails = h.emails.filter((e) => e.agb === agb && e.to.some((t) => t.role !== 'purchaser' && t.role !== 'customer-communication' && t.role !== 'operator') && (!cycleId || e.cycleId === cycleId));
+  const cycles = [...new Set(emails.map((e) => e.cycleId))].sort();
+  if (!cycles.length) return `${agb} ${name}: no emails${cycleId ? ` in ${cycleId}` : ''}`;
+  const blocks = cycles.map((c) => {
+    const of = emails.filter((e) => e.cycleId === c).sort((a, b) => (a.sentAt ?? a.createdAt).localeCompare(b.sentAt ?? b.createdAt));
+    const delivered = of.filter((e) => e.to.some((t) => t.delivery?.status === 'delivered' || t.delivery?.status === 'complained')).length;
+    const lines = [`Proof of notification: ${name} (AGB ${agb}), cycle ${c}: ${of.length} emails, ${delivered} delivered to at least one contact`];
+    for (const e of of) {
+      lines.push(`  ${e.sentAt ? `sent ${local(e.sentAt)}` : `not sent (${e.status}${e.error ? `: ${e.error}` : ''})`}  ${e.template} (${e.step})`);
+      for (const t of e.to) lines.push(`    ${recipientDelivery(t)}`);
+    }
+    return lines.join('\n');
+  });
+  return blocks.join('\n\n');
+}
+
+/** The "Niet bereikbaar" queue. */
+export function unreachableText(queue: UnreachableView): string {
+  if (!queue.length) return 'No provider is unreachable by email.';
+  return [
+    `Niet bereikbaar: ${queue.length} providers nobody can be reached at by email`,
+    ...queue.map((r) => `  ${r.agb} ${r.providerName} since ${local(r.since)} (${r.cycleId}): ${r.failed.map((f) => `${f.address} ${f.status}${f.diagnostic ? ` (${f.diagnostic})` : ''} [${f.contactId}]`).join('; ')}`),
+  ].join('\n');
 }
 
 export function questionsText(cycleId: string, questions: readonly QuestionView[]): string {

@@ -5,7 +5,7 @@
  */
 import type { MilestoneKind } from '../calendar/schema.ts';
 import type { TimelinePhase } from '../calendar/timeline.ts';
-import type { Actor, ApplicationState, CycleStatus, MessageStatus, StepStatus, Track, Trigger } from '../domain/index.ts';
+import type { Actor, ApplicationState, Contact, ContactCorrection, CycleStatus, Delivery, MessageStatus, Reachability, StepStatus, Track, Trigger } from '../domain/index.ts';
 import type { ExecutionInfo } from './ports.ts';
 
 export interface StepView {
@@ -123,8 +123,10 @@ export interface EmailView {
   createdAt: string;
   sentAt?: string;
   error?: string;
-  /** Recipients (operators may see who got what; never logged). */
-  to: { role: string; name?: string; address: string }[];
+  /** The milestone step (or provider action) it was sent for, from its key. */
+  step: string;
+  /** Recipients (operators may see who got what; never logged), each with what SES last reported (functions/delivery/). */
+  to: { role: string; name?: string; address: string; delivery?: Delivery }[];
   /** The action link the email carries (never its token). */
   link?: { action: string; expiresAt: string };
 }
@@ -148,7 +150,7 @@ export interface ProviderHistoryView {
     kvk: string;
     name: string;
     careTypes: string[];
-    contacts: { id: string; name: string; role: string; email: string }[];
+    contacts: { id: string; name: string; role: string; email: string; undeliverable?: Contact['undeliverable'] }[];
     contracts: { careType: string; firstYear: number; lastYear: number }[];
   } | null;
   applications: {
@@ -161,6 +163,22 @@ export interface ProviderHistoryView {
   }[];
   emails: EmailView[];
   questions: QuestionView[];
+  /** Whether anyone at the provider can be reached by email (null: never unreachable). */
+  reachability: Reachability | null;
+  /** Purchasers' address corrections, oldest first. */
+  corrections: ContactCorrection[];
+}
+
+/** The "Niet bereikbaar" queue: providers nobody can be reached at by email, longest first. */
+export type UnreachableView = Reachability[];
+
+export interface ContactCorrectionResult {
+  agb: string;
+  contactId: string;
+  newContactId: string;
+  /** The email queued again to the new address, if one was pending. */
+  resent: string | null;
+  resolvedEpisode: number | null;
 }
 
 export interface QuestionView {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCalendarCommands } from './calendar.ts';
 import { registerClockCommands } from './clock.ts';
+import { registerContactCommands } from './contact.ts';
 import { registerCycleCommands } from './cycle.ts';
 import { registerDashboardCommand } from './dashboard.ts';
 import { registerDecideCommand } from './decide.ts';
@@ -20,6 +21,7 @@ export const commandModules: Array<(program: Command) => void> = [
   registerStatusCommand,
   registerProviderCommand,
   registerDecideCommand,
+  registerContactCommands,
   registerQuestionsCommands,
   registerDashboardCommand,
   registerRehearseCommand,

@@ -217,6 +217,21 @@ describe('roles', () => {
     expect(json(retry).error.message).toContain('you need the administrator role');
   });
 
+  it("a purchaser corrects a contact's address (the address in the body, never the path); a viewer may only see the queue", async () => {
+    const body = { contact: 'oud@praktijk.example', email: 'nieuw@praktijk.example', reason: 'gebeld' };
+    const refused = await handle(request('POST', '/operator/providers/20001200/contacts', { body, caller: VIEWER }));
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused).error.message).toContain('you need the purchaser role');
+    expect((await handle(request('GET', '/operator/unreachable', { caller: VIEWER }))).statusCode).toBe(200);
+
+    const r = await handle(request('POST', '/operator/providers/20001200/contacts', { body, caller: PURCHASER }));
+    expect(r.statusCode).toBe(200);
+    expect(service.calls.at(-1)).toEqual({ method: 'correctContact', args: ['20001200', body, PURCHASER] });
+    const bad = await handle(request('POST', '/operator/providers/20001200/contacts', { body: { contact: 'x' }, caller: PURCHASER }));
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).error.issues.map((i: { path: string }) => i.path)).toEqual(['body.email', 'body.reason']);
+  });
+
   it('a caller holding none of the roles gets 403 on every route, reads included', async () => {
     const stranger = 'arn:aws:sts::123456789012:assumed-role/Other/x';
     for (const route of Object.values(OPERATOR_ROUTES)) {

@@ -175,6 +175,21 @@ describe('pages', () => {
     expect(service.calls.find((c) => c.method === 'answer')?.args).toEqual([{ cycleId: CYCLE, id: 'q-1' }, { text: 'Ja, ook daar.', public: true }, 'inkoper-anna']);
   });
 
+  it('"Niet bereikbaar": the queue with a correction form per failed address; a correction is posted with the local purchaser, a bad one re-renders with the error', async () => {
+    const page = text(await app(req('GET', '/unreachable')));
+    expect(page).toContain('<a href="/unreachable">Niet bereikbaar</a>');
+    expect(page).toContain('Zorg &amp; Co &lt;b&gt;');
+    expect(page).toContain('bounce+x@simulator.amazonses.com: bounced');
+    expect(page).toContain('action="/unreachable/20001200/correct"');
+    const bad = await app(req('POST', '/unreachable/20001200/correct', { form: { csrf, contact: 'c-old', email: 'nieuw@praktijk.example', reason: ' ' } }));
+    expect(bad.statusCode).toBe(400);
+    expect(service.calls.map((c) => c.method)).not.toContain('correctContact');
+    const ok = await app(req('POST', '/unreachable/20001200/correct', { form: { csrf, contact: 'c-old', email: 'nieuw@praktijk.example', reason: 'gebeld' } }));
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers?.location).toBe('/unreachable?notice=corrected&agb=20001200');
+    expect(service.calls.find((c) => c.method === 'correctContact')?.args).toEqual(['20001200', { contact: 'c-old', email: 'nieuw@praktijk.example', reason: 'gebeld' }, 'inkoper-anna']);
+  });
+
   it('retry and advance redirect back with a notice', async () => {
     const retry = await app(req('POST', `/cycles/${CYCLE}/milestones/agreement-available/retry`, { form: { csrf } }));
     expect(retry.headers?.location).toBe(`/cycles/${CYCLE}?notice=retried&milestone=agreement-available&execution=${CYCLE}-retry-1`);

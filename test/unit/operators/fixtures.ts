@@ -137,7 +137,7 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
     provider: (agb) =>
       track('provider', [agb], () => {
         if (agb !== '12345678') throw new NotFoundError(`No provider ${agb}`);
-        return { provider: null, applications: [], emails: [], questions: [] };
+        return { provider: null, applications: [], emails: [], questions: [], reachability: null, corrections: [] };
       }),
     clock: () => track('clock', [], () => clock),
     advanceClock: () => track('advanceClock', [], (): AdvanceResult => ({ ...clock, moved: { from: clock.now, to: '2020-07-20T07:00:00.000Z' } })),
@@ -163,6 +163,21 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
       track('importUpload', [request], () => ({ url: 'https://bucket.s3.amazonaws.com/imports/x', headers: {}, key: 'imports/x', expiresAt: status.now })),
     importProviders: (request) =>
       track('importProviders', [request], () => ({ file: request.name, providers: 1, created: 1, updated: 0, unchanged: 0, dryRun: !!request.dryRun })),
+    unreachable: () =>
+      track('unreachable', [], () => [
+        {
+          agb: '20001200',
+          providerName: 'Zorg & Co <b>',
+          status: 'unreachable' as const,
+          episode: 1,
+          since: '2020-07-01T07:00:00.000Z',
+          cycleId: CYCLE,
+          failed: [{ contactId: 'c-old', address: 'bounce+x@simulator.amazonses.com', status: 'bounced' as const, diagnostic: 'Permanent/General: smtp; 550 5.1.1 user unknown', messageKey: 'k' }],
+          escalationKey: 'e',
+        },
+      ]),
+    correctContact: (agb, input, by) =>
+      track('correctContact', [agb, input, by], () => ({ agb, contactId: 'c-old', newContactId: 'c-new', resent: null, resolvedEpisode: null })),
   };
 }
 
