@@ -17,7 +17,7 @@ import { parseWith } from '../operators/api.ts';
 import { decisionSchema } from '../operators/decisions.ts';
 import { emailFilterSchema, type EmailFilter } from '../operators/emails.ts';
 import { answerSchema } from '../operators/questions.ts';
-import { correctContactSchema } from '../operators/contacts.ts';
+import { correctContactSchema, type CorrectContactInput } from '../operators/contacts.ts';
 import type { OperatorService } from '../operators/service.ts';
 import { asset } from './assets.ts';
 import { cyclePage, type FormProblem } from './cycle-page.ts';
@@ -174,7 +174,7 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
       const fields = await formFields(r.event);
       const problem = async (messages: Record<string, string>, status: number, error?: string) =>
         render(r.event, unreachablePage(await service.unreachable(), session.csrf, { agb, contact: fields.contact ?? '', fields: messages, values: fields }), error ? { error } : {}, status);
-      let input;
+      let input: CorrectContactInput;
       try {
         input = parseWith(correctContactSchema, fields, 'body');
       } catch (error) {
