@@ -5,12 +5,22 @@
  * `ValidationError`.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { NotFoundError, ValidationError, type Issue } from '../commons/errors.ts';
-import { calendarSchema, isDeadlineKind, isWindowKind, MILESTONE_KINDS, type Calendar, type Milestone } from './schema.ts';
+import {
+  calendarSchema,
+  isDeadlineKind,
+  isWindowKind,
+  milestoneSchema,
+  MILESTONE_KINDS,
+  REGIMES,
+  type Calendar,
+  type Milestone,
+  type Regime,
+} from './schema.ts';
 import { addDays } from './time.ts';
 
 /** Where the calendars of the seed documents live; `loadCalendar('msr-2021')` reads `msr-2021.json` here. */
@@ -23,16 +33,25 @@ export function listCalendarIds(): string[] {
     .sort();
 }
 
-/** Parses already-decoded JSON. `source` names the input in issues (a file name, "request body"). */
-export function parseCalendar(raw: unknown, source: string): Calendar {
+/**
+ * Parses already-decoded JSON. `source` names the input in issues (a file name, "request body").
+ * Shape problems do not hide rule problems: the rules also run over every
+ * milestone whose shape is right, so one run reports everything.
+ */
+export function parseCalendar(raw: unknown, source: string, earlier: Issue[] = []): Calendar {
   const parsed = calendarSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw invalid(source, parsed.error.issues.flatMap(fromZodIssue));
-  const issues = checkCalendar(parsed.data);
-  if (issues.length > 0) throw invalid(source, issues);
-  return parsed.data;
+  if (parsed.success) {
+    const issues = [...earlier, ...checkCalendar(parsed.data)];
+    if (issues.length > 0) throw invalid(source, issues);
+    return parsed.data;
+  }
+  throw invalid(source, [...earlier, ...parsed.error.issues.flatMap(fromZodIssue), ...checkWellFormedParts(raw)]);
 }
 
-/** Parses the text of a calendar file; invalid JSON is reported with its line and column. */
+/**
+ * Parses the text of a calendar file; invalid JSON is reported with its line and column,
+ * a key given twice in one object (JSON.parse would keep the last silently) with its path and line.
+ */
 export function parseCalendarText(text: string, source: string): Calendar {
   const json = text.replace(/^\uFEFF/, '');
   let raw: unknown;
@@ -43,7 +62,13 @@ export function parseCalendarText(text: string, source: string): Calendar {
     const { line, column } = lineAndColumn(json, offset);
     throw invalid(source, [{ path: '(file)', message: `invalid JSON at line ${line}, column ${column}: ${message}` }]);
   }
-  return parseCalendar(raw, source);
+  const duplicates = findDuplicateKeys(json).map(({ path, key, line, firstLine }): Issue => ({
+    path: formatPath([...path, key]),
+    message: `the key "${key}" is given twice in one object (line ${firstLine} and line ${line}); only one may stay`,
+    expected: 'each key once',
+    found: `a second "${key}" at line ${line}`,
+  }));
+  return parseCalendar(raw, source, duplicates);
 }
 
 /**
@@ -61,6 +86,10 @@ export async function loadCalendar(fileOrId: string): Promise<Calendar> {
     );
   }
   const source = byId ? relative(process.cwd(), file) : fileOrId;
+  const info = await stat(file);
+  if (!info.isFile()) {
+    throw invalid(source, [{ path: '(file)', message: info.isDirectory() ? 'is a directory, not a calendar file' : 'is not a regular file', expected: 'a calendar file (.json)', found: info.isDirectory() ? 'a directory' : 'something else' }]);
+  }
   const calendar = parseCalendarText(await readFile(file, 'utf8'), source);
   const expectedId = basename(file, '.json');
   if (byId && calendar.id !== expectedId) {
@@ -84,12 +113,47 @@ const quoted = (value: unknown): string => JSON.stringify(value);
 /** The day a milestone starts: its date, or the day its window opens. */
 const firstDate = (m: Milestone): string | undefined => m.date ?? m.opens;
 
+/** "a registration-window", "an agreement-available". */
+const withArticle = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+
+/** A reminder further ahead than this is not a reminder; the seed calendars remind 14 and 3 days ahead. */
+export const MAX_REMINDER_DAYS = 60;
+
+/** What the rules read: the milestones with their place in the file, and what is known of the rest. */
+interface RuleInput {
+  milestones: ReadonlyArray<{ m: Milestone; i: number }>;
+  regime?: Regime;
+  contract?: Calendar['contract'];
+  /** False when some milestones had the wrong shape: rules about what is missing would mislead. */
+  complete: boolean;
+}
+
 export function checkCalendar(calendar: Calendar): Issue[] {
+  return checkRules({ milestones: calendar.milestones.map((m, i) => ({ m, i })), regime: calendar.regime, contract: calendar.contract, complete: true });
+}
+
+/** The rules over the parts of a calendar that have the right shape (the rest has its shape issues already). */
+function checkWellFormedParts(raw: unknown): Issue[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  const input = raw as Record<string, unknown>;
+  const all = Array.isArray(input.milestones) ? input.milestones : [];
+  const milestones = all.flatMap((value, i) => {
+    const m = milestoneSchema.safeParse(value);
+    return m.success ? [{ m: m.data, i }] : [];
+  });
+  const regime = REGIMES.find((r) => r === input.regime);
+  const contract = calendarSchema.shape.contract.safeParse(input.contract).data;
+  return checkRules({ milestones, regime, contract, complete: false });
+}
+
+function checkRules({ milestones, regime, contract, complete }: RuleInput): Issue[] {
   const issues: Issue[] = [];
   const seen = new Map<string, number>();
   let previous: { index: number; date: string } | undefined;
+  const byIndex = new Map(milestones.map(({ m, i }) => [i, m]));
+  const policyPublished = milestones.find(({ m }) => m.kind === 'policy-publication')?.m.date;
 
-  calendar.milestones.forEach((m, i) => {
+  milestones.forEach(({ m, i }) => {
     const first = seen.get(m.id);
     if (first !== undefined) {
       issues.push({ path: at(i, 'id'), message: `duplicate milestone id (first used at ${at(first)})`, expected: 'a unique id', found: quoted(m.id) });
@@ -98,14 +162,15 @@ export function checkCalendar(calendar: Calendar): Issue[] {
     }
 
     issues.push(...checkDates(m, i));
-    issues.push(...checkReminders(m, i));
+    issues.push(...checkReminders(m, i, policyPublished));
+    if (contract) issues.push(...checkContractYears(m, i, contract));
 
     const date = firstDate(m);
     if (date) {
       if (previous && date < previous.date) {
         issues.push({
           path: at(i, m.date ? 'date' : 'opens'),
-          message: `out of chronological order: before ${at(previous.index)} (${calendar.milestones[previous.index].id})`,
+          message: `out of chronological order: before ${at(previous.index)} (${byIndex.get(previous.index)?.id})`,
           expected: `on or after ${previous.date}`,
           found: date,
         });
@@ -114,8 +179,31 @@ export function checkCalendar(calendar: Calendar): Issue[] {
     }
   });
 
-  if (calendar.regime === 'zvw') issues.push(...checkZvw(calendar));
+  if (regime === 'zvw' && contract) issues.push(...checkZvw(milestones, contract, complete));
   return issues;
+}
+
+/**
+ * Every date falls between 1 January of the year before the contract starts
+ * (policy, registration, talks) and the end of the contract term (ZG's
+ * next-year step): a calendar whose dates miss its contract years has the
+ * wrong `firstYear` or the wrong dates.
+ */
+function checkContractYears(m: Milestone, i: number, contract: Calendar['contract']): Issue[] {
+  const from = `${contract.firstYear - 1}-01-01`;
+  const to = `${contract.firstYear + contract.termYears - 1}-12-31`;
+  return (['date', 'opens', 'closes'] as const).flatMap((field): Issue[] => {
+    const value = m[field];
+    if (value === undefined || (value >= from && value <= to)) return [];
+    return [
+      {
+        path: at(i, field),
+        message: `outside the contract years: a calendar for contract year ${contract.firstYear}${contract.termYears > 1 ? `–${contract.firstYear + contract.termYears - 1}` : ''} runs from the year before to the end of the term`,
+        expected: `between ${from} and ${to}`,
+        found: value,
+      },
+    ];
+  });
 }
 
 /** Exactly one of `date` or `opens`+`closes`, matching the kind; a window does not close before it opens. */
@@ -126,11 +214,11 @@ function checkDates(m: Milestone, i: number): Issue[] {
   }
   if (isWindowKind(m.kind)) {
     if (m.date !== undefined) {
-      return [{ path: at(i, 'date'), message: `a ${m.kind} is a window: give opens and closes instead of date`, expected: 'opens and closes', found: 'date' }];
+      return [{ path: at(i, 'date'), message: `${withArticle(m.kind)} is a window: give opens and closes instead of date`, expected: 'opens and closes', found: 'date' }];
     }
     const missing = (['opens', 'closes'] as const).filter((f) => m[f] === undefined);
     if (missing.length > 0) {
-      return missing.map((f) => ({ path: at(i, f), message: `a ${m.kind} needs both opens and closes`, expected: 'a date as YYYY-MM-DD', found: 'nothing' }));
+      return missing.map((f) => ({ path: at(i, f), message: `${withArticle(m.kind)} needs both opens and closes`, expected: 'a date as YYYY-MM-DD', found: 'nothing' }));
     }
     if (m.closes! < m.opens!) {
       return [{ path: at(i, 'closes'), message: 'the window closes before it opens', expected: `on or after ${m.opens}`, found: m.closes! }];
@@ -138,29 +226,44 @@ function checkDates(m: Milestone, i: number): Issue[] {
     return [];
   }
   if (hasWindow) {
-    return [{ path: at(i, m.opens !== undefined ? 'opens' : 'closes'), message: `a ${m.kind} is a single day: give date instead of opens and closes`, expected: 'date', found: 'a window' }];
+    return [{ path: at(i, m.opens !== undefined ? 'opens' : 'closes'), message: `${withArticle(m.kind)} is a single day: give date instead of opens and closes`, expected: 'date', found: 'a window' }];
   }
   if (m.date === undefined) {
-    return [{ path: at(i, 'date'), message: `a ${m.kind} needs a date`, expected: 'a date as YYYY-MM-DD', found: 'nothing' }];
+    return [{ path: at(i, 'date'), message: `${withArticle(m.kind)} needs a date`, expected: 'a date as YYYY-MM-DD', found: 'nothing' }];
   }
   return [];
 }
 
-/** Reminders count back from a deadline or a window's close, for providers who still have to act. */
-function checkReminders(m: Milestone, i: number): Issue[] {
+/**
+ * Reminders count back from a deadline or a window's close, for providers who
+ * still have to act: not further ahead than MAX_REMINDER_DAYS, not before the
+ * window opens, and not before the policy is published (nobody can have been
+ * asked to act yet).
+ */
+function checkReminders(m: Milestone, i: number, policyPublished: string | undefined): Issue[] {
   if (!m.reminders || m.reminders.length === 0) return [];
   if (m.action === undefined) {
     return [{ path: at(i, 'reminders'), message: 'reminders are only for milestones that ask providers to act', expected: 'an action, or no reminders', found: 'no action' }];
   }
   if (!isWindowKind(m.kind) && !isDeadlineKind(m.kind)) {
-    return [{ path: at(i, 'reminders'), message: `a ${m.kind} has no deadline to remind of`, expected: 'a deadline or window kind, or no reminders', found: quoted(m.reminders) }];
+    return [{ path: at(i, 'reminders'), message: `${withArticle(m.kind)} has no deadline to remind of`, expected: 'a deadline or window kind, or no reminders', found: quoted(m.reminders) }];
   }
   const last = isWindowKind(m.kind) ? m.closes : m.date;
   if (last === undefined) return []; // checkDates reports the missing date
   const issues: Issue[] = [];
   m.reminders.forEach((days, k) => {
+    const path = at(i, `reminders[${k}]`);
     if (m.reminders!.indexOf(days) !== k) {
-      issues.push({ path: at(i, `reminders[${k}]`), message: 'duplicate reminder', expected: 'each number of days once', found: String(days) });
+      issues.push({ path, message: 'duplicate reminder', expected: 'each number of days once', found: String(days) });
+    } else if (days > MAX_REMINDER_DAYS) {
+      issues.push({ path, message: `a reminder ${days} days before the deadline is too early to be a reminder`, expected: `at most ${MAX_REMINDER_DAYS} days`, found: String(days) });
+    } else if (policyPublished !== undefined && last >= policyPublished && addDays(last, -days) < policyPublished) {
+      issues.push({
+        path,
+        message: `the reminder ${days} days before the deadline (${addDays(last, -days)}) falls before the policy is published (${policyPublished})`,
+        expected: `at most ${daysBetween(policyPublished, last)} days`,
+        found: String(days),
+      });
     } else if (m.opens !== undefined && last >= m.opens && addDays(last, -days) < m.opens) {
       issues.push({
         path: at(i, `reminders[${k}]`),
@@ -180,17 +283,17 @@ const daysBetween = (from: string, to: string): number => Math.round((Date.parse
  * zorginkoopproces Zvw): the policy is published by 1 April before the
  * contract year, and customers see the contracted providers by 12 November.
  */
-function checkZvw(calendar: Calendar): Issue[] {
-  const year = calendar.contract.firstYear - 1;
+function checkZvw(milestones: RuleInput['milestones'], contract: Calendar['contract'], complete: boolean): Issue[] {
+  const year = contract.firstYear - 1;
   const rules = [
     { kind: 'policy-publication', latest: `${year}-04-01`, why: 'Zvw: the policy is published by 1 April before the contract year (NZa transparency rule, art. 4)' },
     { kind: 'contracted-publication', latest: `${year}-11-12`, why: 'Zvw: customers see the contracted providers by 12 November before the contract year' },
   ] as const;
   const issues: Issue[] = [];
   for (const rule of rules) {
-    const found = calendar.milestones.map((m, i) => ({ m, i })).filter(({ m }) => m.kind === rule.kind);
-    if (found.length === 0) {
-      issues.push({ path: 'milestones', message: `a Zvw calendar needs a ${rule.kind} milestone`, expected: `a milestone of kind ${rule.kind}`, found: 'none' });
+    const found = milestones.filter(({ m }) => m.kind === rule.kind);
+    if (found.length === 0 && complete) {
+      issues.push({ path: 'milestones', message: `a Zvw calendar needs ${withArticle(rule.kind)} milestone`, expected: `a milestone of kind ${rule.kind}`, found: 'none' });
     }
     for (const { m, i } of found) {
       if (m.date !== undefined && m.date > rule.latest) {
@@ -225,6 +328,12 @@ const listValues = (values: ReadonlyArray<unknown>): string => values.map((v) =>
 function fromZodIssue(issue: ZodIssue): Issue[] {
   const path = formatPath(issue.path);
   const found = describe(issue.input);
+  // A required field that is not there: say so, whatever its type would have been.
+  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+    const expected =
+      issue.code === 'invalid_value' ? `one of ${listValues(issue.values)}` : issue.code === 'invalid_type' ? issue.expected : 'a value';
+    return [{ path, message: 'missing: this field is required', expected, found: 'nothing' }];
+  }
   switch (issue.code) {
     case 'invalid_value':
       if (issue.path.at(-1) === 'kind' && issue.values.length === MILESTONE_KINDS.length) {
@@ -232,9 +341,7 @@ function fromZodIssue(issue: ZodIssue): Issue[] {
       }
       return [{ path, message: `not allowed; allowed: ${listValues(issue.values)}`, expected: `one of ${listValues(issue.values)}`, found }];
     case 'invalid_type':
-      return issue.input === undefined
-        ? [{ path, message: 'required', expected: issue.expected, found }]
-        : [{ path, message: `wrong type`, expected: issue.expected, found }];
+      return [{ path, message: `wrong type`, expected: issue.expected, found }];
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field', expected: 'no such field', found: key }));
     case 'invalid_format':
@@ -340,6 +447,74 @@ export function locateJsonError(text: string): { offset: number; message: string
     throw error;
   }
   return { offset: i, message: 'invalid JSON' }; // not reached for text JSON.parse rejects
+}
+
+export interface DuplicateKey {
+  /** Where the object is (its path), and the key given twice in it. */
+  path: PropertyKey[];
+  key: string;
+  /** Lines of the first and the repeated key. */
+  firstLine: number;
+  line: number;
+}
+
+/**
+ * Keys given twice in one object of valid JSON. `JSON.parse` keeps the last
+ * one silently; a calendar with two `date`s is a mistake to point at.
+ */
+export function findDuplicateKeys(text: string): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  let i = 0;
+  let line = 1;
+  const space = () => {
+    for (; i < text.length && ' \t\n\r'.includes(text[i]); i++) if (text[i] === '\n') line++;
+  };
+  const string = (): string => {
+    const start = i;
+    for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (path: PropertyKey[]): void => {
+    space();
+    if (text[i] === '{') {
+      i++;
+      const keys = new Map<string, number>();
+      for (space(); text[i] !== '}'; space()) {
+        if (text[i] === ',') {
+          i++;
+          space();
+        }
+        const keyLine = line;
+        const key = string();
+        const first = keys.get(key);
+        if (first !== undefined) found.push({ path, key, firstLine: first, line: keyLine });
+        else keys.set(key, keyLine);
+        space();
+        i++; // ':'
+        value([...path, key]);
+      }
+      i++;
+    } else if (text[i] === '[') {
+      i++;
+      for (let n = 0; ; n++) {
+        space();
+        if (text[i] === ']') break;
+        if (text[i] === ',') {
+          i++;
+          space();
+        }
+        value([...path, n]);
+      }
+      i++;
+    } else if (text[i] === '"') {
+      string();
+    } else {
+      while (i < text.length && !',]} \t\n\r'.includes(text[i])) i++;
+    }
+  };
+  value([]);
+  return found;
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {

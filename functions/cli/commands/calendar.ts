@@ -22,11 +22,14 @@ export function registerCalendarCommands(program: Command): void {
   calendar
     .command('validate')
     .argument('<file>', 'a calendar file, or the id of one in workflows/calendars')
-    .description('Check a calendar file: shape, dates, order and the Zvw publication dates.')
+    .option('--json', 'print the result as JSON (problems as JSON on stderr)')
+    .description('Check a calendar file: shape, dates, order, reminders, the contract years and the Zvw publication dates.')
     .action(
-      action(async (file: string) => {
+      action(async (file: string, options: { json?: boolean }) => {
         const cal = await loadCalendar(file);
-        process.stdout.write(`OK ${file}\n${summary(cal, buildTimeline(cal))}\n`);
+        const steps = buildTimeline(cal);
+        if (options.json) return printJson({ ok: true, file, id: cal.id, regime: cal.regime, contract: cal.contract, milestones: cal.milestones.length, steps: steps.length });
+        process.stdout.write(`OK ${file}\n${summary(cal, steps)}\n`);
       }),
     );
 

@@ -3,7 +3,7 @@
  * (tsx functions/cli/main.ts) and checks exit codes and output streams.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,51 @@ describe('inkoop calendar', { timeout: 30_000 }, () => {
     const { code, stderr } = inkoop('calendar', 'validate', file('broken.json', '{\n  "id": "x",\n}'));
     expect(code).toBe(1);
     expect(stderr).toContain('(file): invalid JSON at line 3, column 1');
+  });
+
+  it('validate: a directory exits 1 with a clear message, no stack trace', () => {
+    const folder = join(dir, 'folder.json');
+    mkdirSync(folder, { recursive: true });
+    const { code, stdout, stderr } = inkoop('calendar', 'validate', folder);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`error: calendar ${folder} is not valid (1 problem)\n  ${folder}: (file): is a directory, not a calendar file (expected a calendar file (.json), found a directory)\n`);
+  });
+
+  it('validate --json: the result as JSON on stdout; problems as JSON on stderr, exit 1', { timeout: 120_000 }, () => {
+    const good = inkoop('calendar', 'validate', file('good.json', validCalendar()), '--json');
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, id: 'test-2021', milestones: 5 });
+    const bad = file('bad-json.json', calendarWith((c) => (c.milestones[1].closes = '2020-04-30')));
+    const { code, stdout, stderr } = inkoop('calendar', 'validate', bad, '--json');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(JSON.parse(stderr)).toEqual({
+      error: {
+        code: 'ValidationError',
+        message: `calendar ${bad} is not valid (1 problem)`,
+        exitCode: 1,
+        issues: [{ source: bad, path: 'milestones[1].closes', message: 'the window closes before it opens', expected: 'on or after 2020-05-01', found: '2020-04-30' }],
+      },
+    });
+    // Also an error that is not about the file's content.
+    const missing = inkoop('calendar', 'validate', join(dir, 'nothing.json'), '--json');
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stderr).error).toMatchObject({ code: 'NotFound', exitCode: 1 });
+  });
+
+  it('validate: thousands of problems print the first 50 and how many more, also as JSON', { timeout: 120_000 }, () => {
+    const many = file('many.json', calendarWith((c) => (c.milestones = Array.from({ length: 3000 }, (_, i) => ({ id: `m${i}`, kind: 'x', title: 't', date: '2020-05-01', audience: ['purchasers'] })))));
+    const { code, stderr } = inkoop('calendar', 'validate', many);
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1 + 50 + 1);
+    expect(lines[0]).toBe(`error: calendar ${many} is not valid (3000 problems)`);
+    expect(lines.at(-1)).toBe('  … and 2950 more problems (3000 in all)');
+    expect(stderr.length).toBeLessThan(40_000);
+    const json = JSON.parse(inkoop('calendar', 'validate', many, '--json').stderr).error;
+    expect(json.issues).toHaveLength(50);
+    expect(json.moreIssues).toBe(2950);
   });
 
   it('validate: a missing file exits 1', () => {

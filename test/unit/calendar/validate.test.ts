@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError, type Issue } from '../../../functions/commons/errors.ts';
 import { AUDIENCES, MILESTONE_KINDS } from '../../../functions/calendar/schema.ts';
-import { formatPath, loadCalendar, parseCalendar, parseCalendarText } from '../../../functions/calendar/validate.ts';
+import { findDuplicateKeys, formatPath, loadCalendar, parseCalendar, parseCalendarText } from '../../../functions/calendar/validate.ts';
 import { calendarWith, validCalendar, type CalendarDraft } from '../../support/calendar-factory.ts';
 
 function issuesOf(run: () => unknown): Issue[] {
@@ -116,8 +116,36 @@ describe('parseCalendar', () => {
     },
     {
       name: 'a reminder before the window opens',
-      mutate: (c) => (c.milestones[1].reminders = [90]),
-      issue: { path: 'milestones[1].reminders[0]', message: 'the reminder 90 days before closing (2020-04-02) falls before the window opens', expected: 'at most 61 days', found: '90' },
+      mutate: (c) => {
+        c.milestones[1].opens = '2020-06-01';
+        c.milestones[1].reminders = [40];
+      },
+      issue: { path: 'milestones[1].reminders[0]', message: 'the reminder 40 days before closing (2020-05-22) falls before the window opens', expected: 'at most 30 days', found: '40' },
+    },
+    {
+      name: 'a reminder months ahead (6½ months before the deadline, before the policy is even published)',
+      mutate: (c) => (c.milestones[2].reminders = [14, 195]),
+      issue: { path: 'milestones[2].reminders[1]', message: 'a reminder 195 days before the deadline is too early to be a reminder', expected: 'at most 60 days', found: '195' },
+    },
+    {
+      name: 'a reminder before the policy is published',
+      mutate: (c) => {
+        c.regime = 'wlz';
+        c.milestones.splice(1, 1); // no registration window
+        c.milestones[0].date = '2020-09-01';
+        c.milestones[1].reminders = [20, 3];
+      },
+      issue: { path: 'milestones[1].reminders[0]', message: 'the reminder 20 days before the deadline (2020-08-26) falls before the policy is published (2020-09-01)', expected: 'at most 14 days', found: '20' },
+    },
+    {
+      name: 'a missing enum field as missing (not as "not allowed … found nothing")',
+      mutate: (c) => delete c.regime,
+      issue: { path: 'regime', message: 'missing: this field is required', expected: 'one of zvw, wlz', found: 'nothing' },
+    },
+    {
+      name: 'an agreement-available with an article that fits',
+      mutate: (c) => c.milestones.splice(3, 0, { id: 'agreement', kind: 'agreement-available', title: 'Overeenkomst', opens: '2020-11-01', closes: '2020-11-02', audience: ['contracted'] }),
+      issue: { path: 'milestones[3].opens', message: 'an agreement-available is a single day: give date instead of opens and closes', expected: 'date', found: 'a window' },
     },
     {
       name: 'Zvw: the policy published after 1 April',
@@ -167,7 +195,7 @@ describe('parseCalendar', () => {
     {
       name: 'a missing title',
       mutate: (c) => delete c.milestones[2].title,
-      issue: { path: 'milestones[2].title', message: 'required', expected: 'string', found: 'nothing' },
+      issue: { path: 'milestones[2].title', message: 'missing: this field is required', expected: 'string', found: 'nothing' },
     },
     {
       name: 'an unknown audience',
@@ -230,6 +258,41 @@ describe('parseCalendar', () => {
   });
 });
 
+describe('problems found together', () => {
+  it('a shape problem does not hide the rule problems: both are reported in one run', () => {
+    const raw = calendarWith((c) => {
+      c.milestones[2].kind = 'proposal'; // shape
+      c.milestones[1].closes = '2020-04-30'; // rule
+      c.milestones[4].reminders = [14, 3, 400]; // rule
+    });
+    expect(issuesOfCalendar(raw).map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `milestones[2].kind: unknown milestone kind; allowed kinds: ${MILESTONE_KINDS.join(', ')}`,
+      'milestones[1].closes: the window closes before it opens',
+      'milestones[4].reminders[2]: a reminder 400 days before the deadline is too early to be a reminder',
+    ]);
+  });
+
+  it('a Zvw calendar whose dates do not fit its firstYear: every date named', () => {
+    const raw = calendarWith((c) => (c.contract.firstYear = 2023)); // all dates in 2020, two years early
+    const issues = issuesOfCalendar(raw);
+    expect(issues.map((i) => i.path)).toEqual([
+      'milestones[0].date',
+      'milestones[1].opens',
+      'milestones[1].closes',
+      'milestones[2].date',
+      'milestones[3].date',
+      'milestones[4].date',
+    ]);
+    expect(issues[0]).toMatchObject({
+      message: 'outside the contract years: a calendar for contract year 2023 runs from the year before to the end of the term',
+      expected: 'between 2022-01-01 and 2023-12-31',
+      found: '2020-04-01',
+    });
+    // A date after the term is as wrong.
+    expect(issuesOfCalendar(calendarWith((c) => (c.milestones[4].date = '2022-01-05'))).map((i) => i.path)).toEqual(['milestones[4].date']);
+  });
+});
+
 describe('parseCalendarText', () => {
   const text = JSON.stringify(validCalendar(), null, 2);
 
@@ -251,7 +314,49 @@ describe('parseCalendarText', () => {
   });
 });
 
+describe('duplicate keys', () => {
+  it('are refused with the key, its path and both lines, together with the other problems', () => {
+    const text = JSON.stringify(calendarWith((c) => (c.milestones[1].closes = '2020-04-30')), null, 2).replace(
+      '"date": "2020-09-15",',
+      '"date": "2020-09-15",\n      "date": "2020-09-16",',
+    );
+    const issues = issuesOf(() => parseCalendarText(text, 'dup.json'));
+    const line = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    expect(issues).toEqual([
+      {
+        source: 'dup.json',
+        path: 'milestones[2].date',
+        message: `the key "date" is given twice in one object (line ${line('2020-09-15')} and line ${line('2020-09-16')}); only one may stay`,
+        expected: 'each key once',
+        found: `a second "date" at line ${line('2020-09-16')}`,
+      },
+      expect.objectContaining({ path: 'milestones[1].closes', message: 'the window closes before it opens' }),
+    ]);
+  });
+
+  it('finds them at any depth, and only in the same object', () => {
+    expect(findDuplicateKeys('{"a":1,"b":{"c":[{"d":1,"d":2},{"d":3}]},"a":"x"}')).toEqual([
+      { path: ['b', 'c', 0], key: 'd', firstLine: 1, line: 1 },
+      { path: [], key: 'a', firstLine: 1, line: 1 },
+    ]);
+    expect(findDuplicateKeys('{"a\\"":1,"a\\"":[1,{"x":"}"}],"b":{}}')).toEqual([{ path: [], key: 'a"', firstLine: 1, line: 1 }]);
+    expect(findDuplicateKeys(JSON.stringify(validCalendar(), null, 2))).toEqual([]);
+  });
+});
+
 describe('loadCalendar', () => {
+  it('a directory is a clear problem, not a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'calendar-'));
+    const folder = join(dir, 'kalender.json');
+    mkdirSync(folder);
+    await expect(loadCalendar(folder)).rejects.toMatchObject({
+      exitCode: 1,
+      issues: [{ source: folder, path: '(file)', message: 'is a directory, not a calendar file', expected: 'a calendar file (.json)', found: 'a directory' }],
+    });
+    await expect(loadCalendar(dir)).rejects.toMatchObject({ issues: [{ message: 'is a directory, not a calendar file' }] });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('loads a seed calendar by id', async () => {
     expect((await loadCalendar('msr-2021')).careType.code).toBe('msr');
   });
