@@ -175,7 +175,7 @@ export function createReachability(deps: ReachabilityDeps) {
   /** A purchaser corrects a contact's address (see the module comment). */
   async function correctAddress(input: CorrectionInput): Promise<CorrectionResult> {
     const email = emailAddress.safeParse(input.email.trim());
-    if (!email.success) throw new ValidationError(`Not an email address: ${input.email}`, [{ path: 'email', message: 'an email address' }]);
+    if (!email.success) throw new ValidationError('Not a usable email address', [{ path: 'email', message: email.error.issues[0]?.message ?? 'an email address' }]);
     if (!input.reason.trim()) throw new ValidationError('A reason is required', [{ path: 'reason', message: 'why the address changes' }]);
     for (let round = 1; ; round++) {
       const provider = await store.getProvider(input.agb);

@@ -9,13 +9,15 @@ import { z } from 'zod';
 import { NotFoundError } from '../commons/errors.ts';
 import { logger } from '../commons/logger.ts';
 import { createReachability } from '../delivery/reachability.ts';
+import { emailAddress } from '../domain/model.ts';
 import type { OperatorDeps } from './deps.ts';
 import type { ContactCorrectionResult, UnreachableView } from './views.ts';
 
 export const correctContactSchema = z.object({
   /** The contact's id (`c-…`, see `inkoop provider`) or its current address. */
   contact: z.string().trim().min(1, 'the contact: its id or its current address'),
-  email: z.string().trim().min(1, 'the new address'),
+  /** Held to RFC 5321 like every address that enters (the domain's `emailAddress`). */
+  email: z.string().trim().min(1, 'the new address').pipe(emailAddress),
   reason: z.string().trim().min(1, 'why the address changes (who told you, when)').max(1000),
 });
 export type CorrectContactInput = z.infer<typeof correctContactSchema>;
