@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { buildTimeline } from '../../../functions/calendar/timeline.ts';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
@@ -93,6 +93,19 @@ describe('provider-links Lambda handler', () => {
     expect(main).not.toContain('multipart');
     expect(String(res.headers?.['content-security-policy'])).toContain("form-action 'self' https://docs-bucket.s3.eu-west-1.amazonaws.com;");
     expect(res.headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff' });
+  });
+
+  it('offers no upload form once the application holds its upload limit (15 files), and says so in Dutch', async () => {
+    const token = link();
+    const prefix = `uploads/msr-2021/${provider.agb}/`;
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: Array.from({ length: 15 }, (_, i) => ({ Key: `${prefix}vog/${String(i).padStart(3, '0')}.pdf`, Size: 2048 })) });
+    s3Mock.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new Uint8Array(Buffer.from('%PDF-1.7')) } } as never);
+    const res = await handler()(onDomain(event('GET', `/l/${token}`), 'abc123.execute-api.eu-west-1.amazonaws.com'));
+    expect(res.statusCode).toBe(200);
+    const body = String(res.body);
+    expect(body).not.toContain('<form class="upload"');
+    expect(body).toContain('U hebt voor deze aanmelding al het maximum aan documenten toegevoegd.');
+    expect(String(res.headers?.['content-security-policy'])).not.toContain('docs-bucket');
   });
 
   it('LINKS_BASE_URL (a custom domain) wins over the request domain', async () => {
