@@ -1,8 +1,9 @@
 /**
  * Where a CLI command gets its store.
  *
- * - `--aws`: the default credential chain and the deployed table (env
- *   INKOOP_TABLE, or the `TableName` output of the `Inkoopkalender` stack).
+ * Only ever local: with `--aws` every command goes through the operator API
+ * (./aws.ts), never to the deployed table.
+ *
  * - A local runtime runs on the data folder (`<data>/runtime.json`, e.g. an
  *   `inkoop rehearse` or `npm start` in another terminal): its DynamoDB Local,
  *   and its virtual time (read from its control endpoint) as the clock, so what
@@ -11,7 +12,6 @@
  *   stopped after it (DynamoDB Local holds the folder: only one process at a time).
  */
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { systemClock, VirtualClock, type Clock } from '../commons/clock.ts';
 import { controlStatus } from '../local/control-client.ts';
@@ -23,7 +23,6 @@ import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 export const STACK_NAME = 'Inkoopkalender';
 
 export interface OpenStoreOptions {
-  aws?: boolean;
   /** Local runtime data folder (default `.local`). */
   data?: string;
   /** Default: the system clock, or a running local runtime's virtual time. */
@@ -34,20 +33,14 @@ export interface OpenedStore {
   store: Store;
   /** The clock the store stamps writes with. */
   clock: Clock;
-  /** Where the store is: the deployed table, a running local runtime's DynamoDB, or one started for this command. */
-  source: 'aws' | 'runtime' | 'local';
+  /** Where the store is: a running local runtime's DynamoDB, or one started for this command. */
+  source: 'runtime' | 'local';
   /** The running local runtime, when the store is its DynamoDB. */
   runtime?: RuntimeInfo;
   close(): Promise<void>;
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
-  if (options.aws) {
-    const clock = options.clock ?? systemClock;
-    const client = new DynamoDBClient({});
-    const tableName = process.env.INKOOP_TABLE || (await stackOutput('TableName'));
-    return { store: createStore({ client, tableName, clock }), clock, source: 'aws', close: async () => client.destroy() };
-  }
   const dataDir = options.data ?? '.local';
   const runtime = readRuntimeFile(dataDir);
   if (runtime) {
@@ -86,17 +79,5 @@ export async function withStore<T>(options: OpenStoreOptions, fn: (store: Store,
     return await fn(opened.store, opened);
   } finally {
     await opened.close();
-  }
-}
-
-async function stackOutput(key: string): Promise<string> {
-  const cfn = new CloudFormationClient({});
-  try {
-    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: STACK_NAME }));
-    const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
-    if (!value) throw new Error(`Stack ${STACK_NAME} has no output ${key}; set INKOOP_TABLE instead`);
-    return value;
-  } finally {
-    cfn.destroy();
   }
 }

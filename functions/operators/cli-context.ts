@@ -1,33 +1,37 @@
 /**
- * Where the operator commands (`inkoop status|provider|decide|questions|dashboard`)
- * get their store, clock, execution status and milestone retries. The store
- * comes from the CLI's openStore (functions/cli/context.ts), so:
+ * Where the operator commands (`inkoop status|provider|decide|questions|cycle|
+ * calendar amend|milestone retry|providers import|dashboard`) get their
+ * OperatorService:
  *
- * - `--aws`: the deployed table; Step Functions for executions and retries
- *   (stack outputs, or INKOOP_TABLE / INKOOP_STATE_MACHINE_ARN); your own credentials;
+ * - `--aws`: the deployed operator API, SigV4-signed with your own AWS
+ *   credentials (functions/cli/aws.ts); no table or state machine client;
  * - a local runtime running on the data folder (`<data>/runtime.json`): its
  *   DynamoDB Local, and its virtual clock, executions and clock control through
  *   its control endpoint (./runtime-bridge.ts);
  * - otherwise the data folder's DynamoDB Local, started for the command, with
  *   no execution status (nothing runs) and the system clock.
+ *
+ * Locally the actor is the OS user, labelled local (./app.ts localActor).
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { openStore, STACK_NAME } from '../cli/context.ts';
-import { createSfnExecutionStarter, openLocalExecutionStarter } from '../cycles/executions.ts';
+import { openOperatorApi } from '../cli/aws.ts';
+import { openStore } from '../cli/context.ts';
+import { openLocalExecutionStarter } from '../cycles/executions.ts';
 import { readRuntimeFile } from '../local/runtime-file.ts';
+import { adminPort } from './admin.ts';
 import type { OperatorDeps } from './deps.ts';
 import { noExecutions } from './ports.ts';
 import { retryPort } from './retry.ts';
 import { connectRuntime, type RuntimeBridge } from './runtime-bridge.ts';
 import { createOperatorService, type OperatorService } from './service.ts';
-import { sfnExecutions } from './sfn-executions.ts';
 
 export interface OperatorContext {
   mode: 'aws' | 'runtime' | 'local';
-  deps: OperatorDeps;
   service: OperatorService;
+  /** Local only: what the service runs on (the dashboard's pages use it). */
+  deps?: OperatorDeps;
   mailboxUrl?: string;
+  /** Where the data comes from, in words. */
+  source: string;
   close(): Promise<void>;
 }
 
@@ -36,63 +40,42 @@ export interface GlobalOptions {
   data?: string;
 }
 
-export async function stackOutput(key: string): Promise<string> {
-  const cfn = new CloudFormationClient({});
-  try {
-    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: STACK_NAME }));
-    const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
-    if (!value) throw new Error(`Stack ${STACK_NAME} has no output ${key}`);
-    return value;
-  } finally {
-    cfn.destroy();
-  }
-}
-
 /** `refreshMs`: keep a running runtime's clock and executions fresh (a long-running dashboard). */
 export async function openOperatorContext(globals: GlobalOptions, options: { refreshMs?: number } = {}): Promise<OperatorContext> {
+  if (globals.aws) {
+    const api = await openOperatorApi();
+    return { mode: 'aws', service: api.service, source: `the operator API at ${api.baseUrl} (SigV4, your AWS credentials)`, close: async () => undefined };
+  }
   const cleanups: (() => unknown)[] = [];
   const close = async (): Promise<void> => {
     for (const c of cleanups.splice(0).reverse()) await c();
   };
   try {
+    const data = globals.data ?? '.local';
     let bridge: RuntimeBridge | undefined;
-    if (!globals.aws) {
-      const running = readRuntimeFile(globals.data ?? '.local');
-      if (running) {
-        bridge = await connectRuntime(running, options);
-        cleanups.push(() => bridge?.close());
-      }
+    const running = readRuntimeFile(data);
+    if (running) {
+      bridge = await connectRuntime(running, options);
+      cleanups.push(() => bridge?.close());
     }
-    const opened = await openStore({ aws: globals.aws, data: globals.data, ...(bridge ? { clock: bridge.clock } : {}) });
+    const opened = await openStore({ data, ...(bridge ? { clock: bridge.clock } : {}) });
     cleanups.push(() => opened.close());
-
-    let deps: OperatorDeps;
-    if (globals.aws) {
-      const sfn = new SFNClient({});
-      cleanups.push(() => sfn.destroy());
-      const stateMachineArn = process.env.INKOOP_STATE_MACHINE_ARN || (await stackOutput('StateMachineArn'));
-      deps = {
-        store: opened.store,
-        clock: opened.clock,
-        executions: sfnExecutions(sfn, stateMachineArn),
-        retry: retryPort(opened.store, createSfnExecutionStarter({ client: sfn, stateMachineArn })),
-      };
-    } else {
-      const starter = await openLocalExecutionStarter({ data: globals.data });
-      cleanups.push(() => starter?.close?.());
-      deps = {
-        store: opened.store,
-        clock: opened.clock,
-        executions: bridge?.executions ?? noExecutions,
-        ...(bridge ? { clockControl: bridge.clockControl } : {}),
-        retry: retryPort(opened.store, starter),
-      };
-    }
+    const starter = await openLocalExecutionStarter({ data });
+    cleanups.push(() => starter?.close?.());
+    const deps: OperatorDeps = {
+      store: opened.store,
+      clock: opened.clock,
+      executions: bridge?.executions ?? noExecutions,
+      ...(bridge ? { clockControl: bridge.clockControl } : {}),
+      retry: retryPort(opened.store, starter),
+      admin: adminPort({ store: opened.store, clock: opened.clock, ...(starter ? { starter } : {}) }),
+    };
     return {
-      mode: globals.aws ? 'aws' : bridge ? 'runtime' : 'local',
+      mode: bridge ? 'runtime' : 'local',
       deps,
       service: createOperatorService(deps),
       ...(bridge ? { mailboxUrl: bridge.mailboxUrl } : {}),
+      source: bridge ? `the local runtime on ${data}` : `the DynamoDB Local data of ${data} (no rehearsal runs)`,
       close,
     };
   } catch (error) {

@@ -1,43 +1,38 @@
 /**
  * `inkoop cycle create|list|start` and `inkoop calendar amend`: the lifecycle of
- * a contracting cycle. The work is in functions/cycles; this module parses
- * arguments and prints. Errors go through ../run.ts (domain errors exit 1).
+ * a contracting cycle, through the operator service (locally on the data
+ * folder, with `--aws` the deployed operator API). The work is in
+ * functions/cycles; this module parses arguments and prints. Errors go through
+ * ../run.ts (domain errors exit 1).
  */
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { formatLocalInstant } from '../../calendar/time.ts';
-import { buildTimeline } from '../../calendar/timeline.ts';
 import { loadCalendar } from '../../calendar/validate.ts';
 import { ValidationError } from '../../commons/errors.ts';
-import { amendMilestone } from '../../cycles/amend.ts';
-import { createCycle, startCycle } from '../../cycles/create.ts';
-import { createSfnExecutionStarter, openLocalExecutionStarter, type ExecutionStarter } from '../../cycles/executions.ts';
-import type { Actor } from '../../domain/model.ts';
-import { inRunOrder } from '../../milestones/loop.ts';
 import { localActor } from '../../operators/app.ts';
-import { stackOutput } from '../../operators/cli-context.ts';
-import { withStore } from '../context.ts';
+import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import type { CycleStatusView } from '../../operators/views.ts';
 import { action, printJson } from '../run.ts';
 
-export interface Globals {
-  aws?: boolean;
-  data?: string;
-}
+export type Globals = GlobalOptions;
 
 export const globalsOf = (command: Command): Globals => command.optsWithGlobals<Globals>();
 
-/** Who is acting on this machine, for the audit trail: the OS user, labelled local (never a flag or variable). */
-export const operatorActor = (): Actor => ({ kind: 'operator', id: localActor() });
-
-/** How this command starts executions: Step Functions with --aws, the local runtime's starter otherwise (if it offers one). */
-export async function openExecutionStarter(globals: Globals): Promise<{ starter?: ExecutionStarter; close(): Promise<void> }> {
-  if (globals.aws) {
-    const client = new SFNClient({});
-    const stateMachineArn = process.env.INKOOP_STATE_MACHINE_ARN || (await stackOutput('StateMachineArn'));
-    return { starter: createSfnExecutionStarter({ client, stateMachineArn }), close: async () => client.destroy() };
-  }
-  const local = await openLocalExecutionStarter({ data: globals.data });
-  return { starter: local, close: async () => local?.close?.() };
+/** One row of `cycle list`, from the cycle's status view. */
+function listRow(view: CycleStatusView) {
+  const c = view.cycle;
+  const steps = view.milestones.flatMap((m) => m.steps);
+  const next = view.nextStep;
+  return {
+    id: c.id,
+    calendarId: c.calendarId,
+    careType: c.careType,
+    contract: c.contract,
+    status: c.status,
+    ...(c.status === 'failed' && c.cause ? { cause: c.cause } : {}),
+    steps: { total: steps.length, done: steps.filter((s) => s.status === 'done').length },
+    next: next ? { stepId: next.stepId, status: next.status, at: next.at } : null,
+  };
 }
 
 export function registerCycleCommands(program: Command): void {
@@ -50,18 +45,17 @@ export function registerCycleCommands(program: Command): void {
     .description('Create the cycle of a calendar with its milestone steps (idempotent: an existing cycle is left as it is).')
     .action(
       action(async (file: string, options: { json?: boolean }, command: Command) => {
-        const globals = globalsOf(command);
         const calendar = await loadCalendar(file);
-        // The store's clock: a running rehearsal's virtual time, else the real time.
-        const result = await withStore(globals, (store, opened) => createCycle(store, calendar, opened.clock));
-        const { cycle: c, steps } = result;
+        // The service's clock stamps it: a running rehearsal's virtual time, else the real time.
+        const result = await withOperatorContext(globalsOf(command), ({ service }) => service.createCycle({ calendar, source: file.split(/[\\/]/).pop() }));
+        const c = result.cycle;
         if (options.json) {
-          return printJson({ created: result.created, calendarDiffers: result.calendarDiffers, cycle: { id: c.id, status: c.status }, steps: steps.length });
+          return printJson({ created: result.created, calendarDiffers: result.calendarDiffers, cycle: { id: c.id, status: c.status }, steps: result.steps.total });
         }
-        const first = inRunOrder(steps, buildTimeline(c.calendar).map((s) => s.stepId)).find((s) => s.status !== 'done');
+        const first = result.steps.first;
         process.stdout.write(
           result.created
-            ? `Created cycle ${c.id} (${c.careType.name}, contract ${c.contract.firstYear}): ${steps.length} steps` +
+            ? `Created cycle ${c.id} (${c.careType}, contract ${c.firstYear}): ${result.steps.total} steps` +
                 (first ? `, first ${first.stepId} at ${formatLocalInstant(first.at)}` : '') +
                 `\nStart it with: inkoop cycle start ${c.id}\n`
             : `Cycle ${c.id} exists (${c.status}); nothing changed.\n` +
@@ -77,25 +71,7 @@ export function registerCycleCommands(program: Command): void {
     .action(
       action(async (options: { json?: boolean }, command: Command) => {
         const globals = globalsOf(command);
-        const rows = await withStore(globals, async (store) => {
-          const cycles = await store.listCycles();
-          return Promise.all(
-            cycles.map(async (c) => {
-              const steps = inRunOrder(await store.getSteps(c.id), buildTimeline(c.calendar).map((s) => s.stepId));
-              const next = steps.find((s) => s.status !== 'done');
-              return {
-                id: c.id,
-                calendarId: c.calendarId,
-                careType: c.careType,
-                contract: c.contract,
-                status: c.status,
-                ...(c.status === 'failed' && c.cause ? { cause: c.cause } : {}),
-                steps: { total: steps.length, done: steps.filter((s) => s.status === 'done').length },
-                next: next ? { stepId: next.stepId, status: next.status, at: next.at } : null,
-              };
-            }),
-          );
-        });
+        const rows = (await withOperatorContext(globals, ({ service }) => service.cycles())).map(listRow);
         if (options.json) return printJson(rows);
         if (!rows.length) return void process.stdout.write('No cycles yet. Create one with: inkoop cycle create <calendar>\n');
         const table = [
@@ -121,20 +97,12 @@ export function registerCycleCommands(program: Command): void {
     .description('Start the workflow execution of a planned cycle.')
     .action(
       action(async (cycleId: string, _options: unknown, command: Command) => {
-        const globals = globalsOf(command);
-        const executions = await openExecutionStarter(globals);
-        try {
-          if (!executions.starter) {
-            throw new ValidationError('No way to start an execution here: use --aws, or run the local runtime (inkoop rehearse / npm start), which starts its cycles itself');
-          }
-          const starter = executions.starter;
-          const { executionArn } = await withStore(globals, (store) => startCycle(store, starter, cycleId));
-          process.stdout.write(`Started cycle ${cycleId}: ${executionArn}\n`);
-        } finally {
-          await executions.close();
-        }
+        const { executionArn } = await withOperatorContext(globalsOf(command), ({ service }) => service.startCycle(cycleId));
+        process.stdout.write(`Started cycle ${cycleId}: ${executionArn}\n`);
       }),
     );
+
+  // `cycle resume` (issue #13) goes here the same way: a service method over its operator route (administrator).
 
   registerAmend(program);
 }
@@ -161,19 +129,13 @@ function registerAmend(program: Command): void {
             'A reason is required (--reason "…"): the regulator requires every change to a published calendar to be justified and announced the same way as the policy',
           );
         }
-        const globals = globalsOf(command);
-        const result = await withStore(globals, (store, opened) =>
-          amendMilestone(
-            store,
-            { cycleId, milestoneId, newDate: date, newOpens: options.opens, newCloses: options.closes, reason: options.reason!, actor: operatorActor() },
-            { clock: opened.clock },
-          ),
-        );
+        const input = { ...(date !== undefined ? { date } : {}), ...(options.opens !== undefined ? { opens: options.opens } : {}), ...(options.closes !== undefined ? { closes: options.closes } : {}), reason: options.reason };
+        const result = await withOperatorContext(globalsOf(command), ({ service }) => service.amend({ cycleId, milestoneId }, input, localActor()));
         if (options.json) {
           return printJson({
             cycleId,
             milestoneId,
-            amendment: result.audit.seq,
+            amendment: result.amendment,
             changes: result.changes,
             moved: result.moved,
             soon: result.soon,
@@ -182,7 +144,7 @@ function registerAmend(program: Command): void {
           });
         }
         const out = [
-          `${result.resumed ? 'Finished amendment' : 'Amended'} ${milestoneId} of ${cycleId} (amendment ${result.audit.seq}): ` +
+          `${result.resumed ? 'Finished amendment' : 'Amended'} ${milestoneId} of ${cycleId} (amendment ${result.amendment}): ` +
             result.changes.map((c) => `${c.field} ${c.from} → ${c.to}`).join(', '),
           ...result.moved.map((m) => `  ${m.stepId}: ${formatLocalInstant(m.from)} → ${formatLocalInstant(m.to)}${m.status === 'done' ? ' (already done, stays done)' : ''}`),
           `${result.notified} providers get a calendar-amended email.`,

@@ -15,24 +15,14 @@ import { ValidationError } from '../../commons/errors.ts';
 import { serveHandler } from '../../http/node-server.ts';
 import { createShutdown } from '../../local/process.ts';
 import { createOperatorApp, type OperatorApp } from '../../operators/app.ts';
-import { openOperatorContext, stackOutput, type GlobalOptions } from '../../operators/cli-context.ts';
-import { createRemoteOperatorService } from '../../operators/client.ts';
-import { regionOfApiUrl, signedFetch } from '../../operators/sigv4.ts';
+import { openOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
 import { action } from '../run.ts';
 
-async function awsApp(): Promise<{ app: OperatorApp; close: () => Promise<void>; source: string }> {
-  const baseUrl = process.env.INKOOP_OPERATOR_API_URL || (await stackOutput('OperatorApiUrl'));
-  const region = regionOfApiUrl(baseUrl) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new ValidationError(`Cannot tell the region of ${baseUrl}; set AWS_REGION`);
-  const service = createRemoteOperatorService({ baseUrl, fetch: signedFetch({ region }) });
-  return { app: createOperatorApp({ service }), close: async () => undefined, source: `the operator API at ${baseUrl} (SigV4, your AWS credentials)` };
-}
-
-async function localApp(globals: GlobalOptions): Promise<{ app: OperatorApp; close: () => Promise<void>; source: string }> {
+async function openApp(globals: GlobalOptions): Promise<{ app: OperatorApp; close: () => Promise<void>; source: string }> {
   const ctx = await openOperatorContext(globals, { refreshMs: 1000 });
-  const app = createOperatorApp({ ...ctx.deps, mailboxUrl: ctx.mailboxUrl });
-  const source = ctx.mode === 'runtime' ? `the local runtime on ${globals.data ?? '.local'}` : `the DynamoDB Local data of ${globals.data ?? '.local'} (no rehearsal runs)`;
-  return { app, close: () => ctx.close(), source };
+  // In AWS mode the pages get the remote service: every read or action is a signed request to the operator API.
+  const app = ctx.deps ? createOperatorApp({ ...ctx.deps, mailboxUrl: ctx.mailboxUrl }) : createOperatorApp({ service: ctx.service });
+  return { app, close: () => ctx.close(), source: ctx.source };
 }
 
 function openBrowser(url: string): void {
@@ -56,7 +46,7 @@ export function registerDashboardCommand(program: Command): void {
           throw new ValidationError(`Not a port: ${opts.port}`, [{ path: '--port', message: 'a port number' }]);
         }
         const shutdown = createShutdown();
-        const { app, close, source } = globals.aws ? await awsApp() : await localApp(globals);
+        const { app, close, source } = await openApp(globals);
         shutdown.add('data source', close);
         const server = await serveHandler(app, { port, host: '127.0.0.1' });
         shutdown.add('dashboard server', () => server.close());

@@ -1,9 +1,9 @@
 /** `inkoop milestone retry <cycle> <milestone>`: re-run a failed milestone without repeating what it did. */
 import type { Command } from 'commander';
-import { retryMilestone } from '../../cycles/retry.ts';
-import { withStore } from '../context.ts';
+import { localActor } from '../../operators/app.ts';
+import { withOperatorContext } from '../../operators/cli-context.ts';
 import { action, printJson } from '../run.ts';
-import { globalsOf, openExecutionStarter, operatorActor } from './cycle.ts';
+import { globalsOf } from './cycle.ts';
 
 export function registerMilestoneCommands(program: Command): void {
   const milestone = program.command('milestone').description('Milestones of a cycle.');
@@ -18,24 +18,16 @@ export function registerMilestoneCommands(program: Command): void {
     )
     .action(
       action(async (cycleId: string, milestoneId: string, options: { json?: boolean }, command: Command) => {
-        const globals = globalsOf(command);
-        const executions = await openExecutionStarter(globals);
-        try {
-          const result = await withStore(globals, (store) =>
-            retryMilestone(store, executions.starter, { cycleId, milestone: milestoneId, actor: operatorActor() }),
-          );
-          if (options.json) {
-            return printJson({ cycleId, steps: result.steps.map((s) => s.stepId), executionName: result.executionName, executionArn: result.executionArn ?? null });
-          }
-          const steps = result.audit.kind === 'retry' ? result.audit.stepIds.join(', ') : '';
-          process.stdout.write(
-            result.executionArn
-              ? `Retrying ${steps} of ${cycleId}: started ${result.executionName} (${result.executionArn})\n`
-              : `Put ${steps} of ${cycleId} back to due. No execution was started here: the local runtime resumes the cycle when it runs it (${result.executionName}).\n`,
-          );
-        } finally {
-          await executions.close();
+        const result = await withOperatorContext(globalsOf(command), ({ service }) => service.retry(cycleId, milestoneId, localActor()));
+        if (options.json) {
+          return printJson({ cycleId, steps: result.steps, executionName: result.executionName, executionArn: result.executionArn });
         }
+        const steps = result.steps.join(', ');
+        process.stdout.write(
+          result.executionArn
+            ? `Retrying ${steps} of ${cycleId}: started ${result.executionName} (${result.executionArn})\n`
+            : `Put ${steps} of ${cycleId} back to due. No execution was started here: the local runtime resumes the cycle when it runs it (${result.executionName}).\n`,
+        );
       }),
     );
 }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
 import { localActor } from '../../operators/app.ts';
 import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
-import { answerSchema, findQuestion } from '../../operators/questions.ts';
+import { answerSchema } from '../../operators/questions.ts';
 import { questionsText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
 
@@ -51,7 +51,7 @@ export function registerQuestionsCommands(program: Command): void {
           throw new ValidationError('Invalid answer', parsed.error.issues.map((i) => ({ path: opts.public !== undefined ? '--public' : '--private', message: i.message })));
         }
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
-          const question = await findQuestion(ctx.deps, id, opts.cycle);
+          const question = await ctx.service.findQuestion(id, opts.cycle);
           const answered = await ctx.service.answer({ cycleId: question.cycleId, id }, parsed.data, localActor());
           if (opts.json) return printJson(answered);
           process.stdout.write(`Answered ${id} in ${answered.cycleId} (${answered.public ? 'public: it goes into the Q&A memo' : 'private: only the asker'}).\n`);
