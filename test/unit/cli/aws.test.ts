@@ -128,8 +128,14 @@ beforeEach(() => {
   vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
   vi.stubEnv('INKOOP_OPERATOR_API_URL', undefined);
   vi.stubGlobal('fetch', vi.fn(apiGateway));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
 });
 
 afterEach(() => {
@@ -173,6 +179,7 @@ describe('every --aws command goes through the operator API', () => {
     expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(commands.length);
     // No actor is sent: the API takes it from the signature.
     expect(service.calls.find((c) => c.method === 'decide')?.args[2]).toBe(PRINCIPAL);
+    expect(stdout).toContain(`decided by ${PRINCIPAL}`);
     expect(service.calls.find((c) => c.method === 'createCycle')?.args[0]).toMatchObject({ calendar: expect.objectContaining({ id: 'msr-2021' }), source: 'msr-2021' });
   });
 
@@ -247,7 +254,7 @@ describe('expected failures: one line, exit 1', () => {
   });
 
   it('403: IAM refuses a route outside the caller\'s role; the message names the role it needs', async () => {
-    answer = (method, path) => (path.endsWith('/decision') ? Response.json({ message: 'Forbidden' }, { status: 403 }) : undefined);
+    answer = (_method, path) => (path.endsWith('/decision') ? Response.json({ message: 'Forbidden' }, { status: 403 }) : undefined);
     expect(await inkoop('decide', CYCLE, '20001200', 'eligible', '--reason', 'Voldoet aan de eisen')).toBe(1);
     expect(oneLine()).toBe(
       'error: To decide (inkoop decide) you need the purchaser role: ask an administrator of the AWS account to attach the managed policy in stack output OperatorPurchaserPolicyArn to your IAM role or user',
