@@ -17,6 +17,7 @@ import { createProgram } from '../../../functions/cli/program.ts';
 import { logger } from '../../../functions/commons/logger.ts';
 import { createOperatorApiHandler, iamCaller } from '../../../functions/handlers/operator-api.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';
+import { openOperatorContext } from '../../../functions/operators/cli-context.ts';
 import { routeOf } from '../../../functions/operators/routes.ts';
 import { verifySigV4 } from '../../support/sigv4-authoriser.ts';
 import { CYCLE, aStatus, fakeService, type FakeService } from '../operators/fixtures.ts';
@@ -192,6 +193,17 @@ describe('every --aws command goes through the operator API', () => {
     const [upload] = service.calls.filter((c) => c.method === 'importUpload').map((c) => c.args[0]);
     expect(upload).toMatchObject({ name: 'large.csv', format: 'csv', bytes: expect.any(Number) });
     expect(service.calls.find((c) => c.method === 'importProviders')?.args[0]).toEqual({ name: 'large.csv', format: 'csv', upload: 'imports/x' });
+  });
+
+  it('the dashboard (inkoop dashboard --aws) gets the same remote service: its reads are signed requests too', async () => {
+    vi.stubEnv('INKOOP_OPERATOR_API_URL', API);
+    const ctx = await openOperatorContext({ aws: true });
+    expect(ctx.mode).toBe('aws');
+    expect(ctx.deps).toBeUndefined();
+    expect((await ctx.service.cycles())[0].cycle.id).toBe(CYCLE);
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.verdict.ok}`)).toEqual(['GET /operator/cycles true']);
+    expect(cfn.calls()).toEqual([]); // the address was given
+    expect(built).toEqual({ dynamodb: 0, sfn: 0 });
   });
 
   it('a bad provider file is refused here, row by row, and nothing is sent', async () => {
