@@ -11,6 +11,7 @@
  * | `CUSTOMER_COMMUNICATION_EMAIL` | klantcommunicatie@zorgverzekeraar.example |
  */
 import { z } from 'zod';
+import { emailAddress } from '../domain/model.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_PURCHASERS_EMAIL = 'inkoop@zorgverzekeraar.example';
@@ -23,9 +24,9 @@ export const milestoneConfigSchema = z.object({
   // Any http(s) host: `z.httpUrl` refuses the loopback address the local runtime serves on.
   linksBaseUrl: z.url({ protocol: /^https?$/ }),
   /** The purchasers' team address (escalations). */
-  purchasersEmail: z.email().default(DEFAULT_PURCHASERS_EMAIL),
+  purchasersEmail: emailAddress.default(DEFAULT_PURCHASERS_EMAIL),
   /** The customer-communication team (the contracted-provider list). */
-  customerCommunicationEmail: z.email().default(DEFAULT_CUSTOMER_COMMUNICATION_EMAIL),
+  customerCommunicationEmail: emailAddress.default(DEFAULT_CUSTOMER_COMMUNICATION_EMAIL),
 });
 export type MilestoneConfig = z.infer<typeof milestoneConfigSchema>;
 export type MilestoneConfigInput = z.input<typeof milestoneConfigSchema>;
