@@ -10,4 +10,4 @@ export {
 } from './synth.ts';
 export { FUNCTIONS, ENTRY_METADATA_KEY, type FunctionKey } from './functions.ts';
 export { FUNCTION_GRANTS, DOCUMENTS_UPLOAD_PREFIX } from './permissions.ts';
-export { EMAIL_FAILED_LOG_MESSAGE, EMAIL_SENT_LOG_MESSAGE, METRICS_NAMESPACE } from './constructs/monitoring.ts';
+export { METRIC, METRICS_NAMESPACE } from '../functions/commons/metric-names.ts';

@@ -182,7 +182,6 @@ export class InkoopkalenderStack extends Stack {
       functions: Object.fromEntries(
         (Object.keys(FUNCTIONS) as FunctionKey[]).map((key) => [FUNCTIONS[key].id, functions[key]]),
       ),
-      sender: functions.sendEmails,
       deadLetterQueue,
       apis: [
         { name: 'ProviderLinksApi', stage: apis.providerStage },

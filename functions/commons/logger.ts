@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_NAME } from './metric-names.ts';
 
 /**
  * Structured JSON logs. Never log tokens or email addresses: pass ids (AGB code,
@@ -6,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * that might carry them.
  */
 export const logger = new Logger({
-  serviceName: 'inkoopkalender',
+  serviceName: SERVICE_NAME,
   logLevel: (process.env.LOG_LEVEL as 'INFO' | 'DEBUG' | 'WARN' | 'ERROR' | 'SILENT' | undefined) ?? 'INFO',
 });
 

@@ -43,6 +43,8 @@ import type { Clock } from '../commons/clock.ts';
 import { oneLine } from '../commons/text.ts';
 import { ConflictError, isDomainError } from '../commons/errors.ts';
 import { logger as defaultLogger, redact } from '../commons/logger.ts';
+import { METRIC } from '../commons/metric-names.ts';
+import type { MetricsPort } from '../commons/metrics.ts';
 import type { Message, Outbox } from './ports.ts';
 import type { TokenRecord } from '../links/model.ts';
 import { TokenBucket, type Sleep } from './rate-limit.ts';
@@ -105,6 +107,8 @@ export interface EmailSenderDeps {
    * the older ones for the same action.
    */
   linkIssuer?: LinkIssuerPort;
+  /** Emails sent, failed and retried, and the sender's lag (commons/metric-names.ts). */
+  metrics?: MetricsPort;
 }
 
 export interface LinkInput {
@@ -254,6 +258,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
         const reason = describeError(error);
         const retryable = kind === 'throttled' || kind === 'transient';
         if (!retryable || attempt >= config.maxAttempts) return { ok: false, kind, reason };
+        deps.metrics?.count(METRIC.emailsRetried);
         await sleep(backoffMs(attempt, backoff, random));
       }
     }
@@ -422,17 +427,22 @@ export function createEmailSender(deps: EmailSenderDeps) {
           case 'sent':
             result.sent++;
             sent.push({ message: item.message, sesMessageId: outcome.sesMessageId });
+            deps.metrics?.count(METRIC.emailsSent);
+            deps.metrics?.seconds(METRIC.senderLag, Math.max(0, clock.now() - Date.parse(item.message.createdAt)) / 1000);
             log.info('email sent', { ...fields, status: 'sent', sesMessageId: outcome.sesMessageId });
             break;
           case 'failed':
             result.failed++;
+            deps.metrics?.count(METRIC.emailsFailed);
             log.warn('email failed', { ...fields, status: 'failed', reason: outcome.reason });
             break;
           case 'requeued':
+            deps.metrics?.count(METRIC.emailsRetried);
             log.warn('SES unavailable, email re-queued; stopping this run', { ...fields, status: 'requeued', reason: outcome.reason });
             stop = {};
             break;
           case 'halted':
+            deps.metrics?.count(METRIC.emailsRetried);
             log.warn('SES refuses to send, email re-queued; stopping', { ...fields, status: 'requeued', reason: outcome.reason });
             stop = { halted: outcome.reason };
             break;
@@ -483,6 +493,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
           throw error;
         }
         reported++;
+        deps.metrics?.count(METRIC.emailsFailed);
         log.error('email outcome unknown', { messageKey: m.key, template: m.template, status: 'failed', claimedAt: m.claimedAt });
       }
       cursor = page.cursor;

@@ -15,8 +15,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { getDocumentClient, getS3Client } from '../commons/clients.ts';
 import { systemClock, type Clock } from '../commons/clock.ts';
 import { logger, redact } from '../commons/logger.ts';
+import { LINK_OUTCOME_DIMENSION, linkOutcomeOf, METRIC } from '../commons/metric-names.ts';
+import { lambdaMetrics, type MetricsPort } from '../commons/metrics.ts';
 import { renderPlainError } from '../http/edge.ts';
-import type { HttpEvent, HttpHandler, HttpResult } from '../http/types.ts';
+import { method, type HttpEvent, type HttpHandler, type HttpResult } from '../http/types.ts';
 import { createProviderLinksApp, type LinksStore } from '../links/app.ts';
 import { SecretsManagerLinkKeyProvider, type LinkKeyProvider } from '../links/keys.ts';
 import { createStore } from '../store/index.ts';
@@ -45,6 +47,8 @@ export interface ProviderLinksHandlerDeps {
   s3?: S3Client;
   clock?: Clock;
   env?: Record<string, string | undefined>;
+  /** Provider form posts by outcome (commons/metric-names.ts LINK_OUTCOMES). */
+  metrics?: MetricsPort;
 }
 
 export function createProviderLinksHandler(deps: ProviderLinksHandlerDeps = {}): HttpHandler {
@@ -68,7 +72,7 @@ export function createProviderLinksHandler(deps: ProviderLinksHandlerDeps = {}):
     return parts;
   }
 
-  return async (event: HttpEvent): Promise<HttpResult> => {
+  async function respond(event: HttpEvent): Promise<HttpResult> {
     let app: HttpHandler;
     try {
       const { env, store, keys, uploads, clock } = setup();
@@ -82,7 +86,16 @@ export function createProviderLinksHandler(deps: ProviderLinksHandlerDeps = {}):
       return renderPlainError(undefined);
     }
     return app(event);
+  }
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const result = await respond(event);
+    if (deps.metrics && method(event) === 'POST') {
+      deps.metrics.count(METRIC.linkActions, 1, { [LINK_OUTCOME_DIMENSION]: linkOutcomeOf(result.statusCode ?? 200) });
+      deps.metrics.flush();
+    }
+    return result;
   };
 }
 
-export const handler = createProviderLinksHandler();
+export const handler = createProviderLinksHandler({ metrics: lambdaMetrics() });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { getDocumentClient, getSesClient } from '../commons/clients.ts';
 import { systemClock, type Clock } from '../commons/clock.ts';
+import { lambdaMetrics, type MetricsPort } from '../commons/metrics.ts';
 import { createEmailSender, type LinkIssuerPort } from '../email/sender.ts';
 import type { Outbox } from '../email/ports.ts';
 import { createLinkIssuer } from '../links/issue.ts';
@@ -49,6 +50,8 @@ export interface SendEmailsDeps {
   linkIssuer?: LinkIssuerPort;
   /** Messages sent at once (default 1; the local runtime sends several). */
   concurrency?: number;
+  /** Emails sent, failed, retried and the sender's lag; flushed after each invocation. */
+  metrics?: MetricsPort;
 }
 
 export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
@@ -71,6 +74,7 @@ export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
       clock,
       sleep: deps.sleep ?? realSleep,
       linkIssuer,
+      metrics: deps.metrics,
       config: {
         from: env.SENDER,
         configurationSet: env.CONFIGURATION_SET,
@@ -80,9 +84,13 @@ export function createSendEmailsHandler(deps: SendEmailsDeps = {}) {
         concurrency: deps.concurrency,
       },
     });
-    const { sent, failed, more } = await sender.sendQueued({ cycleId: input.cycleId, budgetMs: BUDGET_MS });
-    return sendEmailsOutput.parse({ sent, failed, more });
+    try {
+      const { sent, failed, more } = await sender.sendQueued({ cycleId: input.cycleId, budgetMs: BUDGET_MS });
+      return sendEmailsOutput.parse({ sent, failed, more });
+    } finally {
+      deps.metrics?.flush();
+    }
   };
 }
 
-export const handler = createSendEmailsHandler();
+export const handler = createSendEmailsHandler({ metrics: lambdaMetrics() });

@@ -9,6 +9,7 @@
  */
 import { ZodError } from 'zod';
 import { ValidationError } from '../commons/errors.ts';
+import { METRIC } from '../commons/metric-names.ts';
 import {
   nextMilestoneInput,
   nextMilestoneOutput,
@@ -64,7 +65,20 @@ export function createRecordMilestoneActivity(deps: DepsSource<LoopDeps>): (even
 
 export function createRunMilestoneActivity(deps: DepsSource<MilestoneDeps>): (event: unknown) => Promise<RunMilestoneOutput> {
   const get = lazy(deps);
-  return task(runMilestoneInput.parse, (input) => runMilestone(get(), input), runMilestoneOutput.parse);
+  return task(
+    runMilestoneInput.parse,
+    async (input) => {
+      const deps = get();
+      try {
+        const out = await runMilestone(deps, input);
+        deps.metrics?.count(METRIC.milestonePagesRun);
+        return out;
+      } finally {
+        deps.metrics?.flush();
+      }
+    },
+    runMilestoneOutput.parse,
+  );
 }
 
 export interface MilestoneActivities {

@@ -7,6 +7,7 @@
  */
 import { getDocumentClient, getS3Client } from '../commons/clients.ts';
 import { systemClock } from '../commons/clock.ts';
+import { lambdaMetrics } from '../commons/metrics.ts';
 import { createS3PublicationStore, missingPublicationStore, type PublicationStore } from '../publication/store.ts';
 import { createStore } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
@@ -32,5 +33,5 @@ export function publicationStoreFromEnv(env: Env = process.env): PublicationStor
 }
 
 export function awsMilestoneDeps(env: Env = process.env): MilestoneDeps {
-  return { ...awsLoopDeps(env), config: milestoneConfigFromEnv(env), publications: publicationStoreFromEnv(env) };
+  return { ...awsLoopDeps(env), config: milestoneConfigFromEnv(env), publications: publicationStoreFromEnv(env), metrics: lambdaMetrics() };
 }

@@ -3,6 +3,7 @@ import type { Calendar, Milestone } from '../calendar/schema.ts';
 import type { Clock } from '../commons/clock.ts';
 import { NotFoundError } from '../commons/errors.ts';
 import { logger } from '../commons/logger.ts';
+import type { MetricsPort } from '../commons/metrics.ts';
 import type { Cycle, Step } from '../domain/model.ts';
 import type { PublicationStore } from '../publication/store.ts';
 import type { Store } from '../store/index.ts';
@@ -21,6 +22,8 @@ export interface MilestoneDeps {
   config: MilestoneConfig;
   publications: PublicationStore;
   log?: MilestoneLogger;
+  /** Pages run (commons/metric-names.ts); flushed after each page. */
+  metrics?: MetricsPort;
 }
 
 export interface StepContext {

@@ -6,9 +6,9 @@
  * with an SSL-only topic policy. Alarms:
  * - cycle executions failed / timed out / aborted (a failed milestone fails the execution);
  * - every function's errors;
- * - emails failed: a metric filter on the SendEmails log group counting log lines
- *   whose `message` is exactly `email failed` (see EMAIL_FAILED_LOG_MESSAGE; the
- *   sender logs that once per failed message with Powertools, no email address);
+ * - the stack's own metrics, which the functions emit in CloudWatch Embedded
+ *   Metric Format with Powertools Metrics (names in functions/commons/metric-names.ts):
+ *   emails failed, the sender's lag, provider form posts that ended in our error;
  * - the dead-letter queue holding any message;
  * - 5xx answers of either API.
  */
@@ -18,26 +18,41 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SES_CONFIGURATION_SET_DIMENSION } from './email.ts';
+import {
+  LINK_OUTCOME_DIMENSION,
+  LINK_OUTCOMES,
+  METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_DIMENSION,
+  SERVICE_NAME,
+  type MetricName,
+} from '../../functions/commons/metric-names.ts';
 import type { HouseFunction } from './house-function.ts';
 
-/** Namespace of the stack's own metrics. */
-export const METRICS_NAMESPACE = 'Inkoopkalender';
-/** Log line `message` the sender writes once per email that failed to send. */
-export const EMAIL_FAILED_LOG_MESSAGE = 'email failed';
-/** Log line `message` the sender writes once per email sent (dashboard only). */
-export const EMAIL_SENT_LOG_MESSAGE = 'email sent';
+/** An email waiting longer than this between its creation and SES accepting it raises an alarm. */
+export const SENDER_LAG_ALARM_SECONDS = 3600;
+
+/** One of the stack's own metrics (EMF, functions/commons/metrics.ts): they all carry service=SERVICE_NAME. */
+export function ownMetric(name: MetricName, options: { statistic?: string; dimensions?: Record<string, string>; label?: string } = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME, ...options.dimensions },
+    statistic: options.statistic ?? cloudwatch.Stats.SUM,
+    period: Duration.minutes(5),
+    label: options.label,
+  });
+}
 
 export interface MonitoringProps {
   stateMachine: sfn.StateMachine;
   functions: Record<string, HouseFunction>;
-  sender: HouseFunction;
   deadLetterQueue: sqs.Queue;
   apis: { name: string; stage: apigw.HttpStage }[];
   configurationSetName: string;
@@ -104,10 +119,21 @@ export class Monitoring extends Construct {
       alarm(`${name}Errors`, fn.function.metricErrors(fiveMinutes), `${name} threw errors (see its log group).`);
     }
 
-    // Emails: counted from the sender's log lines.
-    this.emailsFailed = this.logCount(props.sender.logGroup, 'EmailsFailed', EMAIL_FAILED_LOG_MESSAGE);
-    const emailsSent = this.logCount(props.sender.logGroup, 'EmailsSent', EMAIL_SENT_LOG_MESSAGE);
+    // The code's own metrics (EMF): emails, the sender's lag, provider form posts.
+    this.emailsFailed = ownMetric(METRIC.emailsFailed);
     alarm('EmailsFailedAlarm', this.emailsFailed, 'Emails failed to send (outbox messages marked failed).');
+    // Alarm metrics carry no label: a labelled metric renders as a metric math alarm.
+    const senderLag = ownMetric(METRIC.senderLag, { statistic: cloudwatch.Stats.MAXIMUM });
+    alarm(
+      'SenderLagHigh',
+      senderLag,
+      `An email waited ${SENDER_LAG_ALARM_SECONDS / 60} minutes or more before SES accepted it: the sender is behind (SES rate, throttling?).`,
+      SENDER_LAG_ALARM_SECONDS,
+    );
+    const linkActions = Object.fromEntries(
+      LINK_OUTCOMES.map((outcome) => [outcome, ownMetric(METRIC.linkActions, { dimensions: { [LINK_OUTCOME_DIMENSION]: outcome } })]),
+    );
+    alarm('LinkActionErrors', linkActions.error, 'Provider form posts failed on our side (5xx): providers could not act on their links.');
 
     // Dead-letter queue: the scheduled sender failed (after its retries) or could not be invoked.
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -177,8 +203,9 @@ export class Monitoring extends Construct {
             title: 'Emails',
             width: 12,
             left: [
-              emailsSent.with({ label: 'sent (log)' }),
-              this.emailsFailed.with({ label: 'failed (log)' }),
+              ownMetric(METRIC.emailsSent, { label: 'sent' }),
+              this.emailsFailed.with({ label: 'failed' }),
+              ownMetric(METRIC.emailsRetried, { label: 'retried' }),
               sesMetric('Send', cloudwatch.Stats.SUM, 'SES send'),
               sesMetric('Delivery', cloudwatch.Stats.SUM, 'SES delivery'),
               sesMetric('Bounce', cloudwatch.Stats.SUM, 'SES bounce'),
@@ -186,6 +213,15 @@ export class Monitoring extends Construct {
               sesMetric('Reject', cloudwatch.Stats.SUM, 'SES reject'),
             ],
           }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Sender lag', width: 8, left: [senderLag.with({ label: 'longest wait (s)' })] }),
+          new cloudwatch.GraphWidget({
+            title: 'Milestone pages run',
+            width: 8,
+            left: [ownMetric(METRIC.milestonePagesRun, { label: 'pages' })],
+          }),
+          new cloudwatch.GraphWidget({ title: 'Provider form posts by outcome', width: 8, left: Object.entries(linkActions).map(([outcome, m]) => m.with({ label: outcome })) }),
         ],
         [
           new cloudwatch.GraphWidget({
@@ -239,19 +275,5 @@ export class Monitoring extends Construct {
         ],
       ],
     });
-  }
-
-  /** Counts log lines whose JSON `message` is exactly `message`; 0 when none. */
-  private logCount(logGroup: logs.ILogGroup, metricName: string, message: string): cloudwatch.Metric {
-    const filter = new logs.MetricFilter(this, `${metricName}Filter`, {
-      logGroup,
-      filterPattern: logs.FilterPattern.stringValue('$.message', '=', message),
-      metricNamespace: METRICS_NAMESPACE,
-      metricName,
-      metricValue: '1',
-      defaultValue: 0,
-      unit: cloudwatch.Unit.COUNT,
-    });
-    return filter.metric({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM });
   }
 }

@@ -12,7 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE, createTableInput } from '../../../functions/store/table.ts';
 import { CYCLE_SUBSTITUTIONS, STATE, buildCycleDefinition } from '../../../workflows/cycle.ts';
 import { OPERATOR_ROUTE_PATH } from '../../../infra/constructs/apis.ts';
-import { EMAIL_FAILED_LOG_MESSAGE, METRICS_NAMESPACE } from '../../../infra/constructs/monitoring.ts';
+import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../../functions/commons/metric-names.ts';
+import { emittedMetrics } from '../commons/emitted-metrics.ts';
 import { ENTRY_METADATA_KEY, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type FunctionKey } from '../../../infra/functions.ts';
 import { REPO_ROOT } from '../../../infra/paths.ts';
 import { SES_DETAIL_TYPES } from '../../../functions/delivery/ses-events.ts';
@@ -661,14 +662,18 @@ describe('alarms', () => {
     );
   });
 
-  it('cover failed emails, counted by a metric filter on the sender log', () => {
-    const fn = json.Resources[functionLogicalId('sendEmails')];
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: fn.Properties.LoggingConfig.LogGroup,
-      FilterPattern: `{ $.message = "${EMAIL_FAILED_LOG_MESSAGE}" }`,
-      MetricTransformations: [Match.objectLike({ MetricNamespace: METRICS_NAMESPACE, MetricName: 'EmailsFailed', MetricValue: '1' })],
-    });
-    expect(alarms()).toContainEqual(expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: 'EmailsFailed' }));
+  it('on the stack\'s own metrics are each on a metric the code emits (EMF), none on log lines', async () => {
+    const own = alarms().filter((a) => a.Namespace === METRICS_NAMESPACE);
+    expect(own.map((a) => a.MetricName).sort()).toEqual([METRIC.emailsFailed, METRIC.linkActions, METRIC.senderLag].sort());
+    const emitted = await emittedMetrics();
+    for (const a of own) {
+      const { [SERVICE_DIMENSION]: service, ...dimensions } = Object.fromEntries(
+        (a.Dimensions as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]),
+      );
+      expect(service, a.MetricName).toBe(SERVICE_NAME);
+      expect(emitted, `${a.MetricName} ${JSON.stringify(dimensions)}`).toContainEqual(expect.objectContaining({ name: a.MetricName, dimensions }));
+    }
+    expect(resourcesOf('AWS::Logs::MetricFilter')).toEqual([]);
   });
 
   it('cover the dead-letter queue holding anything', () => {
