@@ -20,12 +20,12 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
-          globalSetup: preflight,
+          globalSetup: [...preflight, 'test/support/dynamodb-global.ts'],
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // DynamoDB Local is a JVM per test file; two cores do not want more.
+          // Two cores do not want more; each worker has its own DynamoDB Local (test/support/dynamodb-global.ts).
           maxWorkers: 2,
         },
       },

@@ -27,6 +27,11 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const LOCAL_REGION = 'eu-west-1';
 const STARTUP_TIMEOUT_MS = 90_000;
 
+/** A client for a DynamoDB Local at `endpoint` (dummy credentials, unsigned: it verifies nothing). */
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3, signer: unsignedLocalSigner({ service: 'dynamodb', region: LOCAL_REGION, accessKeyId: LOCAL_CREDENTIALS.accessKeyId }) });
+}
+
 export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : null;
@@ -40,7 +45,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3, signer: unsignedLocalSigner({ service: 'dynamodb', region: LOCAL_REGION, accessKeyId: LOCAL_CREDENTIALS.accessKeyId }) });
+  const client = localDynamoDbClient(endpoint);
 
   const stop = async (): Promise<void> => {
     client.destroy();
