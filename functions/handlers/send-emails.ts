@@ -15,7 +15,7 @@ import { SecretsManagerLinkKeyProvider } from '../links/keys.ts';
 import { realSleep, type Sleep } from '../email/rate-limit.ts';
 import { createStore } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
-import { sendEmailsInput, sendEmailsOutput, type SendEmailsOutput } from './contracts.ts';
+import { sendEmailsInput, sendEmailsOutput, type SendEmailsOutput } from '../../workflows/contracts.ts';
 
 /** Time budget of one invocation; the function's timeout (240 s) leaves room for the last send and its retries. */
 export const BUDGET_MS = 60_000;

@@ -13,7 +13,7 @@ import type { HttpHandler, HttpResult } from '../http/types.ts';
 import { createProviderLinksApp } from '../links/app.ts';
 import { registrationFormPath } from '../links/issue.ts';
 import type { LinkKeyProvider } from '../links/keys.ts';
-import { createOperatorApp } from '../operators/app.ts';
+import { createOperatorApp } from '../dashboard/app.ts';
 import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from '../operators/ports.ts';
 import type { Store } from '../store/index.ts';
 import { LocalUploadStore } from '../uploads/local.ts';

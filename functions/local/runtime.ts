@@ -25,7 +25,7 @@ import { createStore, type Store } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 import { retryMilestone } from '../cycles/retry.ts';
 import { createLinkIssuer } from '../links/issue.ts';
-import { localActor } from '../operators/app.ts';
+import { localActor } from '../dashboard/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
 import { LocalLinkKeyProvider } from '../links/keys.ts';
 import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';

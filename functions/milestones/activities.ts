@@ -3,7 +3,7 @@
  * dependencies: the Lambda handlers wrap them with AWS clients
  * (functions/handlers/*-milestone.ts), the local runtime calls them with its
  * own store, VirtualClock and config. Each takes the raw task input (the
- * Lambda event), checks it against functions/handlers/contracts.ts and returns
+ * Lambda event), checks it against workflows/contracts.ts and returns
  * the contract's output; errors are the typed domain errors, so Step Functions
  * sees their names (ValidationError, NotFoundError, ConflictError, MilestoneFailedError …).
  */
@@ -20,7 +20,7 @@ import {
   type NextMilestoneOutput,
   type RecordMilestoneOutput,
   type RunMilestoneOutput,
-} from '../handlers/contracts.ts';
+} from '../../workflows/contracts.ts';
 import type { MilestoneDeps } from './context.ts';
 import { nextMilestone, recordMilestone, type LoopDeps } from './loop.ts';
 import { runMilestone } from './run.ts';

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { stepExecutionName, waitExecutionName } from '../domain/execution-names.ts';
 import type { Step } from '../domain/model.ts';
-import type { NextMilestoneInput, NextMilestoneOutput, RecordMilestoneInput, RecordMilestoneOutput } from '../handlers/contracts.ts';
+import type { NextMilestoneInput, NextMilestoneOutput, RecordMilestoneInput, RecordMilestoneOutput } from '../../workflows/contracts.ts';
 import type { Store } from '../store/index.ts';
 import { defaultLogger, type MilestoneLogger } from './context.ts';
 import { MilestoneFailedError } from './errors.ts';

@@ -4,7 +4,7 @@
  * cursor to continue from. The workflow calls again while `more` is true.
  */
 import { ConflictError } from '../commons/errors.ts';
-import type { RunMilestoneOutput } from '../handlers/contracts.ts';
+import type { RunMilestoneOutput } from '../../workflows/contracts.ts';
 import { loadStepContext, type MilestoneDeps } from './context.ts';
 import { decodeRunCursor, encodeRunCursor } from './cursor.ts';
 import { planFor } from './plan.ts';

@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../operators/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { localActor } from '../../dashboard/app.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import { correctContactSchema } from '../../operators/contacts.ts';
 import { unreachableText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';

@@ -9,8 +9,8 @@ import type { Command } from 'commander';
 import { formatLocalInstant } from '../../calendar/time.ts';
 import { loadCalendar } from '../../calendar/validate.ts';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../operators/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { localActor } from '../../dashboard/app.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import type { CycleStatusView } from '../../operators/views.ts';
 import { action, printJson } from '../run.ts';
 

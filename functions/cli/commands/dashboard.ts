@@ -14,8 +14,8 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
 import { serveHandler } from '../../http/node-server.ts';
 import { createShutdown } from '../../local/process.ts';
-import { createOperatorApp, type OperatorApp } from '../../operators/app.ts';
-import { openOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { createOperatorApp, type OperatorApp } from '../../dashboard/app.ts';
+import { openOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import { action } from '../run.ts';
 
 async function openApp(globals: GlobalOptions): Promise<{ app: OperatorApp; close: () => Promise<void>; source: string }> {

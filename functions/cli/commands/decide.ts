@@ -6,8 +6,8 @@
  */
 import { Argument, type Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../operators/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { localActor } from '../../dashboard/app.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import { decisionSchema } from '../../operators/decisions.ts';
 import { action, printJson } from '../run.ts';
 import { parseAgb } from './provider.ts';

@@ -1,7 +1,7 @@
 /** `inkoop milestone retry <cycle> <milestone>`: re-run a failed milestone without repeating what it did. */
 import type { Command } from 'commander';
-import { localActor } from '../../operators/app.ts';
-import { withOperatorContext } from '../../operators/cli-context.ts';
+import { localActor } from '../../dashboard/app.ts';
+import { withOperatorContext } from '../operator-context.ts';
 import { action, printJson } from '../run.ts';
 import { globalsOf } from './cycle.ts';
 

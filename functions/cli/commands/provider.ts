@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
 import { agbCode } from '../../domain/index.ts';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import { proofText, providerText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
 

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
 import { INLINE_IMPORT_MAX_BYTES, type ImportRequest } from '../../operators/admin.ts';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import type { OperatorService } from '../../operators/service.ts';
 import { formatOf, parseProviders } from '../../providers/import.ts';
 import { AwsAccessError } from '../aws.ts';

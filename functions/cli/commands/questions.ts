@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../operators/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { localActor } from '../../dashboard/app.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import { answerSchema } from '../../operators/questions.ts';
 import { questionsText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';

@@ -6,7 +6,7 @@
  * re-runs them (`inkoop milestone retry <cycle> <milestone>`).
  */
 import type { Command } from 'commander';
-import { withOperatorContext, type GlobalOptions } from '../../operators/cli-context.ts';
+import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
 import { statusText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
 

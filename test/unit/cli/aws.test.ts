@@ -17,7 +17,7 @@ import { createProgram } from '../../../functions/cli/program.ts';
 import { logger } from '../../../functions/commons/logger.ts';
 import { createOperatorApiHandler, iamCaller } from '../../../functions/handlers/operator-api.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';
-import { openOperatorContext } from '../../../functions/operators/cli-context.ts';
+import { openOperatorContext } from '../../../functions/cli/operator-context.ts';
 import { routeOf } from '../../../functions/operators/routes.ts';
 import { verifySigV4 } from '../../support/sigv4-authoriser.ts';
 import { CYCLE, aStatus, fakeService, type FakeService } from '../operators/fixtures.ts';

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, TransitionRefusedError, ValidationError }
 import { logger } from '../../../functions/commons/logger.ts';
 import { createOperatorApiHandler, iamCaller } from '../../../functions/handlers/operator-api.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';
-import { createOperatorApp } from '../../../functions/operators/app.ts';
+import { createOperatorApp } from '../../../functions/dashboard/app.ts';
 import { createRemoteOperatorService } from '../../../functions/operators/client.ts';
 import { UnavailableError } from '../../../functions/operators/errors.ts';
 import type { SignedFetch } from '../../../functions/operators/sigv4.ts';

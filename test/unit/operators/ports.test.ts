@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectRuntime } from '../../../functions/operators/runtime-bridge.ts';
+import { connectRuntime } from '../../../functions/cli/runtime-bridge.ts';
 import { sfnExecutions } from '../../../functions/operators/sfn-executions.ts';
 import type { RuntimeInfo } from '../../../functions/local/runtime-file.ts';
 

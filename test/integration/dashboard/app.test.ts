@@ -11,7 +11,7 @@ import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { logger } from '../../../functions/commons/logger.ts';
 import { createCycleFromCalendar, triggers } from '../../../functions/domain/index.ts';
 import { serveHandler, type RunningServer } from '../../../functions/http/node-server.ts';
-import { createOperatorApp, type OperatorApp } from '../../../functions/operators/app.ts';
+import { createOperatorApp, type OperatorApp } from '../../../functions/dashboard/app.ts';
 import type { Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { aProviderContent, actors } from '../../support/factories.ts';

@@ -12,7 +12,7 @@
 import type { Clock } from '../commons/clock.ts';
 import { controlRequest, controlStatus, type ControlStatus } from '../local/control-client.ts';
 import type { RuntimeInfo } from '../local/runtime-file.ts';
-import type { ClockControlPort, ExecutionInfo, ExecutionsPort } from './ports.ts';
+import type { ClockControlPort, ExecutionInfo, ExecutionsPort } from '../operators/ports.ts';
 
 type StatusExecution = ExecutionInfo & { cycleId: string };
 

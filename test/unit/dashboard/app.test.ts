@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../../functions/commons/logger.ts';
 import type { HttpEvent, HttpResult } from '../../../functions/http/types.ts';
-import { createOperatorApp, type OperatorApp } from '../../../functions/operators/app.ts';
-import { CYCLE, aStatus, fakeService, type FakeService } from './fixtures.ts';
+import { createOperatorApp, type OperatorApp } from '../../../functions/dashboard/app.ts';
+import { CYCLE, aStatus, fakeService, type FakeService } from '../operators/fixtures.ts';
 
 const TOKEN = 'a-session-token-of-more-than-32-characters-0123456789';
 const HOST = '127.0.0.1:4321';

@@ -13,16 +13,16 @@
  *
  * Locally the actor is the OS user, labelled local (./app.ts localActor).
  */
-import { openOperatorApi } from '../cli/aws.ts';
-import { openStore } from '../cli/context.ts';
+import { openOperatorApi } from './aws.ts';
+import { openStore } from './context.ts';
 import { openLocalExecutionStarter } from '../cycles/executions.ts';
 import { readRuntimeFile } from '../local/runtime-file.ts';
-import { adminPort } from './admin.ts';
-import type { OperatorDeps } from './deps.ts';
-import { noExecutions } from './ports.ts';
-import { retryPort } from './retry.ts';
+import { adminPort } from '../operators/admin.ts';
+import type { OperatorDeps } from '../operators/deps.ts';
+import { noExecutions } from '../operators/ports.ts';
+import { retryPort } from '../operators/retry.ts';
 import { connectRuntime, type RuntimeBridge } from './runtime-bridge.ts';
-import { createOperatorService, type OperatorService } from './service.ts';
+import { createOperatorService, type OperatorService } from '../operators/service.ts';
 
 export interface OperatorContext {
   mode: 'aws' | 'runtime' | 'local';

@@ -12,11 +12,11 @@ import { userInfo } from 'node:os';
 import { withErrorMapping, type ErrorRenderer } from '../http/edge.ts';
 import { Router } from '../http/router.ts';
 import type { HttpHandler } from '../http/types.ts';
-import { addDashboardRoutes, renderHtmlError } from '../dashboard/routes.ts';
-import { createSession, entryUrl, withSession, type DashboardSession } from '../dashboard/session.ts';
-import { OPERATOR_PREFIX, addOperatorRoutes, renderJsonError } from './api.ts';
-import type { OperatorDeps } from './deps.ts';
-import { createOperatorService, type OperatorService } from './service.ts';
+import { addDashboardRoutes, renderHtmlError } from './routes.ts';
+import { createSession, entryUrl, withSession, type DashboardSession } from './session.ts';
+import { OPERATOR_PREFIX, addOperatorRoutes, renderJsonError } from '../operators/api.ts';
+import type { OperatorDeps } from '../operators/deps.ts';
+import { createOperatorService, type OperatorService } from '../operators/service.ts';
 
 interface AppOptions {
   /** The local mailbox page (rehearsal), linked from the dashboard. */
