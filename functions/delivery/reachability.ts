@@ -119,7 +119,7 @@ export function createReachability(deps: ReachabilityDeps) {
       previous?.episode,
       enqueueMessageItem(store.tableName, escalation, now()),
     );
-    if (opened) logger.warn('provider unreachable by email; purchasers told', { agb: provider.agb, messageKey: escalation.key, episode });
+    if (opened) logger.info('provider unreachable by email; purchasers told', { agb: provider.agb, messageKey: escalation.key, episode });
   }
 
   /**
@@ -146,7 +146,7 @@ export function createReachability(deps: ReachabilityDeps) {
           if (error instanceof ConflictError && round < CONFLICT_ROUNDS) continue;
           throw error;
         }
-        logger.warn('contact undeliverable', { agb: input.agb, contactId: contact.id, messageKey: input.message.key, status: mark.status });
+        logger.info('contact undeliverable', { agb: input.agb, contactId: contact.id, messageKey: input.message.key, status: mark.status });
       }
       if (provider.contacts.every((c) => c.undeliverable)) await escalate(provider, input.message);
       return;

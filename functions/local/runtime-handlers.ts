@@ -18,6 +18,7 @@ import type { Store } from '../store/index.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
 import type { CycleWorkflow, WorkflowFunctionRef } from '../../infra/synth.ts';
 import { asFunction, functionOfEntry } from './iam-actions.ts';
+import { FUNCTIONS } from '../../infra/functions.ts';
 import type { LambdaHandler } from './step-functions.ts';
 
 export interface LocalHandlerDeps {
@@ -96,6 +97,23 @@ export const FACTORIES: Record<string, Factory> = {
       )(event);
   },
 };
+
+/**
+ * The DeliveryEvents function (not a workflow task: the stack's EventBridge rule invokes it with SES
+ * events), built from the module that function bundles with the local store and clock; its requests are
+ * attributed to it, to be checked against its IAM grants.
+ */
+export async function loadDeliveryEventsHandler(deps: Pick<LocalHandlerDeps, 'store' | 'clock' | 'config'>): Promise<LambdaHandler> {
+  const entry = FUNCTIONS.deliveryEvents.entry;
+  const module = (await import(pathToFileURL(join(REPO_ROOT, entry)).href)) as AnyModule;
+  const ref = { logicalId: FUNCTIONS.deliveryEvents.id, entry, exportName: 'handler' } as WorkflowFunctionRef;
+  const handler = fn(module, 'createDeliveryEventsHandler', ref)({
+    store: deps.store,
+    clock: deps.clock,
+    env: { TABLE_NAME: deps.config.tableName, PURCHASERS_EMAIL: milestoneConfigSchema.parse({ linksBaseUrl: deps.config.linksBaseUrl }).purchasersEmail },
+  }) as LambdaHandler;
+  return (event) => asFunction('deliveryEvents', () => handler(event));
+}
 
 /** Imports each workflow function's module and builds its handler; keys are the substitution keys. */
 export async function loadWorkflowHandlers(workflow: CycleWorkflow, deps: LocalHandlerDeps): Promise<Record<string, LambdaHandler>> {

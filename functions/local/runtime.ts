@@ -32,12 +32,13 @@ import { createClockController, startControlServer, type ClockController, type C
 import { ensureTable, type DynamoDbLocal } from './dynamodb-local.ts';
 import { startRuntimeDatabase } from './runtime-database.ts';
 import type { Shutdown } from './process.ts';
-import { FACTORIES, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
+import { FACTORIES, loadDeliveryEventsHandler, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
 import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
 import { removeRuntimeFile, readRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
 import { MailboxFile } from './runtime-mailbox.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
 import { ScheduleRunner, schedulesFromTemplate } from './runtime-schedule.ts';
+import { relaySesEvents } from './ses-events.ts';
 import { createLocalSesClient, startSesLocal, type SesLocal } from './ses-local.ts';
 import type { LambdaHandler, RunEvent } from './step-functions.ts';
 import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
@@ -245,6 +246,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     };
     const raw = await loadWorkflowHandlers(workflow, handlerDeps);
+    // SES events: every send of the local SES becomes the event records AWS would publish, handed to the
+    // DeliveryEvents function right after the send (./ses-events.ts); an escalation it queues goes out at
+    // the sender's next tick.
+    const deliveryEvents = await loadDeliveryEventsHandler(handlerDeps);
+    let escalated = false;
+    const sesEvents = relaySesEvents(sesClient, clock, async (event) => {
+      const result = (await deliveryEvents(event)) as { undeliverable?: number } | undefined;
+      if (result?.undeliverable) escalated = true;
+      return result;
+    });
     const sendEntry = Object.keys(FACTORIES).find((e) => e.endsWith('/send-emails.ts'));
     const handlers: Record<string, LambdaHandler> = {};
     for (const [key, handler] of Object.entries(raw)) {
@@ -253,6 +264,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const started = performance.now();
         const result = await handler(event).finally(() => metrics.countLambda(key, performance.now() - started));
         if (sends) {
+          await sesEvents.flush();
+          if (escalated) {
+            escalated = false;
+            nudgeSchedule();
+          }
           mailbox.stamp(clock.now());
           for (const listener of sentListeners) await listener();
         }

@@ -61,7 +61,8 @@ const messageItem = (m: Message): Record<string, unknown> =>
     ...(m.agb ? indexKeys.messageOfProvider(m.agb, m.createdAt, m.key) : {}),
   });
 
-const newMessage = (input: MessageInput, at: string): Message => ({ ...messageInputSchema.parse(input), status: 'queued', attempts: 0, createdAt: at, updatedAt: at });
+// With its (empty) deliveries map: the first SES event for it then needs no extra write (recordDelivery).
+const newMessage = (input: MessageInput, at: string): Message => ({ ...messageInputSchema.parse(input), status: 'queued', attempts: 0, createdAt: at, updatedAt: at, deliveries: {} });
 
 /**
  * The conditional put of `enqueueMessage`, for a caller's transaction: an email

@@ -16,6 +16,7 @@ interface RehearseFlags {
   calendar?: string;
   providers?: string;
   seed?: string;
+  unreachable?: string;
   json?: boolean;
   serve?: boolean;
   fast?: boolean;
@@ -58,6 +59,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--calendar <file|id>', 'the calendar (a file, or an id in workflows/calendars, e.g. msr-2021)')
     .option('--providers <n>', 'size of the simulated provider population', '200')
     .option('--seed <s>', 'seed of the simulation (same seed, same year)', '1')
+    .option('--unreachable <share>', 'share (0..1) of known providers whose every address bounces or complains (SES mailbox simulator addresses)', '0')
     .option('--json', 'print the report as JSON (progress goes to stderr)')
     .option('--serve', 'keep the mailbox, provider pages and dashboard open after the year, until Ctrl-C')
     .option('--fast', 'skip every wait: the clock jumps to the next moment anything happens (default)')
@@ -78,6 +80,7 @@ export function registerRehearseCommand(program: Command): void {
             calendar: flags.calendar,
             providers: flags.resume && !fromSource('providers') ? undefined : Number(flags.providers),
             seed: flags.resume && !fromSource('seed') ? undefined : flags.seed,
+            unreachableShare: flags.resume && !fromSource('unreachable') ? undefined : Number(flags.unreachable),
             dataDir: globals.data ?? '.local',
             mode,
             resume: flags.resume,

@@ -19,6 +19,7 @@
 import type { Calendar } from '../../calendar/schema.ts';
 import type { Contract } from '../../domain/model.ts';
 import type { LinkAction } from '../../links/token.ts';
+import { simulatorAddress } from '../ses-events.ts';
 import { between, pick, stream, unit } from './random.ts';
 
 export type ProviderKind = 'existing' | 'multi-year' | 'new' | 'other-care-type';
@@ -54,6 +55,17 @@ export interface SimulatedProvider {
   responds: Record<LinkAction, Behaviour>;
   /** New providers: the purchaser's decision on their registration. */
   decision?: PurchaserDecision;
+  /**
+   * Nobody at this provider can be reached by email: every contact is an SES mailbox simulator address
+   * that bounces (or is delivered and then complained about). Such a provider never acts; the first
+   * email it is sent makes it unreachable (functions/delivery/). Only providers in the provider file.
+   */
+  unreachable?: 'bounces' | 'complains';
+}
+
+export interface PopulationOptions {
+  /** Share (0..1) of the known providers whose every address bounces or complains (a quarter of them complain). Default 0. */
+  unreachableShare?: number;
 }
 
 export interface Population {
@@ -129,7 +141,7 @@ export function hasRegistrationWindow(calendar: Calendar): boolean {
   return calendar.milestones.some((m) => m.kind === 'registration-window');
 }
 
-export function generateProvider(calendar: Calendar, seed: string, index: number): SimulatedProvider {
+export function generateProvider(calendar: Calendar, seed: string, index: number, options: PopulationOptions = {}): SimulatedProvider {
   const r = stream(seed, calendar.id, 'provider', index);
   const code = calendar.careType.code;
   const year = calendar.contract.firstYear;
@@ -181,6 +193,16 @@ export function generateProvider(calendar: Calendar, seed: string, index: number
     Object.entries(TIMING_WEIGHTS).map(([action, weights]) => [action, { timing: pick(r(), weights), mistake: pick(r(), MISTAKE_WEIGHTS) }]),
   ) as Record<LinkAction, Behaviour>;
 
+  // Its own stream: a share of 0 leaves every other draw (and so every other rehearsal count) as it was.
+  const share = options.unreachableShare ?? 0;
+  const reach = share > 0 && kind !== 'new' ? unit(seed, calendar.id, 'unreachable', index) : 1;
+  const unreachable = reach < share * 0.75 ? 'bounces' : reach < share ? 'complains' : undefined;
+  if (unreachable) {
+    contacts.forEach((c, i) => {
+      c.email = simulatorAddress(unreachable === 'bounces' ? 'bounce' : 'complaint', `${agb}-${i}`);
+    });
+  }
+
   return {
     index,
     kind,
@@ -194,12 +216,13 @@ export function generateProvider(calendar: Calendar, seed: string, index: number
       ? { registration: { timing: pick(r(), REGISTRATION_WEIGHTS), mistake: pick(r(), MISTAKE_WEIGHTS) }, decision: pick(r(), DECISION_WEIGHTS) }
       : {}),
     responds,
+    ...(unreachable ? { unreachable } : {}),
   };
 }
 
-export function generatePopulation(calendar: Calendar, count: number, seed: string | number): Population {
+export function generatePopulation(calendar: Calendar, count: number, seed: string | number, options: PopulationOptions = {}): Population {
   const s = String(seed);
-  return { seed: s, calendarId: calendar.id, providers: Array.from({ length: count }, (_, i) => generateProvider(calendar, s, i)) };
+  return { seed: s, calendarId: calendar.id, providers: Array.from({ length: count }, (_, i) => generateProvider(calendar, s, i, options)) };
 }
 
 /** The providers the insurer knows before the cycle (everyone but `new`), as the JSON provider file `inkoop providers import` reads. */

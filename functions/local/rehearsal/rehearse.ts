@@ -43,6 +43,8 @@ export interface RehearseOptions {
   calendar?: string;
   providers?: number;
   seed?: string;
+  /** Share (0..1) of the known providers whose every address bounces or complains (SES mailbox simulator). Default 0. */
+  unreachableShare?: number;
   dataDir: string;
   mode: ClockMode;
   resume?: boolean;
@@ -111,7 +113,9 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const providers = options.resume ? state!.providers : (options.providers ?? 200);
   const seed = options.resume ? state!.seed : String(options.seed ?? '1');
   if (!Number.isInteger(providers) || providers < 0) throw new ValidationError(`--providers must be a whole number, got ${providers}`);
-  const population = generatePopulation(calendar, providers, seed);
+  const unreachableShare = options.resume ? state!.unreachableShare : (options.unreachableShare ?? 0);
+  if (!(unreachableShare >= 0 && unreachableShare <= 1)) throw new ValidationError(`--unreachable must be a share between 0 and 1, got ${unreachableShare}`);
+  const population = generatePopulation(calendar, providers, seed, { unreachableShare });
   const cycleId = calendar.id;
   const start = options.resume ? Date.parse(state!.clock) : rehearsalStart(calendar);
   const clock = new VirtualClock(start);
@@ -126,6 +130,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     cycleId,
     providers,
     seed,
+    unreachableShare,
     startedAt: new Date(start).toISOString(),
     clock: new Date(start).toISOString(),
     status: 'running',

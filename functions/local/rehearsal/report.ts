@@ -47,6 +47,12 @@ export interface RehearsalReport {
   /** Emails sent outside milestone steps (confirmations of provider actions), by template. */
   betweenMilestones: Record<string, number>;
   emails: { total: number; byTemplate: Record<string, number>; failed: number; queued: number; unmatched: number };
+  /**
+   * What SES reported for each recipient of each email sent (the deliveries recorded on the outbox
+   * messages by the DeliveryEvents function), by status; `none`: no report yet. `unreachable`: providers
+   * nobody could be reached at in this cycle, each escalated once to the purchasers.
+   */
+  deliveries: { byStatus: Record<string, number>; unreachable: number };
   applications: { total: number; byState: Partial<Record<ApplicationState, number>>; transitions: number };
   deadlinesMissed: { milestoneId: string; kind: string; applications: number }[];
   contracted: { agb: string; name: string }[];
@@ -110,6 +116,7 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
   const byTemplate: Record<string, number> = {};
   let unmatched = 0;
   let total = 0;
+  const deliveries: Record<string, number> = {};
   for (const email of input.emails) {
     const message = outbox.get(`${email.messageId}|${recipientsKey(email.destination.to)}`);
     if (!message) {
@@ -118,6 +125,11 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
     }
     total++;
     byTemplate[message.template] = (byTemplate[message.template] ?? 0) + 1;
+    for (const [i, r] of message.recipients.entries()) {
+      if (!email.destination.to.some((a) => a.toLowerCase() === r.address.toLowerCase())) continue;
+      const status = message.deliveries?.[String(i)]?.status ?? 'none';
+      deliveries[status] = (deliveries[status] ?? 0) + 1;
+    }
     const cause = causeOf(message.key);
     const bucket = stepIds.has(cause) ? (perStep.get(cause) ?? perStep.set(cause, {}).get(cause)!) : between;
     bucket[message.template] = (bucket[message.template] ?? 0) + 1;
@@ -182,6 +194,7 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
     }),
     betweenMilestones: between,
     emails: { total, byTemplate, failed: byStatus.failed ?? 0, queued: (byStatus.queued ?? 0) + (byStatus.sending ?? 0), unmatched },
+    deliveries: { byStatus: deliveries, unreachable: (await store.listUnreachable()).filter((r) => r.cycleId === cycleId).length },
     applications: { total: applicationsTotal, byState, transitions },
     deadlinesMissed: [...missed.values()],
     contracted,
@@ -221,6 +234,11 @@ export function formatReport(r: RehearsalReport): string {
   const between = Object.entries(r.betweenMilestones).map(([t, n]) => `${t} ${n}`).join(', ');
   lines.push(`  between milestones (confirmations of provider actions): ${between || '–'}`);
   lines.push('', `Emails: ${r.emails.total} sent, ${r.emails.failed} failed, ${r.emails.queued} still queued${r.emails.unmatched ? `, ${r.emails.unmatched} in the mailbox without an outbox message` : ''}`);
+  const reported = Object.entries(r.deliveries.byStatus)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  lines.push(`Deliveries (per recipient, as SES reported): ${reported || '–'}; providers unreachable by email: ${r.deliveries.unreachable}`);
   lines.push('', `Applications: ${r.applications.total} (${r.applications.transitions} transitions)`);
   for (const [state, n] of Object.entries(r.applications.byState)) lines.push(`  ${pad(state, 24)} ${lpad(n, 6)}`);
   lines.push('', 'Deadlines missed');

@@ -159,7 +159,8 @@ export class Simulation {
     for (const email of this.reader.next()) {
       for (const link of email.links) {
         const provider = this.byAgb.get(link.agb);
-        if (!provider || link.cycleId !== this.deps.cycleId) continue;
+        // An unreachable provider's emails bounced (or were reported as spam): nobody acts on them.
+        if (!provider || provider.unreachable || link.cycleId !== this.deps.cycleId) continue;
         if (!email.to.some((address) => this.byEmail.get(address.toLowerCase()) === provider)) continue;
         const key = `${link.agb}|${link.action}`;
         this.latestLink.set(key, link);

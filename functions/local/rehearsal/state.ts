@@ -18,6 +18,8 @@ export const rehearsalStateSchema = z.object({
   cycleId: z.string(),
   providers: z.number().int().nonnegative(),
   seed: z.string(),
+  /** Share of known providers nobody can reach by email (population.ts). */
+  unreachableShare: z.number().min(0).max(1).default(0),
   /** Virtual instants (ISO). */
   startedAt: z.string(),
   clock: z.string(),

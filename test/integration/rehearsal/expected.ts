@@ -58,6 +58,12 @@ interface Model {
   link: Map<Action, number>;
   planned: Set<Action>;
   done: Set<Action>;
+  /**
+   * For a provider nobody can reach by email (population `unreachable`): whether the emails of the current
+   * step went to it (they bounce, or are reported as spam), and whether it is unreachable since.
+   */
+  hit: boolean;
+  gone: boolean;
 }
 
 interface Event {
@@ -89,7 +95,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   const emails: Record<string, number> = {};
   const perStep: Record<string, Record<string, number>> = {};
   const lapsedFor: Record<string, Action> = {};
-  const models: Model[] = population.providers.map((p) => ({ p, known: p.kind !== 'new', link: new Map(), planned: new Set(), done: new Set() }));
+  const models: Model[] = population.providers.map((p) => ({ p, known: p.kind !== 'new', link: new Map(), planned: new Set(), done: new Set(), hit: false, gone: false }));
 
   // -- the agenda: steps and actions by instant; ties keep insertion order (steps in timeline order)
   const queue: Event[] = [];
@@ -107,8 +113,32 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     }
   };
 
-  /** A link email arrives: the provider plans its answer once per action, from the first such email. */
+  /**
+   * An email to one provider. An unreachable provider's first emails (those of one step, queued before
+   * the first is sent) go out and bounce or draw a complaint; that makes every contact undeliverable and
+   * the purchasers get one escalation (between milestones: it is queued by the SES events, sent by the
+   * scheduled sender). Later emails find nobody to go to and are not queued.
+   */
+  const countFor = (m: Model, template: string): boolean => {
+    if (m.gone) return false;
+    if (m.p.unreachable) m.hit = true;
+    count(template);
+    return true;
+  };
+  const settleReach = () => {
+    for (const m of models) {
+      if (!m.hit || m.gone) continue;
+      m.gone = true;
+      const saved = currentStep;
+      currentStep = undefined;
+      count('unreachable-escalation');
+      currentStep = saved;
+    }
+  };
+
+  /** A link email arrives: the provider plans its answer once per action, from the first such email. Nobody acts on a bounced one. */
   const receiveLink = (m: Model, action: Action, receivedAt: number, expiresAt: number) => {
+    if (m.p.unreachable) return;
     m.link.set(action, expiresAt);
     if (m.planned.has(action)) return;
     m.planned.add(action);
@@ -241,11 +271,11 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     for (const m of inState(...states)) {
       m.state = 'lapsed';
       lapsedFor[m.p.agb] = action;
-      if (template) count(template);
+      if (template) countFor(m, template);
     }
   };
   const agreementEmail = (m: Model, at: number) => {
-    count('agreement-available');
+    if (!countFor(m, 'agreement-available')) return;
     if (ahead('proposal-deadline', at)) receiveLink(m, 'submit-proposal', at, Date.parse(deadlineEnd(dateOf('proposal-deadline')!)));
   };
   const acceptBy = (step: TimelineStep): string => {
@@ -261,10 +291,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   /** Everyone in `states` gets `template` with a link for `action`, valid until the end of the day `until`. */
   const emailLinks = (states: State[], template: string, action: Action, at: number, until: string): void => {
     const expiresAt = Date.parse(deadlineEnd(until));
-    for (const m of inState(...states)) {
-      count(template);
-      receiveLink(m, action, at, expiresAt);
-    }
+    for (const m of inState(...states)) if (countFor(m, template)) receiveLink(m, action, at, expiresAt);
   };
   const offerNegotiationAgreements = (step: TimelineStep, at: number): void => {
     const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
@@ -276,18 +303,17 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     switch (`${step.kind}#${step.phase}`) {
       case 'policy-publication#notify':
         inviteExisting();
-        for (const _ of ofCareType()) count('policy-published');
+        for (const m of ofCareType()) countFor(m, 'policy-published');
         break;
       case 'registration-window#opens':
         for (const m of ofCareType()) {
           const runs = m.p.contracts.some((c) => c.careType === code && c.firstYear <= year && year <= c.lastYear);
-          if (!m.state && !runs) count('registration-invitation');
+          if (!m.state && !runs) countFor(m, 'registration-invitation');
         }
         break;
       case 'registration-window#reminder':
         for (const m of inState('registration-started')) {
-          count('reminder');
-          receiveLink(m, 'submit-registration', at, Date.parse(deadlineEnd(window!.closes)));
+          if (countFor(m, 'reminder')) receiveLink(m, 'submit-registration', at, Date.parse(deadlineEnd(window!.closes)));
         }
         break;
       case 'registration-window#closes':
@@ -322,9 +348,9 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         const eligible = inState('eligible');
         for (const m of eligible) {
           m.state = 'in-negotiation';
-          count('eligibility-decision');
+          countFor(m, 'eligibility-decision');
         }
-        for (const _ of inState('not-eligible')) count('eligibility-decision');
+        for (const m of inState('not-eligible')) countFor(m, 'eligibility-decision');
         if (happened('agreement-available')) for (const m of eligible) agreementEmail(m, at);
         if (inState('under-review').length) count('eligibility-escalation');
         break;
@@ -340,24 +366,23 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         break;
       case 'questions-deadline#reminder':
         for (const m of ofCareType()) {
-          count('questions-deadline-reminder');
-          receiveLink(m, 'ask-question', at, Date.parse(deadlineEnd(dateOf('questions-deadline')!)));
+          if (countFor(m, 'questions-deadline-reminder')) receiveLink(m, 'ask-question', at, Date.parse(deadlineEnd(dateOf('questions-deadline')!)));
         }
         break;
       case 'questions-deadline#deadline':
         break;
       case 'qa-memo-publication#notify':
         // Every provider in the cycle: those of the care type and those with an application.
-        for (const _ of new Set([...ofCareType(), ...models.filter((m) => m.state)])) count('qa-memo-published');
+        for (const m of new Set([...ofCareType(), ...models.filter((m) => m.state)])) countFor(m, 'qa-memo-published');
         break;
       case 'first-feedback#notify':
         // Wlz: the talks open (step 8), then the feedback to every open application.
         inviteExisting();
         for (const m of inState('invited', 'conditions-confirmed')) m.state = 'in-negotiation';
-        for (const _ of openApplications()) count('feedback');
+        for (const m of openApplications()) countFor(m, 'feedback');
         break;
       case 'final-feedback#notify':
-        for (const _ of openApplications()) count('feedback');
+        for (const m of openApplications()) countFor(m, 'feedback');
         if (!has('negotiation-agreements') && signsAtAgreementsFinal) offerNegotiationAgreements(step, at);
         break;
       case 'agreements-final#reminder':
@@ -368,7 +393,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
           // Wlz: the agreements are final; no signing deadline follows.
           for (const m of inState('signed')) {
             m.state = 'contracted';
-            count('agreements-final');
+            countFor(m, 'agreements-final');
           }
           const open = openApplications();
           for (const m of open) m.state = 'not-contracted';
@@ -377,7 +402,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         }
         // Negotiations end: without a negotiation-agreements milestone, the agreement is offered here.
         if (!has('negotiation-agreements')) offerNegotiationAgreements(step, at);
-        for (const _ of inState('agreement-reached', 'signed')) count('agreements-final');
+        for (const m of inState('agreement-reached', 'signed')) countFor(m, 'agreements-final');
         break;
       case 'contracted-publication#notify':
         count('contracted-list-ready');
@@ -388,7 +413,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
       case 'signing-deadline#deadline': {
         for (const m of inState('signed')) {
           m.state = 'contracted';
-          count('contracted');
+          countFor(m, 'contracted');
         }
         const open = models.filter((m) => m.state && !TERMINAL.includes(m.state) && m.state !== 'signed' && m.state !== 'contracted');
         for (const m of open) m.state = 'not-contracted';
@@ -409,6 +434,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
       currentStep = step;
       runStep(step);
       currentStep = undefined;
+      settleReach();
     });
   }
 

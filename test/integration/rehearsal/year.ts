@@ -13,6 +13,7 @@ import { TERMINAL_STATES, type Application, type Event, type Message } from '../
 import { grantedActions } from '../../../functions/local/iam-actions.ts';
 import { rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
 import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
+import { simulatedOutcome } from '../../../functions/local/ses-events.ts';
 import { mapLimit } from '../../../functions/store/dynamo.ts';
 import type { FunctionKey } from '../../../infra/functions.ts';
 import { expectedYear, type Expected } from './expected.ts';
@@ -28,8 +29,9 @@ const DEADLINE_ACTION: Record<string, string> = {
 };
 
 /** The suite for one calendar (one test file per calendar, so two run side by side). */
-export function describeYear(calendarId: string): void {
-  describe(`a rehearsed year of ${calendarId} with ${PROVIDERS} providers`, () => {
+export function describeYear(calendarId: string, options: { unreachableShare?: number } = {}): void {
+  const share = options.unreachableShare ?? 0;
+  describe(`a rehearsed year of ${calendarId} with ${PROVIDERS} providers${share ? `, ${share * 100}% of them unreachable by email` : ''}`, () => {
     let dataDir: string;
     let result: RehearsalResult;
     let expected: Expected;
@@ -42,6 +44,7 @@ export function describeYear(calendarId: string): void {
         calendar: calendarId,
         providers: PROVIDERS,
         seed: SEED,
+        unreachableShare: share,
         dataDir,
         mode: 'fast',
         serve: true, // keep the runtime: the checks read its table and mailbox
@@ -140,6 +143,41 @@ export function describeYear(calendarId: string): void {
       expect(repeated).toEqual([]);
     });
 
+    it('records what SES reported for every recipient (the local SES events through the DeliveryEvents handler), and escalates each unreachable provider once', async () => {
+      const sent: Message[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: Message[]; cursor: string | null } = await result.runtime!.store.queryMessagesByStatus('sent', { limit: 500, cursor });
+        sent.push(...page.items.filter((m) => m.cycleId === calendarId));
+        cursor = page.cursor;
+      } while (cursor);
+      const wanted = { delivered: 'delivered', bounce: 'bounced', suppressed: 'bounced', complaint: 'complained' } as const;
+      const wrong = sent.flatMap((m) =>
+        m.recipients.filter((r, i) => m.deliveries?.[String(i)]?.status !== wanted[simulatedOutcome(r.address)]).map((r) => `${m.key} ${r.address}`),
+      );
+      expect(wrong).toEqual([]);
+      const report = result.report!;
+      const escalations = expected.emails['unreachable-escalation'] ?? 0;
+      expect(report.deliveries.unreachable).toBe(escalations);
+      expect(report.deliveries.byStatus.none).toBeUndefined();
+      const unreachable = result.population.providers.filter((p) => p.unreachable);
+      if (share) {
+        expect(unreachable.length).toBeGreaterThan(0);
+        expect(report.deliveries.byStatus.bounced).toBeGreaterThan(0);
+        expect(report.deliveries.byStatus.complained).toBeGreaterThan(0);
+        expect(escalations).toBeGreaterThan(0);
+      } else {
+        expect(unreachable).toEqual([]);
+        expect(Object.keys(report.deliveries.byStatus)).toEqual(['delivered']);
+      }
+      // Nothing reaches an unreachable provider after its first emails, and none of them acted.
+      for (const p of unreachable) {
+        const steps = new Set(sent.filter((m) => m.agb === p.agb && m.template !== 'unreachable-escalation').map((m) => m.createdAt));
+        expect(steps.size, `${p.agb} got emails after it became unreachable`).toBeLessThanOrEqual(1);
+        expect((events.get(p.agb) ?? []).some((e) => e.trigger.kind === 'provider'), `${p.agb} acted`).toBe(false);
+      }
+    });
+
     it('counts what ran: DynamoDB operations, Lambda invocations, state transitions', () => {
       const report = result.report!;
       expect(report.dynamodb.requests).toBeGreaterThan(1000);
@@ -160,7 +198,7 @@ export function describeYear(calendarId: string): void {
     it('calls DynamoDB only as each deployed function is allowed to (infra/permissions.ts)', () => {
       const used = result.report!.dynamodb.actionsByFunction;
       // Every function whose role matters ran here, so an empty record cannot pass for a check.
-      expect(Object.keys(used).sort()).toEqual(['nextMilestone', 'providerLinks', 'recordMilestone', 'runMilestone', 'sendEmails']);
+      expect(Object.keys(used).sort()).toEqual(['deliveryEvents', 'nextMilestone', 'providerLinks', 'recordMilestone', 'runMilestone', 'sendEmails']);
       for (const [key, actions] of Object.entries(used)) {
         const granted = grantedActions(key as FunctionKey);
         expect(actions.filter((action) => !granted.has(action)), `${key} needs actions its role lacks`).toEqual([]);

@@ -20,6 +20,7 @@ describe('the rehearsal report', () => {
       ],
       betweenMilestones: { 'proposal-received': 1 },
       emails: { total: 3, byTemplate: { 'policy-published': 2, 'proposal-received': 1 }, failed: 0, queued: 0, unmatched: 0 },
+      deliveries: { byStatus: { delivered: 2, bounced: 1 }, unreachable: 1 },
       applications: { total: 1, byState: { contracted: 1 }, transitions: 5 },
       deadlinesMissed: [{ milestoneId: 'proposal-deadline', kind: 'proposal-deadline', applications: 1 }],
       contracted: [{ agb: '12345678', name: 'Kliniek' }],
@@ -29,7 +30,7 @@ describe('the rehearsal report', () => {
       providerPages: { responses: { '303': 1 } },
     };
     const text = formatReport(report);
-    for (const part of ['2020-04-01T07:00:00Z', 'policy-published 2', 'proposal-received 1', 'contracted', '12345678  Kliniek', 'proposal-deadline', 'GetItem 10', 'SendEmailsFunction 3', 'state transitions: 12', '303: 1']) {
+    for (const part of ['2020-04-01T07:00:00Z', 'policy-published 2', 'proposal-received 1', 'contracted', '12345678  Kliniek', 'proposal-deadline', 'GetItem 10', 'SendEmailsFunction 3', 'state transitions: 12', '303: 1', 'Deliveries (per recipient, as SES reported): bounced 1, delivered 2; providers unreachable by email: 1']) {
       expect(text).toContain(part);
     }
   });
