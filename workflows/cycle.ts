@@ -123,7 +123,6 @@ function lambdaTask({ fn, payload, select, resultPath, next, catchFailures = tru
 
 const step = { 'cycleId.$': '$.cycleId', 'stepId.$': '$.next.step.stepId', 'executionId.$': '$$.Execution.Id' };
 const more = (path: string) => ({ Variable: path, BooleanEquals: true });
-const budgetSpent = { Variable: '$.progress.run.tasks', NumericGreaterThanEquals: MAX_TASKS_PER_EXECUTION };
 const count = (next: string) => ({
   Type: 'Pass',
   Parameters: { 'name.$': '$.progress.run.name', 'part.$': '$.progress.run.part', 'tasks.$': 'States.MathAdd($.progress.run.tasks, 1)' },
@@ -142,7 +141,8 @@ const successorInput = (extra: Record<string, unknown> = {}) => ({
  * Execution input: `{ "cycleId": "msr-2021" }`; a successor that continues a
  * milestone also gets `next` (the step) and `progress` (its run and page cursor).
  */
-export function buildCycleDefinition(fns: CycleFunctions = CYCLE_SUBSTITUTIONS) {
+export function buildCycleDefinition(fns: CycleFunctions = CYCLE_SUBSTITUTIONS, options: { maxTasksPerExecution?: number } = {}) {
+  const budgetSpent = { Variable: '$.progress.run.tasks', NumericGreaterThanEquals: options.maxTasksPerExecution ?? MAX_TASKS_PER_EXECUTION };
   return {
     Comment: 'One contracting cycle: walks the calendar, one execution per milestone, each handing over to the next.',
     StartAt: STATE.continues,

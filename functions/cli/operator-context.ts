@@ -20,7 +20,7 @@ import { readRuntimeFile } from '../local/runtime-file.ts';
 import { adminPort } from '../operators/admin.ts';
 import type { OperatorDeps } from '../operators/deps.ts';
 import { noExecutions } from '../operators/ports.ts';
-import { retryPort } from '../operators/retry.ts';
+import { resumePort, retryPort } from '../operators/retry.ts';
 import { connectRuntime, type RuntimeBridge } from './runtime-bridge.ts';
 import { createOperatorService, type OperatorService } from '../operators/service.ts';
 
@@ -62,12 +62,14 @@ export async function openOperatorContext(globals: GlobalOptions, options: { ref
     cleanups.push(() => opened.close());
     const starter = await openLocalExecutionStarter({ data });
     cleanups.push(() => starter?.close?.());
+    const executions = bridge?.executions ?? noExecutions;
     const deps: OperatorDeps = {
       store: opened.store,
       clock: opened.clock,
-      executions: bridge?.executions ?? noExecutions,
+      executions,
       ...(bridge ? { clockControl: bridge.clockControl } : {}),
       retry: retryPort(opened.store, starter),
+      resume: resumePort(opened.store, starter, executions),
       admin: adminPort({ store: opened.store, clock: opened.clock, ...(starter ? { starter } : {}) }),
     };
     return {

@@ -192,7 +192,7 @@ function assertMovable(current: readonly Step[], timeline: ReturnType<typeof bui
   if (blocked.length) {
     throw new ConflictError(
       `Cannot move ${blocked.map((s) => `${s.stepId} (${s.status})`).join(', ')}: it has partly run. ` +
-        'Let it finish, or retry it (inkoop milestone retry), then amend.',
+        'Let it finish, or retry it (inkoop milestone retry); a step left running by an execution that died (inkoop status shows the cycle stalled) goes back to due with inkoop cycle resume. Then amend.',
       { steps: blocked.map((s) => s.stepId) },
     );
   }

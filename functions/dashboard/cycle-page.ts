@@ -123,6 +123,20 @@ function overdue(s: CycleStatusView): SafeHtml {
 </section>`;
 }
 
+/** A stalled cycle (its chain of executions ended early): what ended, and the button that resumes it. */
+function stalled(s: CycleStatusView, csrf: string): SafeHtml | '' {
+  if (!s.stalled) return '';
+  return html`<section aria-labelledby="stalled-h" data-live="stalled" class="stalled">
+  <h2 id="stalled-h">Stalled</h2>
+  <p>Its last execution <strong>${s.stalled.execution}</strong> ended ${badge(s.stalled.status)}${s.stalled.stoppedAt ? html` ${when(s.stalled.stoppedAt)}` : ''}: nothing runs the next step.
+  Resuming starts a new execution at the first step not done; no email is sent twice.</p>
+  <form method="post" action="/cycles/${encodePath(s.cycle.id)}/resume">
+    ${csrfField(csrf)}
+    <button type="submit">Resume</button>
+  </form><code class="muted">${s.stalled.resumeCommand}</code>
+</section>`;
+}
+
 function failed(s: CycleStatusView, csrf: string): SafeHtml {
   return html`<section aria-labelledby="failed-h" data-live="failed">
   <h2 id="failed-h">Failed milestones</h2>
@@ -236,6 +250,7 @@ export function cyclePage(data: CyclePageData): PageSpec {
     title: `${s.cycle.careType.name} ${years} (${s.cycle.id})`,
     body: html`${summary(s, data.queue)}
 ${timeline()}
+${stalled(s, data.csrf)}
 ${failed(s, data.csrf)}
 ${decisions(data)}
 ${questions(data)}

@@ -58,6 +58,8 @@ function notice(query: Record<string, string | undefined>): string | undefined {
       return `Retry of ${query.milestone ?? 'the milestone'}: back to due, resumed by execution ${query.execution ?? '(none yet)'}.`;
     case 'corrected':
       return `Address of ${query.agb ?? 'the provider'} corrected${query.resent ? '; the undelivered email goes out again to it' : ''}.`;
+    case 'resumed':
+      return `Resumed: execution ${query.execution ?? '(none yet)'} picks up at the first step not done.`;
     case 'advanced':
       return query.to ? `Clock moved to ${formatLocalInstant(query.to)}.` : 'Nothing was waiting: the clock did not move.';
     default:
@@ -148,6 +150,13 @@ export function addDashboardRoutes(router: Router, options: DashboardOptions): R
       return orRefused(r, cycleId, async () => {
         const result = await service.retry(cycleId, milestoneId, options.actor());
         return seeOther(withQuery(`/cycles/${encodeURIComponent(cycleId)}`, { notice: 'retried', milestone: milestoneId, execution: result.executionName }));
+      });
+    })
+    .post('/cycles/:cycleId/resume', async (r) => {
+      const { cycleId } = parseWith(cycleIdSchema, r.params, 'path');
+      return orRefused(r, cycleId, async () => {
+        const result = await service.resume(cycleId, options.actor());
+        return seeOther(withQuery(`/cycles/${encodeURIComponent(cycleId)}`, { notice: 'resumed', execution: result.executionName }));
       });
     })
     .post('/clock/advance', async (r) => {

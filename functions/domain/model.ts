@@ -188,7 +188,7 @@ export type Step = z.infer<typeof stepSchema>;
 /**
  * What operators did to a cycle as a whole, numbered per cycle from 1: calendar
  * amendments (the regulator wants changes after publication justified) and
- * milestone retries (the number names the retry's execution).
+ * milestone retries and resumes (the number names the retry's or resume's execution).
  */
 const auditBase = { cycleId: z.string().min(1), seq: z.number().int().positive(), at: instant, actor: actorSchema };
 export const cycleAuditSchema = z.discriminatedUnion('kind', [
@@ -200,6 +200,8 @@ export const cycleAuditSchema = z.discriminatedUnion('kind', [
     changes: z.array(z.object({ field: z.enum(['date', 'opens', 'closes']), from: localDate, to: localDate })).min(1),
   }),
   z.object({ ...auditBase, kind: z.literal('retry'), stepIds: z.array(z.string().min(1)), executionName: z.string().min(1) }),
+  /** A stalled cycle resumed: the steps put back to due (left running or failed) and the execution that resumes it. */
+  z.object({ ...auditBase, kind: z.literal('resume'), stepIds: z.array(z.string().min(1)), executionName: z.string().min(1) }),
 ]);
 export type CycleAudit = z.infer<typeof cycleAuditSchema>;
 /** An audit entry as a caller records it: the store numbers and stamps it. */

@@ -23,7 +23,7 @@ import { adminPort } from '../operators/admin.ts';
 import { addOperatorRoutes, renderJsonError, type Caller, type Identify } from '../operators/api.ts';
 import type { OperatorDeps } from '../operators/deps.ts';
 import { iamRoleOf, type RoleOf } from '../operators/iam-roles.ts';
-import { retryPort } from '../operators/retry.ts';
+import { resumePort, retryPort } from '../operators/retry.ts';
 import { createOperatorService, type OperatorService } from '../operators/service.ts';
 import { sfnExecutions } from '../operators/sfn-executions.ts';
 import { createStore } from '../store/index.ts';
@@ -63,11 +63,13 @@ export function createOperatorApiHandler(service: OperatorService, identify: Ide
 export function depsFromEnvironment(env: OperatorApiEnv): OperatorDeps {
   const store = createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock: systemClock });
   const starter = createSfnExecutionStarter({ client: getSfnClient(), stateMachineArn: env.STATE_MACHINE_ARN });
+  const executions = sfnExecutions(getSfnClient(), env.STATE_MACHINE_ARN);
   return {
     store,
     clock: systemClock,
-    executions: sfnExecutions(getSfnClient(), env.STATE_MACHINE_ARN),
+    executions,
     retry: retryPort(store, starter),
+    resume: resumePort(store, starter, executions),
     admin: adminPort({ store, clock: systemClock, starter, files: s3ImportFiles({ client: getS3Client(), bucket: env.DOCUMENTS_BUCKET, clock: systemClock }) }),
   };
 }

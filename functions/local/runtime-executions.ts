@@ -171,9 +171,10 @@ export class LocalExecutions implements ExecutionsPort, ExecutionStarter {
     return this.list().filter((r) => r.status === 'RUNNING');
   }
 
-  /** ExecutionsPort: the cycle's execution by its recorded ARN, else its latest one here. */
+  /** ExecutionsPort: the cycle's execution by its recorded ARN (following its hand-overs), else its latest one here. */
   async describe(cycle: { id: string; executionArn?: string }): Promise<ExecutionInfo | undefined> {
-    const record = (cycle.executionArn && this.get(cycle.executionArn)) || this.latest(cycle.id);
+    let record = (cycle.executionArn && this.get(cycle.executionArn)) || this.latest(cycle.id);
+    while (record?.successor && this.records.has(record.successor)) record = this.records.get(record.successor);
     return record ? info(record) : undefined;
   }
 

@@ -14,7 +14,7 @@ import { createProviderLinksApp } from '../links/app.ts';
 import { registrationFormPath } from '../links/issue.ts';
 import type { LinkKeyProvider } from '../links/keys.ts';
 import { createOperatorApp } from '../dashboard/app.ts';
-import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from '../operators/ports.ts';
+import type { ClockControlPort, ExecutionsPort, ResumeCyclePort, RetryMilestonePort } from '../operators/ports.ts';
 import type { Store } from '../store/index.ts';
 import { LocalUploadStore } from '../uploads/local.ts';
 import type { FunctionKey } from '../../infra/functions.ts';
@@ -30,6 +30,7 @@ export interface LocalServicesDeps {
   executions: ExecutionsPort;
   clockControl: ClockControlPort;
   retry?: RetryMilestonePort;
+  resume?: ResumeCyclePort;
   mailboxUrl: string;
   /** After every request that may have changed something (not a GET). */
   afterRequest: () => void;
@@ -125,6 +126,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
       executions: deps.executions,
       clockControl: deps.clockControl,
       retry: deps.retry,
+      resume: deps.resume,
       mailboxUrl: deps.mailboxUrl,
     });
     const operatorServer = await serveHandler(

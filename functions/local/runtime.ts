@@ -24,6 +24,7 @@ import { createServices, type LocalServices } from './runtime-services.ts';
 import { createStore, type Store } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 import { retryMilestone } from '../cycles/retry.ts';
+import { resumeCycle } from '../cycles/resume.ts';
 import { createLinkIssuer } from '../links/issue.ts';
 import { localActor } from '../dashboard/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
@@ -222,6 +223,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       clockControl,
       retry: (cycleId, milestone) =>
         retryMilestone(store, executionsRef.current, { cycleId, milestone, actor: { kind: 'operator', id: localActor() } }),
+      resume: (cycleId, by) =>
+        resumeCycle(
+          store,
+          { current: (cycle) => executionsPort.describe(cycle), starter: executionsRef.current },
+          { cycleId, actor: { kind: 'operator', id: by } },
+        ),
       mailboxUrl: ses.mailboxUrl,
       afterRequest: nudgeSchedule,
       ports: options.ports,

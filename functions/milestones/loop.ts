@@ -18,6 +18,8 @@ export interface LoopDeps {
   store: Store;
   clock: Clock;
   log?: MilestoneLogger;
+  /** Default HAND_OVER_AFTER_DAYS (tests shorten it). */
+  handOverAfterDays?: number;
 }
 
 /** Each wait is capped at one day, then the step is read again: an amended date is followed either way. */
@@ -71,7 +73,7 @@ export async function nextMilestone(deps: LoopDeps, input: NextMilestoneInput): 
   const at = Date.parse(next.at);
   const due = now >= at;
   const startedAt = input.executionStartedAt ? Date.parse(input.executionStartedAt) : NaN;
-  const waitedLongEnough = !due && now - startedAt >= HAND_OVER_AFTER_DAYS * MAX_WAIT_MS;
+  const waitedLongEnough = !due && now - startedAt >= (deps.handOverAfterDays ?? HAND_OVER_AFTER_DAYS) * MAX_WAIT_MS;
   return {
     finished: false,
     due,

@@ -108,6 +108,7 @@ export function addOperatorRoutes(router: Router, service: OperatorService, iden
     const target = params(r, z.object({ cycleId, milestoneId }));
     return jsonResult(202, await service.retry(target.cycleId, target.milestoneId, caller.actor));
   });
+  on(R.resume, async (r, caller) => jsonResult(202, await service.resume(params(r, z.object({ cycleId })).cycleId, caller.actor)));
   on(R.emails, async (r) => ok(service.emails(parseWith(emailFilterSchema, query(r.event), 'query'))));
   on(R.searchProviders, async (r) => ok(service.searchProviders(parseWith(providerSearchSchema, query(r.event), 'query'))));
   on(R.importUpload, async (r) => ok(service.importUpload(parseWith(importUploadSchema, jsonBody(r.event), 'body'))));

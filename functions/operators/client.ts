@@ -80,6 +80,7 @@ export function createRemoteOperatorService(options: { baseUrl: string; fetch: S
     findQuestion: (questionId, cycle) => call(R.findQuestion, { questionId }, { query: { cycle } }),
     answer: (t, input) => call(R.answer, { cycleId: t.cycleId, questionId: t.id }, { body: input }),
     retry: (cycleId, milestoneId) => call(R.retry, { cycleId, milestoneId }),
+    resume: (cycleId) => call(R.resume, { cycleId }),
     emails: (filter = {}) => call(R.emails, {}, { query: filter }),
     searchProviders: (search) => call(R.searchProviders, {}, { query: search }),
     provider: (agb) => call(R.provider, { agb }),

@@ -1,6 +1,6 @@
 import type { Clock } from '../commons/clock.ts';
 import type { AdminPort } from './admin.ts';
-import type { ClockControlPort, ExecutionsPort, RetryMilestonePort } from './ports.ts';
+import type { ClockControlPort, ExecutionsPort, ResumeCyclePort, RetryMilestonePort } from './ports.ts';
 import type { OperatorStore } from './reads.ts';
 
 /** What the operator domain modules run on; the same in the CLI, the Lambda and the dashboard. */
@@ -15,4 +15,6 @@ export interface OperatorDeps {
   retry?: RetryMilestonePort;
   /** Creating, starting and amending cycles, importing providers; without it those routes answer 501. */
   admin?: AdminPort;
+  /** Resumes a stalled cycle; without it the resume route answers 501. */
+  resume?: ResumeCyclePort;
 }

@@ -62,5 +62,12 @@ export interface RetryOutcome {
   steps: { stepId: string }[];
 }
 
+/**
+ * Resumes a stalled cycle (its chain of executions ended before its calendar):
+ * steps left running or failed back to due and a new execution
+ * (functions/cycles `resumeCycle`). `by` is the operator, for the audit trail.
+ */
+export type ResumeCyclePort = (cycleId: string, by: string) => Promise<RetryOutcome>;
+
 /** An executions port for when nothing is known (a store without an engine). */
 export const noExecutions: ExecutionsPort = { describe: async () => undefined };

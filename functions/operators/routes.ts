@@ -59,6 +59,7 @@ export const OPERATOR_ROUTES = {
   startCycle: { method: 'POST', path: '/cycles/:cycleId/start', role: 'administrator', does: 'start a cycle (inkoop cycle start)' },
   amend: { method: 'POST', path: '/cycles/:cycleId/milestones/:milestoneId/amend', role: 'administrator', does: 'amend a date (inkoop calendar amend)' },
   retry: { method: 'POST', path: '/cycles/:cycleId/milestones/:milestoneId/retry', role: 'administrator', does: 'retry a milestone (inkoop milestone retry)' },
+  resume: { method: 'POST', path: '/cycles/:cycleId/resume', role: 'administrator', does: 'resume a stalled cycle (inkoop cycle resume)' },
   importUpload: { method: 'POST', path: '/providers/import-uploads', role: 'administrator', does: 'upload a provider file (inkoop providers import)' },
   importProviders: { method: 'POST', path: '/providers/import', role: 'administrator', does: 'import providers (inkoop providers import)' },
   advanceClock: { method: 'POST', path: '/clock/advance', role: 'administrator', does: 'move the clock' },

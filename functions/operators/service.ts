@@ -35,6 +35,14 @@ export interface RetryResult {
   executionArn: string | null;
 }
 
+export interface ResumeResult {
+  cycleId: string;
+  /** The steps put back to due (left running or failed), and the execution that resumes the cycle. */
+  steps: string[];
+  executionName: string;
+  executionArn: string | null;
+}
+
 export type AdvanceResult = ClockView & { moved: { from: string; to: string } | null };
 
 /**
@@ -49,6 +57,7 @@ export interface OperatorService {
   questions(cycleId: string, filter?: QuestionFilter): Promise<QuestionView[]>;
   answer(target: { cycleId: string; id: string }, input: AnswerInput, by: string): Promise<QuestionView>;
   retry(cycleId: string, milestoneId: string, by: string): Promise<RetryResult>;
+  resume(cycleId: string, by: string): Promise<ResumeResult>;
   emails(filter?: EmailFilter): Promise<EmailLogView>;
   searchProviders(search: ProviderSearch): Promise<ProviderMatch[]>;
   provider(agb: string): Promise<ProviderHistoryView>;
@@ -86,6 +95,11 @@ export function createOperatorService(deps: OperatorDeps): OperatorService {
         executionName: outcome.executionName,
         executionArn: outcome.executionArn ?? null,
       };
+    },
+    async resume(cycleId, by) {
+      if (!deps.resume) throw new UnavailableError('Resuming cycles is not available here; use `inkoop cycle resume`');
+      const outcome = await deps.resume(cycleId, by);
+      return { cycleId, steps: outcome.steps.map((s) => s.stepId), executionName: outcome.executionName, executionArn: outcome.executionArn ?? null };
     },
     emails: (filter) => emailLog(deps, filter),
     searchProviders: (search) => searchProviders(deps, search),

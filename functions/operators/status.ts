@@ -21,7 +21,7 @@ import { failedMilestones, milestoneViews, nextStepOf, stepView } from './milest
 import { overdueGroups } from './overdue.ts';
 import type { ExecutionInfo } from './ports.ts';
 import { allMessages, applicationsByState } from './reads.ts';
-import type { CycleHeader, CycleStatusView } from './views.ts';
+import type { CycleHeader, CycleStatusView, StalledView } from './views.ts';
 
 export const cycleHeader = (c: Cycle): CycleHeader => ({
   id: c.id,
@@ -83,6 +83,19 @@ export function buildStatus(input: StatusInput): CycleStatusView {
       now,
     }),
     failed: failedMilestones(cycle.id, calendar, steps),
+    stalled: stalledView(cycle, input.execution),
+  };
+}
+
+/** A started, unfinished cycle whose chain of executions has ended: nothing will run its next step. */
+export function stalledView(cycle: Cycle, execution: ExecutionInfo | undefined): StalledView | null {
+  if (cycle.status !== 'running' && cycle.status !== 'failed') return null;
+  if (!execution || execution.status === 'RUNNING' || execution.status === 'NOT_STARTED') return null;
+  return {
+    execution: execution.name,
+    status: execution.status,
+    ...(execution.stoppedAt ? { stoppedAt: execution.stoppedAt } : {}),
+    resumeCommand: `inkoop cycle resume ${cycle.id}`,
   };
 }
 

@@ -17,6 +17,9 @@ export function statusText(s: CycleStatusView): string {
   const lines = [
     `${s.cycle.id}: ${s.cycle.careType.name} ${years} (${s.cycle.regime})`,
     `  cycle ${s.cycle.status}; execution ${ex ? `${ex.status} ${ex.name}${ex.startedAt ? `, started ${local(ex.startedAt)}` : ''}${ex.error ? ` (${ex.error}: ${ex.cause ?? ''})` : ''}` : 'none'}`,
+    ...(s.stalled
+      ? [`  STALLED: its last execution ${s.stalled.execution} ended ${s.stalled.status}${s.stalled.stoppedAt ? ` at ${local(s.stalled.stoppedAt)}` : ''}; nothing runs its next step. Resume it with: ${s.stalled.resumeCommand}`]
+      : []),
     `  now ${s.nowLocal} (${s.now})`,
     s.nextStep ? `  next: ${s.nextStep.title} (${s.nextStep.stepId}) at ${s.nextStep.atLocal}` : '  next: nothing, the calendar is finished',
     '',

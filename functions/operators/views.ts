@@ -104,6 +104,17 @@ export interface CycleStatusView {
   questions: { open: number; answered: number };
   overdue: OverdueGroup[];
   failed: FailedMilestone[];
+  /** The cycle is not finished but none of its executions runs: it waits for `inkoop cycle resume`. */
+  stalled: StalledView | null;
+}
+
+export interface StalledView {
+  /** The chain's last execution and how it ended (FAILED, TIMED_OUT, ABORTED, …). */
+  execution: string;
+  status: string;
+  stoppedAt?: string;
+  /** The CLI command that resumes the cycle. */
+  resumeCommand: string;
 }
 
 export interface DecisionQueueView {

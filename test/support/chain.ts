@@ -23,11 +23,13 @@ export function localChain(options: {
   clock: VirtualClock;
   handlers: Record<string, LambdaHandler>;
   onEvent?: (event: RunEvent, execution: LocalExecutionRecord) => void;
+  /** Hand a milestone over after this many pages and sends (default: the deployed definition's). */
+  maxTasksPerExecution?: number;
 }): Chain {
   const driver = new VirtualTimeDriver(options.clock, 'fast');
   const history = new HistoryCounter(() => options.clock.now());
   const executions = new LocalExecutions({
-    definition: JSON.stringify(buildCycleDefinition()),
+    definition: JSON.stringify(buildCycleDefinition(undefined, { maxTasksPerExecution: options.maxTasksPerExecution })),
     handlers: options.handlers,
     clock: options.clock,
     driver,

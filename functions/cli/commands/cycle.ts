@@ -102,7 +102,29 @@ export function registerCycleCommands(program: Command): void {
       }),
     );
 
-  // `cycle resume` (issue #13) goes here the same way: a service method over its operator route (administrator).
+  cycle
+    .command('resume')
+    .argument('<cycle>', 'the cycle id')
+    .option('--json', 'print the result as JSON')
+    .description(
+      'Resume a stalled cycle (inkoop status says so: its last execution failed, timed out, was aborted or crossed a ' +
+        'Step Functions limit). Steps left running or failed go back to due and a new execution (<cycle>--resume-<n>) ' +
+        'picks up at the first step not done. Refused while an execution of the cycle runs. No email is sent twice.',
+    )
+    .action(
+      action(async (cycleId: string, options: { json?: boolean }, command: Command) => {
+        await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async ({ service }) => {
+          const result = await service.resume(cycleId, localActor());
+          if (options.json) return printJson(result);
+          const steps = result.steps.length ? `${result.steps.join(', ')} back to due; ` : '';
+          process.stdout.write(
+            result.executionArn
+              ? `Resuming ${cycleId}: ${steps}started ${result.executionName} (${result.executionArn})\n`
+              : `Resuming ${cycleId}: ${steps}no execution was started here: the local runtime resumes the cycle when it runs it (${result.executionName}).\n`,
+          );
+        });
+      }),
+    );
 
   registerAmend(program);
 }

@@ -15,7 +15,6 @@
  * runtime (the execution is aborted between states, servers closed, DynamoDB
  * Local stopped, the mailbox flushed) and saves where the clock was.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Calendar } from '../../calendar/schema.ts';
@@ -24,6 +23,7 @@ import { loadCalendar } from '../../calendar/validate.ts';
 import { VirtualClock } from '../../commons/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../commons/errors.ts';
 import { createCycle, startCycle } from '../../cycles/create.ts';
+import { resumeCycle } from '../../cycles/resume.ts';
 import { parseProviders } from '../../providers/import.ts';
 import { importProviders, type ImportReport } from '../../providers/write.ts';
 import type { Shutdown } from '../process.ts';
@@ -225,10 +225,13 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         sim.start((onSent) => runtime.onEmailsSent(onSent));
         const cycle = await store.getCycle(cycleId);
         if (cycle?.status === 'planned') return (await startCycle(store, runtime.executions, cycleId)).executionArn;
-        // Resumed: a new execution picks up at the first step that is not done.
-        const started = await runtime.executions.startExecution({ name: `${cycleId}-resume-${randomBytes(3).toString('hex')}`, cycleId });
-        await store.updateCycleStatus(cycleId, 'running', { executionArn: started.executionArn });
-        return started.executionArn;
+        // Resumed: a new execution picks up at the first step that is not done (as `inkoop cycle resume` does).
+        const resumed = await resumeCycle(
+          store,
+          { current: (c) => runtime.executions.describe(c), starter: runtime.executions },
+          { cycleId, actor: { kind: 'operator', id: 'rehearsal' } },
+        );
+        return resumed.executionArn!;
       });
       release();
       await runtime.executions.get(executionArn)!.done;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import type { ProviderAction } from '../../../functions/calendar/schema.ts';
+import type { Calendar, ProviderAction } from '../../../functions/calendar/schema.ts';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createCycle } from '../../../functions/cycles/create.ts';
@@ -63,9 +63,9 @@ export async function makeWorld(
   client: Parameters<typeof createStore>[0]['client'],
   tableName: string,
   calendarId: string,
-  options: { pageSize?: number; start?: string } = {},
+  options: { pageSize?: number; start?: string; calendar?: Calendar } = {},
 ): Promise<World> {
-  const calendar = await loadCalendar(calendarId);
+  const calendar = options.calendar ?? (await loadCalendar(calendarId));
   const clock = new VirtualClock(options.start ?? `${calendar.contract.firstYear - 1}-01-15T09:00:00Z`);
   const store = createStore({ client, tableName, clock });
   const { cycle } = await createCycle(store, calendar, clock);

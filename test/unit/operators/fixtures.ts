@@ -132,6 +132,11 @@ export function fakeService(status: CycleStatusView = aStatus()): FakeService {
         if (milestoneId === 'nope') throw new UnavailableError('Retrying milestones is not available here');
         return { cycleId, milestoneId, steps: [`${milestoneId}#notify`], executionName: `${cycleId}-retry-1`, executionArn: null };
       }),
+    resume: (cycleId, by) =>
+      track('resume', [cycleId, by], () => {
+        known(cycleId);
+        return { cycleId, steps: ['registration#closes'], executionName: `${cycleId}--resume-1`, executionArn: null };
+      }),
     emails: (filter) => track('emails', [filter], () => ({ emails: [], total: 0 })),
     searchProviders: (search) => track('searchProviders', [search], () => [{ agb: '12345678', name: 'Zorg & Co <b>', careTypes: ['test'] }]),
     provider: (agb) =>

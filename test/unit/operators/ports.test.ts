@@ -55,6 +55,45 @@ describe('Step Functions executions', () => {
     expect(sfn.commandCalls(ListExecutionsCommand)[0].args[0].input).toEqual({ stateMachineArn: MACHINE, maxResults: 100 });
     expect(await port.describe({ id: 'wlz-2021' })).toBeUndefined();
   });
+
+  it('follows the chain: an execution that handed over names its successor in its output', async () => {
+    const handedOver = (name: string, successor: string) => ({
+      executionArn: arn(name),
+      stateMachineArn: MACHINE,
+      name,
+      status: 'SUCCEEDED' as const,
+      startDate: new Date('2020-09-01T07:00:00Z'),
+      output: JSON.stringify({ name: successor, input: { cycleId: 'msr-2021' } }),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: arn('msr-2021') }).resolves(handedOver('msr-2021', 'msr-2021--policy-publication-notify'));
+    sfn.on(DescribeExecutionCommand, { executionArn: arn('msr-2021--policy-publication-notify') }).resolves(
+      handedOver('msr-2021--policy-publication-notify', 'msr-2021--registration-opens'),
+    );
+    sfn.on(DescribeExecutionCommand, { executionArn: arn('msr-2021--registration-opens') }).resolves({
+      executionArn: arn('msr-2021--registration-opens'),
+      stateMachineArn: MACHINE,
+      name: 'msr-2021--registration-opens',
+      status: 'ABORTED',
+      startDate: new Date('2020-05-01T07:00:00Z'),
+      stopDate: new Date('2020-05-02T07:00:00Z'),
+    });
+    const port = sfnExecutions(new SFNClient({}), MACHINE);
+    expect(await port.describe({ id: 'msr-2021', executionArn: arn('msr-2021') })).toMatchObject({
+      name: 'msr-2021--registration-opens',
+      status: 'ABORTED',
+      arn: arn('msr-2021--registration-opens'),
+    });
+    // The last execution of a finished cycle succeeded without a successor: it is the answer.
+    sfn.on(DescribeExecutionCommand, { executionArn: arn('msr-2021--signing-deadline-deadline') }).resolves({
+      executionArn: arn('msr-2021--signing-deadline-deadline'),
+      stateMachineArn: MACHINE,
+      name: 'msr-2021--signing-deadline-deadline',
+      status: 'SUCCEEDED',
+      startDate: new Date('2021-01-01T00:00:00Z'),
+      output: JSON.stringify({ cycleId: 'msr-2021', next: { finished: true } }),
+    });
+    expect(await port.describe({ id: 'msr-2021', executionArn: arn('msr-2021--signing-deadline-deadline') })).toMatchObject({ status: 'SUCCEEDED' });
+  });
 });
 
 describe('a runtime in another process', () => {
