@@ -186,6 +186,14 @@ describe('actions', () => {
     expect((await handle(request('POST', `/operator/cycles/${CYCLE}/milestones/nope/retry`))).statusCode).toBe(501);
   });
 
+  it('POST resume: 202 with what the resume port answered, the IAM caller acting; an unknown cycle 404', async () => {
+    const r = await handle(request('POST', `/operator/cycles/${CYCLE}/resume`));
+    expect(r.statusCode).toBe(202);
+    expect(json(r)).toEqual({ cycleId: CYCLE, steps: ['registration#closes'], executionName: `${CYCLE}--resume-1`, executionArn: null });
+    expect(service.calls.at(-1)).toEqual({ method: 'resume', args: [CYCLE, CALLER] });
+    expect((await handle(request('POST', '/operator/cycles/nope-2021/resume'))).statusCode).toBe(404);
+  });
+
   it('POST clock/advance', async () => {
     const r = await handle(request('POST', '/operator/clock/advance'));
     expect(r.statusCode).toBe(200);
