@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatForecast } from '../functions/local/rehearsal/report.ts';
 import { rehearse } from '../functions/local/rehearsal/rehearse.ts';
 import { cpuSeconds, peakRssMb } from './proc.ts';
 
@@ -31,6 +32,8 @@ interface BenchResult {
   lambdaInvocations: number;
   applications: number;
   contracted: number;
+  /** The rehearsal's AWS forecast, as its report prints it. */
+  aws: string[];
 }
 
 async function one(providers: number): Promise<BenchResult> {
@@ -71,6 +74,7 @@ async function one(providers: number): Promise<BenchResult> {
       lambdaInvocations: report.lambdaInvocations.total,
       applications: report.applications.total,
       contracted: report.contracted.length,
+      aws: formatForecast(report.aws),
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -130,5 +134,6 @@ for (const providers of sizes) {
   results.push(JSON.parse(last) as BenchResult);
 }
 process.stdout.write(`\n${table(results)}\n`);
+for (const r of results) process.stdout.write(`\n${r.providers.toLocaleString('en')} providers: ${r.aws.join('\n')}\n`);
 const big = results.find((r) => r.providers === 10_000);
 if (big) process.stdout.write(`\n10,000 providers: ${(big.wallMs / 1000).toFixed(1)} s (target ≤ 120 s on 2 cores)\n`);

@@ -6,6 +6,7 @@
  * Functions state transitions (from the executions' events).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { keys } from '../store/keys.ts';
 import { currentFunction, iamActionsOf } from './iam-actions.ts';
 
 export interface DynamoDbCounts {
@@ -17,6 +18,18 @@ export interface DynamoDbCounts {
   itemsWritten: number;
   /** Items returned by reads (Get, BatchGet, Query, TransactGet). */
   itemsRead: number;
+  /**
+   * On-demand write request units AWS would bill, from the items written (each item
+   * taken as at most 1 KB): 1 per item, 2 in a transaction, and the same again for
+   * each global secondary index the item is in (projection ALL: every write of an
+   * indexed item writes the index; a changed index key writes it twice).
+   */
+  writeUnits: number;
+  /**
+   * Read request units, from the items read (each taken as at most 4 KB): an
+   * eventually consistent item ½, a strongly consistent one 1, a transactional one 2.
+   */
+  readUnits: number;
   /**
    * With `INKOOP_TRACE_CALLERS=1`: requests by operation and the repository
    * function and callers that sent them (`UpdateItem claimMessages < sendQueued …`), and
@@ -42,7 +55,7 @@ export interface RuntimeCounts {
 }
 
 export class RuntimeMetrics {
-  readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0, actionsByFunction: {} };
+  readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0, writeUnits: 0, readUnits: 0, actionsByFunction: {} };
   private readonly actions = new Map<string, Set<string>>();
   readonly lambda: Record<string, number> = {};
   readonly lambdaMs: Record<string, number> = {};
@@ -73,7 +86,9 @@ export class RuntimeMetrics {
         counts.operations[operation] = (counts.operations[operation] ?? 0) + 1;
         counts.requests++;
         const callerKey = callers ? countCaller(callers, operation) : '';
-        counts.itemsWritten += itemsWritten(operation, (args as { input?: unknown }).input);
+        const input = (args as { input?: unknown }).input;
+        counts.itemsWritten += itemsWritten(operation, input);
+        counts.writeUnits += writeUnits(operation, input);
         const fn = currentFunction();
         if (fn) {
           const used = actions.get(fn) ?? new Set<string>();
@@ -83,6 +98,7 @@ export class RuntimeMetrics {
         const result = await next(args);
         const read = itemsRead(operation, (result as { output?: unknown }).output);
         counts.itemsRead += read;
+        counts.readUnits += read * readUnitsPerItem(operation, input);
         if (callers && read) callers[`READ ${callerKey}`] = (callers[`READ ${callerKey}`] ?? 0) + read;
         return result;
       },
@@ -107,6 +123,71 @@ function itemsWritten(operation: string, input: unknown): number {
     default:
       return 0;
   }
+}
+
+/** Which items live in which indexes (infra: store/table.ts), by their keys. */
+const INDEXED: { matches: (key: AnyRecord) => boolean; indexes: number }[] = [
+  { matches: (k) => typeof k.sk === 'string' && k.sk.startsWith(keys.application('', '').sk), indexes: 2 }, // gsi1 state, gsi2 provider
+  { matches: (k) => typeof k.pk === 'string' && k.pk.startsWith(keys.message('').pk), indexes: 2 }, // gsi2 provider, gsi3 status
+  { matches: (k) => typeof k.sk === 'string' && k.sk.startsWith(keys.question('', '').sk), indexes: 1 }, // gsi2
+  { matches: (k) => k.sk === keys.provider('').sk, indexes: 1 }, // gsi1 provider list
+  { matches: (k) => k.sk === keys.cycle('').sk, indexes: 1 }, // gsi1 cycle list
+];
+const INDEX_KEY = /\b(gsi\d)pk\b/g;
+
+function indexesOfKey(key: unknown): number {
+  const k = (key ?? {}) as AnyRecord;
+  return INDEXED.find((i) => i.matches(k))?.indexes ?? 0;
+}
+
+/** Units of one written item: the table, then each index; a SET of an index key moves the item in that index (2). */
+function itemUnits(kind: 'put' | 'update' | 'delete', request: AnyRecord): number {
+  if (kind === 'put') {
+    const item = (request.Item ?? {}) as AnyRecord;
+    return 1 + Object.keys(item).filter((a) => /^gsi\d+pk$/.test(a)).length;
+  }
+  const indexes = indexesOfKey(request.Key);
+  if (kind === 'delete') return 1 + indexes;
+  const names = (request.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const expression = String(request.UpdateExpression ?? '').replace(/#\w+/g, (n) => names[n] ?? n);
+  const moved = new Set([...expression.matchAll(INDEX_KEY)].map((m) => m[1])).size;
+  return 1 + indexes + moved;
+}
+
+function writeUnits(operation: string, input: unknown): number {
+  const i = (input ?? {}) as AnyRecord;
+  switch (operation) {
+    case 'PutItem':
+      return itemUnits('put', i);
+    case 'UpdateItem':
+      return itemUnits('update', i);
+    case 'DeleteItem':
+      return itemUnits('delete', i);
+    case 'BatchWriteItem':
+      return Object.values((i.RequestItems ?? {}) as Record<string, AnyRecord[]>)
+        .flat()
+        .reduce((n, r) => n + (r.PutRequest ? itemUnits('put', r.PutRequest as AnyRecord) : itemUnits('delete', (r.DeleteRequest ?? {}) as AnyRecord)), 0);
+    case 'TransactWriteItems':
+      // Transactional writes cost twice (the prepare and the commit); a ConditionCheck is a read.
+      return ((i.TransactItems ?? []) as AnyRecord[]).reduce((n, t) => {
+        if (t.Put) return n + 2 * itemUnits('put', t.Put as AnyRecord);
+        if (t.Update) return n + 2 * itemUnits('update', t.Update as AnyRecord);
+        if (t.Delete) return n + 2 * itemUnits('delete', t.Delete as AnyRecord);
+        return n;
+      }, 0);
+    default:
+      return 0;
+  }
+}
+
+function readUnitsPerItem(operation: string, input: unknown): number {
+  if (operation === 'TransactGetItems') return 2;
+  const i = (input ?? {}) as AnyRecord;
+  if (operation === 'BatchGetItem') {
+    const first = Object.values((i.RequestItems ?? {}) as Record<string, AnyRecord>)[0];
+    return first?.ConsistentRead ? 1 : 0.5;
+  }
+  return i.ConsistentRead ? 1 : 0.5;
 }
 
 function itemsRead(operation: string, output: unknown): number {

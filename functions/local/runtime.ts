@@ -35,6 +35,7 @@ import { startRuntimeDatabase } from './runtime-database.ts';
 import type { Shutdown } from './process.ts';
 import { FACTORIES, loadDeliveryEventsHandler, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
 import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
+import { HistoryCounter } from './history.ts';
 import { removeRuntimeFile, readRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
 import { MailboxFile } from './runtime-mailbox.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
@@ -98,6 +99,10 @@ export interface LocalRuntime {
   readonly ses: SesLocal;
   readonly metrics: RuntimeMetrics;
   readonly executions: LocalExecutions;
+  /** The history of every execution, counted as Step Functions would record it. */
+  readonly history: HistoryCounter;
+  /** The memory each workflow function is configured with in the template (MB), by handler key. */
+  readonly lambdaMemoryMb: Readonly<Record<string, number>>;
   readonly clockControl: ClockController;
   readonly workflow: CycleWorkflow;
   readonly urls: LocalRuntimeUrls;
@@ -189,7 +194,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const runListeners = new Set<(event: RunEvent, execution: LocalExecutionRecord) => void>();
     const sentListeners = new Set<() => void | Promise<void>>();
     let nextMilestoneAt: number | undefined;
+    const history = new HistoryCounter(() => clock.now());
     const onEvent = (event: RunEvent, record: LocalExecutionRecord): void => {
+      history.record(event, record);
       if (event.type === 'stateEntered') metrics.stateTransitions++;
       if (event.type === 'stateExited') {
         const next = (event.output as { next?: { finished?: boolean; step?: { at?: string } | null } } | null)?.next;
@@ -342,6 +349,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ses,
       metrics,
       executions,
+      history,
+      lambdaMemoryMb: Object.fromEntries(
+        Object.entries(workflow.substitutions).map(([key, ref]) => [key, Number(template.Resources[ref.logicalId]?.Properties?.MemorySize ?? 128)]),
+      ),
       clockControl,
       workflow,
       mailbox,

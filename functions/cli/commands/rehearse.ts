@@ -101,7 +101,8 @@ export function registerRehearseCommand(program: Command): void {
           if (result.stopped || !result.report) return;
           if (flags.json) printJson(result.report);
           else process.stdout.write(formatReport(result.report));
-          if (result.report.failure) process.exitCode = 1;
+          // A failed milestone, or an execution that would cross a Step Functions limit in AWS (the report names it).
+          if (result.report.failure || result.report.aws.limitsCrossed.length) process.exitCode = 1;
           if (result.runtime) {
             stream.write(`\nThe year is done. Open:\n${addresses(result.runtime, result.calendar.id)}\nCtrl-C stops everything.\n`);
             await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));

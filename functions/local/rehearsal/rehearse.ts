@@ -275,6 +275,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       wallTimeMs: wallMsBefore + (performance.now() - wallStart),
       virtual: { from: Date.parse(current.startedAt), to: clock.now() },
       failure,
+      executions: runtime.history.executions(),
+      lambdaMemoryMb: { ...runtime.lambdaMemoryMb },
     });
     if (simulation?.tally.errors.length) {
       say(`The simulation hit ${simulation.tally.errors.length} errors; the first: ${simulation.tally.errors[0]}`);

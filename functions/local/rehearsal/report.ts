@@ -10,6 +10,8 @@
  * - DynamoDB operations, Lambda invocations, state transitions: the runtime's
  *   counters (an SDK middleware, the task wrappers, the executions' events).
  */
+import { forecastAws, type AwsForecast } from '../forecast.ts';
+import type { ExecutionHistory } from '../history.ts';
 import type { Calendar } from '../../calendar/schema.ts';
 import { formatLocalInstant } from '../../calendar/time.ts';
 import { APPLICATION_STATES, type Application, type ApplicationState, type Message, type Step } from '../../domain/index.ts';
@@ -60,6 +62,8 @@ export interface RehearsalReport {
   lambdaInvocations: { total: number; byFunction: Record<string, number>; msByFunction: Record<string, number> };
   stateTransitions: number;
   providerPages: { responses: Record<string, number> };
+  /** What the cycle would do and cost in AWS: its executions against Step Functions' limits, and the bill. */
+  aws: AwsForecast;
 }
 
 export interface ReportInput {
@@ -74,6 +78,9 @@ export interface ReportInput {
   wallTimeMs: number;
   virtual: { from: number; to: number };
   failure?: RehearsalReport['failure'];
+  /** The executions' histories and the functions' configured memory, for the AWS forecast. */
+  executions: ExecutionHistory[];
+  lambdaMemoryMb: Record<string, number>;
 }
 
 const PAGE = 500;
@@ -202,6 +209,12 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
     lambdaInvocations: { total: lambdaTotal, byFunction: input.counts.lambda, msByFunction: input.counts.lambdaMs },
     stateTransitions: input.counts.stateTransitions,
     providerPages: { responses: Object.fromEntries(Object.entries(input.linkStatuses).map(([k, v]) => [k, v])) },
+    aws: forecastAws({
+      executions: input.executions,
+      lambda: { invocations: input.counts.lambda, ms: input.counts.lambdaMs, memoryMb: input.lambdaMemoryMb },
+      dynamodb: { writeUnits: input.counts.dynamodb.writeUnits, readUnits: input.counts.dynamodb.readUnits },
+      emails: total,
+    }),
   };
 }
 
@@ -260,5 +273,30 @@ export function formatReport(r: RehearsalReport): string {
   lines.push(`Step Functions state transitions: ${r.stateTransitions}`);
   const pages = Object.entries(r.providerPages.responses).map(([s, n]) => `${s}: ${n}`).join(', ');
   lines.push(`Provider pages answered: ${pages || '–'}`);
+  lines.push('', ...formatForecast(r.aws));
   return `${lines.join('\n')}\n`;
+}
+
+const usd = (n: number): string => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+
+/** The AWS forecast: each execution against the limits, then the bill by service. */
+export function formatForecast(aws: AwsForecast): string[] {
+  const lines = [
+    `AWS forecast (${aws.prices.region} prices looked up ${aws.prices.lookedUp}, ${aws.prices.source}); ` +
+      `each execution at most ${aws.budget.days} days and ${aws.budget.historyEvents.toLocaleString('en')} history events`,
+    `  ${pad('EXECUTION', 52)} ${pad('START (UTC)', 20)} ${lpad('DAYS', 7)} ${lpad('EVENTS', 7)} ${lpad('TRANSITIONS', 11)}`,
+  ];
+  for (const e of aws.executions) {
+    lines.push(`  ${pad(e.name, 52)} ${pad(e.start.slice(0, 16), 20)} ${lpad(e.days.toFixed(1), 7)} ${lpad(e.historyEvents, 7)} ${lpad(e.stateTransitions, 11)}`);
+  }
+  for (const c of aws.limitsCrossed) {
+    lines.push(`  LIMIT CROSSED: execution ${c.execution} ${c.limit === 'days' ? `runs ${c.value} days` : `records ${c.value} history events`} (at most ${c.max})`);
+  }
+  const u = aws.usage;
+  const cost = aws.costUsd;
+  lines.push(
+    `  Step Functions ${usd(cost.stepFunctions)} (${u.stateTransitions} transitions); Lambda ${usd(cost.lambda)} (${u.lambdaRequests} requests, ${u.lambdaGbSeconds} GB-s); ` +
+      `DynamoDB ${usd(cost.dynamodb)} (${u.writeRequestUnits} WRU, ${u.readRequestUnits} RRU); SES ${usd(cost.ses)} (${u.emails} emails); total ${usd(cost.total)}`,
+  );
+  return lines;
 }
