@@ -57,7 +57,8 @@ function milestoneRow(m: MilestoneView): SafeHtml {
   <td>${dates}</td>
   <td>${m.next ? badge('next', 'next') : ''} ${badge(m.status)}${m.cause ? html`<br><span class="cause">${m.cause}</span>` : ''}</td>
   <td><ul class="steps">${m.steps.map(
-    (st) => html`<li>${badge(st.status)} ${st.phase}: ${bothTimes(st.at)}${st.attempts > 1 ? html` <span class="muted">(${plural(st.attempts, 'attempt')})</span>` : ''}</li>`,
+    (st) =>
+      html`<li>${st.skipped ? badge('skipped') : badge(st.status)} ${st.phase}: ${bothTimes(st.at)}${st.attempts > 1 ? html` <span class="muted">(${plural(st.attempts, 'attempt')})</span>` : ''}${st.skipped ? html`<br><span class="muted" data-skipped="${st.stepId}">skipped in the rehearsal: ${st.skipped}</span>` : ''}</li>`,
   )}</ul></td>
 </tr>`;
 }

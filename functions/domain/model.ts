@@ -182,6 +182,8 @@ export const stepSchema = z.object({
   startedAt: instant.optional(),
   finishedAt: instant.optional(),
   cause: z.string().optional(),
+  /** Only in a rehearsal: why the step did not run (it needs next year's cycle); it counts as done. */
+  skipped: z.string().optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 

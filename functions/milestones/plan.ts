@@ -13,7 +13,7 @@ import { calendarToIcs } from '../calendar/ics.ts';
 import type { MilestoneKind, ProviderAction } from '../calendar/schema.ts';
 import { deadlineEnd, TIME_ZONE } from '../calendar/time.ts';
 import { lastDay } from '../calendar/timeline.ts';
-import { NotFoundError } from '../commons/errors.ts';
+import { NextCycleMissingError } from './errors.ts';
 import type { Application, Cycle, MessageInput, Provider, Trigger } from '../domain/model.ts';
 import { icsVersion } from '../domain/cycle.ts';
 import { invitationFor } from '../domain/provider.ts';
@@ -532,7 +532,7 @@ function nextYearDates(): Pass[] {
       const nextYear = Number(ctx.step.localDate.slice(0, 4)) + 1;
       const next = await cycleFor(ctx, nextYear);
       if (!next) {
-        throw new NotFoundError(
+        throw new NextCycleMissingError(
           `No cycle for ${ctx.cycle.careType.code} ${nextYear}: create it (inkoop cycle create <calendar>) and re-run this milestone (inkoop milestone retry ${ctx.cycle.id} ${ctx.milestone.id})`,
         );
       }

@@ -19,6 +19,7 @@ export const stepView = (s: Step): StepView => ({
   ...(s.startedAt ? { startedAt: s.startedAt } : {}),
   ...(s.finishedAt ? { finishedAt: s.finishedAt } : {}),
   ...(s.cause ? { cause: s.cause } : {}),
+  ...(s.skipped ? { skipped: s.skipped } : {}),
 });
 
 const dayStart = (date: string): number => DateTime.fromISO(date, { zone: TIME_ZONE }).startOf('day').toMillis();

@@ -28,7 +28,14 @@ export function statusText(s: CycleStatusView): string {
       [
         ['STATUS', 'MILESTONE', 'STEP', 'RUNS AT (EUROPE/AMSTERDAM)', 'RUNS AT (UTC)', 'TITLE'],
         ...s.milestones.flatMap((m) =>
-          m.steps.map((st) => [st.stepId === s.nextStep?.stepId ? `${st.status} (next)` : st.status, m.id, st.phase, st.atLocal, st.at, m.title]),
+          m.steps.map((st) => [
+            st.stepId === s.nextStep?.stepId ? `${st.status} (next)` : st.skipped ? 'skipped' : st.status,
+            m.id,
+            st.phase,
+            st.atLocal,
+            st.at,
+            st.skipped ? `${m.title} (skipped in the rehearsal: ${st.skipped})` : m.title,
+          ]),
         ),
       ],
       '    ',

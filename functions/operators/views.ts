@@ -20,6 +20,8 @@ export interface StepView {
   startedAt?: string;
   finishedAt?: string;
   cause?: string;
+  /** Rehearsal only: the step could not run (why); it counts as done. */
+  skipped?: string;
 }
 
 export type MilestoneStatus = StepStatus;

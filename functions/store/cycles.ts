@@ -283,6 +283,24 @@ export function cycleRepository(deps: StoreDeps) {
      * running → done (finishedAt) or failed (finishedAt, cause), failed → due (a retry,
      * clears finishedAt). Anything else: ConflictError.
      */
+    /** A rehearsal could not run the step (why, in one line); the workflow then marks it done as usual. */
+    async noteStepSkipped(cycleId: string, stepId: string, reason: string): Promise<void> {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.step(cycleId, stepId),
+            UpdateExpression: 'SET skipped = :reason, updatedAt = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':reason': reason, ':at': nowIso(clock) },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error)) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
+        throw error;
+      }
+    },
+
     async updateStep(cycleId: string, stepId: string, update: StepUpdate): Promise<Step> {
       const at = nowIso(clock);
       const from = [...STEP_MOVES[update.status], ...(update.rerun && update.status === 'running' ? (['done'] as const) : [])];

@@ -30,7 +30,10 @@ export interface MilestoneReport {
   /** When it ran, UTC. */
   at: string;
   atLocal: string;
+  /** The step's status; `skipped` when the rehearsal could not run it (see `skipped`). */
   status: string;
+  /** Why the rehearsal skipped it (a step that needs next year's cycle). */
+  skipped?: string;
   /** Real time from "running" to "done", ms. */
   durationMs: number | null;
   emails: Record<string, number>;
@@ -193,7 +196,8 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
         phase: s.phase,
         at: s.at,
         atLocal: formatLocalInstant(s.at),
-        status: s.status,
+        status: s.skipped ? 'skipped' : s.status,
+        ...(s.skipped ? { skipped: s.skipped } : {}),
         durationMs: input.stepDurations[s.stepId] ?? null,
         emails,
         emailsTotal: Object.values(emails).reduce((n, v) => n + v, 0),
@@ -243,6 +247,7 @@ export function formatReport(r: RehearsalReport): string {
       .map(([t, n]) => `${t} ${n}`)
       .join(', ');
     lines.push(`  ${m.at.replace('.000Z', 'Z')}  ${pad(m.stepId, 36)} ${pad(m.status, 7)} ${lpad(seconds(m.durationMs), 8)}  ${emails || '–'}`);
+    if (m.skipped) lines.push(`      skipped: ${m.skipped}`);
   }
   const between = Object.entries(r.betweenMilestones).map(([t, n]) => `${t} ${n}`).join(', ');
   lines.push(`  between milestones (confirmations of provider actions): ${between || '–'}`);
