@@ -46,12 +46,12 @@ import { logger as defaultLogger, redact } from '../commons/logger.ts';
 import { METRIC } from '../commons/metric-names.ts';
 import type { MetricsPort } from '../commons/metrics.ts';
 import type { Message, Outbox } from './ports.ts';
-import type { TokenRecord } from '../links/model.ts';
+import type { TokenRecord } from '../domain/tokens.ts';
 import { TokenBucket, type Sleep } from './rate-limit.ts';
 import { backoffMs, classifySesError, describeError, type SesErrorKind } from './ses-errors.ts';
 import { encodeTagValue, MESSAGE_KEY_TAG, tagValue } from './tags.ts';
 import { render, type RenderedEmail } from './templates.ts';
-import type { LinkAction } from '../links/token.ts';
+import type { LinkAction } from '../domain/tokens.ts';
 
 export interface EmailSenderConfig {
   /** From address (a verified SES identity). */

@@ -19,7 +19,8 @@ import { LINK_OUTCOME_DIMENSION, linkOutcomeOf, METRIC } from '../commons/metric
 import { lambdaMetrics, type MetricsPort } from '../commons/metrics.ts';
 import { renderPlainError } from '../http/edge.ts';
 import { method, type HttpEvent, type HttpHandler, type HttpResult } from '../http/types.ts';
-import { createProviderLinksApp, type LinksStore } from '../links/app.ts';
+import { createProviderLinksApp } from '../links/app.ts';
+import type { LinksStore } from '../links/ports.ts';
 import { SecretsManagerLinkKeyProvider, type LinkKeyProvider } from '../links/keys.ts';
 import { createStore } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';

@@ -1,6 +1,7 @@
 import { isDomainError, type DomainError } from '../commons/errors.ts';
 import { logger, redact } from '../commons/logger.ts';
-import { MethodNotAllowedError, textResult, type HttpEvent, type HttpHandler, type HttpResult } from './types.ts';
+import { textResult, type HttpEvent, type HttpHandler, type HttpResult } from './types.ts';
+import { MethodNotAllowedError } from '../commons/errors.ts';
 
 /**
  * The HTTP edge: typed errors become their `httpStatus`, anything else a 500.

@@ -1,12 +1,6 @@
 import { ValidationError } from '../commons/errors.ts';
-import {
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  bodyBytes,
-  header,
-  mediaType,
-  type HttpEvent,
-} from './types.ts';
+import { bodyBytes, header, mediaType, type HttpEvent } from './types.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../commons/errors.ts';
 
 /**
  * Form posts: `application/x-www-form-urlencoded` and `multipart/form-data`.

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../commons/clock.ts';
 import { logger } from '../commons/logger.ts';
 import { renderPlainError } from './edge.ts';
-import { PayloadTooLargeError, mediaType, type HttpEvent, type HttpHandler, type HttpResult } from './types.ts';
+import { mediaType, type HttpEvent, type HttpHandler, type HttpResult } from './types.ts';
+import { PayloadTooLargeError } from '../commons/errors.ts';
 
 /**
  * Serves an `HttpHandler` (the same one Lambda runs behind API Gateway) from a

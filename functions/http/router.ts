@@ -1,4 +1,5 @@
-import { MethodNotAllowedError, RouteNotFoundError, method, type HttpEvent, type HttpResult } from './types.ts';
+import { method, type HttpEvent, type HttpResult } from './types.ts';
+import { MethodNotAllowedError, RouteNotFoundError } from '../commons/errors.ts';
 
 /**
  * Method + path pattern routing. Patterns are literal segments and `:name`

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError } from '../commons/errors.ts';
 
 /**
  * The one request/response shape for AWS and local: API Gateway HTTP API
@@ -43,30 +42,3 @@ export const seeOther = (location: string): HttpResult => ({
   headers: { location, 'cache-control': 'no-store' },
   body: '',
 });
-
-/** No route for the path. */
-export class RouteNotFoundError extends DomainError {
-  readonly code = 'NotFound';
-  readonly httpStatus = 404;
-}
-
-export class MethodNotAllowedError extends DomainError {
-  readonly code = 'MethodNotAllowed';
-  readonly httpStatus = 405;
-  constructor(readonly allow: string[]) {
-    super('method not allowed', { allow });
-  }
-}
-
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'PayloadTooLarge';
-  readonly httpStatus = 413;
-  constructor(readonly limitBytes: number) {
-    super('request body too large', { limitBytes });
-  }
-}
-
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly code = 'UnsupportedMediaType';
-  readonly httpStatus = 415;
-}

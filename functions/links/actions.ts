@@ -27,10 +27,10 @@ import {
   withdrawSchema,
   type QualityCondition,
 } from './forms.ts';
-import type { TokenRecord } from './model.ts';
+import type { TokenRecord } from '../domain/tokens.ts';
 import type { FieldSpec, FormValues } from './pages.ts';
 import { actionLastDay, kvkExtractNotBefore, linkExpiry, momentDay, registrationWindow, signingLastDay } from './schedule.ts';
-import type { LinkAction, LinkClaims } from './token.ts';
+import type { LinkAction, LinkClaims } from '../domain/tokens.ts';
 
 /** Everything a page or a POST knows about the link it serves. */
 export interface LinkContext {

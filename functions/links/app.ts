@@ -31,7 +31,7 @@ import { formatMegabytes, parseForm, type FieldErrors, type ParsedForm, type Upl
 import { Router, type RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpHandler, type HttpResult } from '../http/types.ts';
 import type { PageReads } from '../store/cycles.ts';
-import type { Store } from '../store/index.ts';
+import type { LinksStore } from './ports.ts';
 import { consumeTokenItem, enqueueMessageItem } from '../store/index.ts';
 import { exceedsLimits, type StoredDocument, type UploadLimits, type UploadStore } from '../uploads/types.ts';
 import {
@@ -44,35 +44,19 @@ import {
   type RegistrationDocumentRef,
   type TransitionDefinition,
 } from './actions.ts';
-import { LinkInvalidError } from './errors.ts';
+import { LinkInvalidError } from '../commons/errors.ts';
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, formValues, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
 import { linkPath, trimBaseUrl, type LinkIssuer } from './issue.ts';
 import type { LinkKeyProvider } from './keys.ts';
-import { isSingleUse } from './model.ts';
+import { isSingleUse } from '../domain/tokens.ts';
 import { renderLinkError, type FieldSpec, type FormValues } from './pages.ts';
 import { handleRegistrationRequest, showRegistrationRequest, showRegistrationRequested } from './registration-request.ts';
 import { resolveLink } from './resolve.ts';
 import { liveLinkExpiry } from './schedule.ts';
 import { assertSignatory } from './rules.ts';
-import { hashToken, verifyToken, type LinkClaims } from './token.ts';
+import { hashToken, verifyToken } from './token.ts';
+import type { LinkClaims } from '../domain/tokens.ts';
 import { actionPage, receiptPage, type DocumentState } from './views.ts';
-
-/**
- * The store methods the app uses; `createStore(...)` satisfies it. Pages read
- * with `getPageReads`: one request per page load (the steps are cached in process).
- */
-export type LinksStore = Pick<
-  Store,
-  | 'tableName'
-  | 'getPageReads'
-  | 'getProvider'
-  | 'putProvider'
-  | 'createApplication'
-  | 'transition'
-  | 'enqueueMessage'
-  | 'putQuestion'
-  | 'getTokenRecord'
->;
 
 export interface ProviderLinksConfig {
   /** Where these pages are served, e.g. `https://aanbieders.example.nl`; links and redirects use it. */

@@ -9,8 +9,9 @@
  */
 import type { Clock } from '../commons/clock.ts';
 import type { LinkKeyProvider } from './keys.ts';
-import { newTokenRecord, type TokenRecord } from './model.ts';
-import { issueToken, type LinkAction } from './token.ts';
+import { newTokenRecord, type TokenRecord } from '../domain/tokens.ts';
+import { issueToken } from './token.ts';
+import type { LinkAction } from '../domain/tokens.ts';
 
 export interface TokenRecordStore {
   putTokenRecord(record: TokenRecord): Promise<unknown>;

@@ -11,13 +11,8 @@ import {
 import { oneLine } from '../commons/text.ts';
 import { InvalidTextError, type FieldErrors } from '../http/form.ts';
 import type { ErrorRenderer } from '../http/edge.ts';
-import {
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  RouteNotFoundError,
-  UnsupportedMediaTypeError,
-  type HttpResult,
-} from '../http/types.ts';
+import type { HttpResult } from '../http/types.ts';
+import { MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError, UnsupportedMediaTypeError } from '../commons/errors.ts';
 import { formatDutchDate, formatDutchDeadline } from './dutch-dates.ts';
 import {
   LinkExpiredError,
@@ -27,7 +22,7 @@ import {
   NotSignatoryError,
   RegistrationClosedError,
   RegistrationNotOpenError,
-} from './errors.ts';
+} from '../commons/errors.ts';
 import { html, raw, type SafeHtml } from '../commons/html.ts';
 
 /**

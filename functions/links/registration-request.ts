@@ -17,12 +17,12 @@ import { parseForm } from '../http/form.ts';
 import type { RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpResult } from '../http/types.ts';
 import { providerParams } from './actions.ts';
-import type { LinksStore } from './app.ts';
+import type { LinksStore } from './ports.ts';
 import { requestRegistrationFields, requestRegistrationSchema, validateForm, type RequestRegistrationForm } from './forms.ts';
 import { registrationFormPath } from './issue.ts';
 import { assertRegistrationOpen } from './rules.ts';
 import { linkExpiry, registrationWindow, type RegistrationWindow } from './schedule.ts';
-import { AGB_CODE } from './token.ts';
+import { AGB_CODE } from '../domain/tokens.ts';
 import { registrationRequestedPage, registrationRequestPage } from './views.ts';
 
 export interface RegistrationRequestDeps {

@@ -1,7 +1,8 @@
 import type { Clock } from '../commons/clock.ts';
-import { LinkExpiredError, LinkInvalidError } from './errors.ts';
-import { assertUsable, type TokenRecord } from './model.ts';
-import { hashToken, verifyToken, type LinkAction, type LinkClaims, type LinkKey } from './token.ts';
+import { LinkExpiredError, LinkInvalidError } from '../commons/errors.ts';
+import { assertUsable, type TokenRecord } from '../domain/tokens.ts';
+import { hashToken, verifyToken, type LinkKey } from './token.ts';
+import type { LinkAction, LinkClaims } from '../domain/tokens.ts';
 
 /**
  * From a token in a URL to the claims and record it stands for, or the refusal

@@ -1,5 +1,5 @@
-import { NotSignatoryError, RegistrationClosedError, RegistrationNotOpenError } from './errors.ts';
-import type { LinkClaims } from './token.ts';
+import { NotSignatoryError, RegistrationClosedError, RegistrationNotOpenError } from '../commons/errors.ts';
+import type { LinkClaims } from '../domain/tokens.ts';
 
 /**
  * Access rules beside the token record's own (model.ts). Pure: callers bring

@@ -6,7 +6,7 @@
 import type { ProviderAction } from '../calendar/schema.ts';
 import { linkLastDay, signingLastDay as calendarSigningLastDay } from '../calendar/deadlines.ts';
 import { localDateAt } from '../calendar/time.ts';
-import type { TokenRecord } from './model.ts';
+import type { TokenRecord } from '../domain/tokens.ts';
 import { lastDay } from '../calendar/timeline.ts';
 import type { Cycle, Step } from '../domain/model.ts';
 import { endOfDutchDay, startOfDutchDay } from './dutch-dates.ts';

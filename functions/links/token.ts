@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../commons/clock.ts';
-import { PROVIDER_ACTIONS, type ProviderAction } from '../calendar/schema.ts';
-import { LinkExpiredError, LinkInvalidError } from './errors.ts';
+import { LinkExpiredError, LinkInvalidError } from '../commons/errors.ts';
+import { linkClaimsSchema, type LinkAction, type LinkClaims, type LinkClaimsInput } from '../domain/tokens.ts';
 
 /**
  * Signed provider links. Providers never log in: every email that asks for an
@@ -15,33 +15,7 @@ import { LinkExpiredError, LinkInvalidError } from './errors.ts';
  * supersession and revocation. Only the token's SHA-256 hash is stored.
  */
 
-/** Actions reached through a personal link. 'request-registration' is the public contact form. */
-export type LinkAction = Exclude<ProviderAction, 'request-registration'>;
-export const LINK_ACTIONS = PROVIDER_ACTIONS.filter(
-  (a): a is LinkAction => a !== 'request-registration',
-) as [LinkAction, ...LinkAction[]];
-export const linkAction = z.enum(LINK_ACTIONS);
-
-export const AGB_CODE = /^\d{8}$/;
-const NONCE = /^[A-Za-z0-9_-]{22}$/; // 16 random bytes, base64url
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-
-export const linkClaimsSchema = z
-  .object({
-    cycleId: z.string().min(1).max(200),
-    agb: z.string().regex(AGB_CODE),
-    action: linkAction,
-    /** The contact the link was sent to; signing checks it against the signatory. */
-    contactId: z.string().min(1).max(200),
-    /** Epoch ms; the last valid instant (end of the deadline day, Europe/Amsterdam). */
-    expiresAt: z.number().int().positive(),
-    /** Makes every token unique, also two issued for the same claims in the same ms. */
-    nonce: z.string().regex(NONCE),
-  })
-  .strict();
-export type LinkClaims = z.infer<typeof linkClaimsSchema>;
-/** What a caller passes to `issueToken`; the nonce is ours to make. */
-export type LinkClaimsInput = Omit<LinkClaims, 'nonce'>;
 
 /** Bytes of the HMAC key. At least 32. */
 export type LinkKey = Uint8Array;

@@ -11,7 +11,8 @@ import { ValidationError, type DomainError, type Issue } from '../commons/errors
 import { agbCode } from '../domain/index.ts';
 import type { ErrorRenderer } from '../http/edge.ts';
 import type { Router, RouteRequest } from '../http/router.ts';
-import { UnsupportedMediaTypeError, bodyBytes, header, mediaType, type HttpEvent, type HttpResult } from '../http/types.ts';
+import { bodyBytes, header, mediaType, type HttpEvent, type HttpResult } from '../http/types.ts';
+import { UnsupportedMediaTypeError } from '../commons/errors.ts';
 import { amendSchema, createCycleSchema, importSchema, importUploadSchema } from './admin.ts';
 import { correctContactSchema } from './contacts.ts';
 import { decisionSchema } from './decisions.ts';

@@ -25,7 +25,7 @@ import {
   type StepInput,
   type StepStatus,
 } from '../domain/model.ts';
-import type { TokenRecord } from '../links/model.ts';
+import type { TokenRecord } from '../domain/tokens.ts';
 import { batchGetItems, clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';

@@ -11,7 +11,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type Updat
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { DELIVERY_RANK, messageInputSchema, messageSchema, type Delivery, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
-import type { TokenRecord } from '../links/model.ts';
+import type { TokenRecord } from '../domain/tokens.ts';
 import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { issueTokenRecords } from './tokens.ts';

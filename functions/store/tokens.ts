@@ -1,5 +1,5 @@
 /**
- * Link token records (functions/links/model.ts): only the SHA-256 hash of a
+ * Link token records (functions/domain/tokens.ts): only the SHA-256 hash of a
  * token is a key here, never the token itself.
  *
  * Supersession without a Scan: per (cycle, provider, action) a small head item
@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../commons/errors.ts';
-import { isSingleUse, supersessionKey, tokenRecordSchema, type TokenRecord } from '../links/model.ts';
+import { isSingleUse, supersessionKey, tokenRecordSchema, type TokenRecord } from '../domain/tokens.ts';
 import { batchGetItems, cancellationCodes, clean, mapLimit, type StoreDeps, type TransactItem } from './dynamo.ts';
 import type { Key } from './keys.ts';
 

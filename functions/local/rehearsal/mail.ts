@@ -6,7 +6,7 @@
  * see; the signature after the dot is what makes it valid, and only the server
  * checks that.
  */
-import type { LinkAction } from '../../links/token.ts';
+import type { LinkAction } from '../../domain/tokens.ts';
 import { storedEmails } from '../runtime-mailbox.ts';
 import type { StoredEmail } from '../ses-local.ts';
 

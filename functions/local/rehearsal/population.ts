@@ -18,7 +18,7 @@
  */
 import type { Calendar } from '../../calendar/schema.ts';
 import type { Contract } from '../../domain/model.ts';
-import type { LinkAction } from '../../links/token.ts';
+import type { LinkAction } from '../../domain/tokens.ts';
 import { simulatorAddress } from '../ses-events.ts';
 import { between, pick, stream, unit } from './random.ts';
 

@@ -17,7 +17,7 @@
 import type { Calendar } from '../../calendar/schema.ts';
 import type { VirtualClock } from '../../commons/clock.ts';
 import { recordDecision } from '../../operators/decisions.ts';
-import type { LinkAction } from '../../links/token.ts';
+import type { LinkAction } from '../../domain/tokens.ts';
 import type { Store } from '../../store/index.ts';
 import type { VirtualTimeDriver } from '../virtual-time.ts';
 import { fill, openPage, parseForm, submitForm, type ParsedForm } from './browser.ts';

@@ -5,7 +5,7 @@ import { render } from '../../../functions/email/templates.ts';
 import { signatoryOf } from '../../../functions/domain/provider.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
 import { issueToken, hashToken } from '../../../functions/links/token.ts';
-import { newTokenRecord } from '../../../functions/links/model.ts';
+import { newTokenRecord } from '../../../functions/domain/tokens.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { createHarness, form, KEY, pathOf, text, tokenOf, type Harness } from './harness.ts';
 

@@ -20,7 +20,7 @@ import { createProviderLinksApp } from '../../../functions/links/app.ts';
 import { endOfDutchDay } from '../../../functions/links/dutch-dates.ts';
 import { createLinkIssuer } from '../../../functions/links/issue.ts';
 import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
-import type { LinkAction } from '../../../functions/links/token.ts';
+import type { LinkAction } from '../../../functions/domain/tokens.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
 import { LocalUploadStore } from '../../../functions/uploads/local.ts';
 import type { UploadLimits } from '../../../functions/uploads/types.ts';

@@ -5,7 +5,7 @@ import { createLinkIssuer } from '../../../functions/links/issue.ts';
 import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import { resolveLink } from '../../../functions/links/resolve.ts';
 import { hashToken } from '../../../functions/links/token.ts';
-import { LinkSupersededError, LinkUsedError } from '../../../functions/links/errors.ts';
+import { LinkSupersededError, LinkUsedError } from '../../../functions/commons/errors.ts';
 import { consumeTokenItem, type Store } from '../../../functions/store/index.ts';
 import { documentClient } from '../../../functions/store/dynamo.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';

@@ -8,7 +8,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { triggers } from '../../../functions/domain/transitions.ts';
-import { newTokenRecord } from '../../../functions/links/model.ts';
+import { newTokenRecord } from '../../../functions/domain/tokens.ts';
 import { issueToken } from '../../../functions/links/token.ts';
 import { keys } from '../../../functions/store/keys.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';

@@ -13,7 +13,7 @@ import type { Outbox } from '../../../functions/email/ports.ts';
 import { createLinkIssuer, type LinkIssuer } from '../../../functions/links/issue.ts';
 import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import { resolveLink } from '../../../functions/links/resolve.ts';
-import { LinkSupersededError } from '../../../functions/links/errors.ts';
+import { LinkSupersededError } from '../../../functions/commons/errors.ts';
 import { hashToken } from '../../../functions/links/token.ts';
 import type { MessageInput } from '../../../functions/domain/model.ts';
 import { createStore, tokenKeys, type Store } from '../../../functions/store/index.ts';

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
-import { newTokenRecord, type TokenRecord } from '../../../functions/links/model.ts';
+import { newTokenRecord, type TokenRecord } from '../../../functions/domain/tokens.ts';
 import { issueToken } from '../../../functions/links/token.ts';
 import type { StoreDeps } from '../../../functions/store/dynamo.ts';
 import { createStore, tokenKeys, type Store } from '../../../functions/store/index.ts';

@@ -10,7 +10,7 @@
 import type { Clock } from '../../../functions/commons/clock.ts';
 import { ConflictError, NotFoundError } from '../../../functions/commons/errors.ts';
 import type { ClaimOutcome, ClaimRequest, Message, MessageStatus, Outbox, OutboxPage, UpdateOutcome } from '../../../functions/email/ports.ts';
-import type { TokenRecord } from '../../../functions/links/model.ts';
+import type { TokenRecord } from '../../../functions/domain/tokens.ts';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sortKey = (m: Message) => `${m.createdAt}#${m.key}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/commons/errors.ts';
 import { InvalidTextError, parseForm, type FormLimits } from '../../../functions/http/form.ts';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../functions/http/types.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../functions/commons/errors.ts';
 import { event, multipart, pdfBytes } from './support.ts';
 
 const MB = 1024 * 1024;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../functions/commons/errors.ts';
 import { withErrorMapping } from '../../../functions/http/edge.ts';
 import { Router } from '../../../functions/http/router.ts';
-import { MethodNotAllowedError, RouteNotFoundError, textResult } from '../../../functions/http/types.ts';
+import { textResult } from '../../../functions/http/types.ts';
+import { MethodNotAllowedError, RouteNotFoundError } from '../../../functions/commons/errors.ts';
 import { event } from './support.ts';
 
 const router = new Router()

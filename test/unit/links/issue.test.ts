@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createLinkIssuer, registrationFormPath } from '../../../functions/links/issue.ts';
-import type { TokenRecord } from '../../../functions/links/model.ts';
+import type { TokenRecord } from '../../../functions/domain/tokens.ts';
 import { hashToken, verifyToken } from '../../../functions/links/token.ts';
 
 const KEY = new Uint8Array(32).fill(5);

@@ -9,7 +9,7 @@ import {
   NotSignatoryError,
   RegistrationClosedError,
   RegistrationNotOpenError,
-} from '../../../functions/links/errors.ts';
+} from '../../../functions/commons/errors.ts';
 import { html, raw } from '../../../functions/commons/html.ts';
 import { formPage, layout, renderForm, renderLinkError, type FormSpec } from '../../../functions/links/pages.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { endOfDutchDay } from '../../../functions/links/dutch-dates.ts';
-import { LinkExpiredError, LinkInvalidError, LinkSupersededError, LinkUsedError } from '../../../functions/links/errors.ts';
-import { newTokenRecord, type TokenRecord } from '../../../functions/links/model.ts';
+import { LinkExpiredError, LinkInvalidError, LinkSupersededError, LinkUsedError } from '../../../functions/commons/errors.ts';
+import { newTokenRecord, type TokenRecord } from '../../../functions/domain/tokens.ts';
 import { resolveLink } from '../../../functions/links/resolve.ts';
 import { issueToken } from '../../../functions/links/token.ts';
 

@@ -5,7 +5,7 @@ import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createEmailSender, type LinkIssuerPort } from '../../../functions/email/sender.ts';
 import { createLinkIssuer } from '../../../functions/links/issue.ts';
-import type { TokenRecord } from '../../../functions/links/model.ts';
+import type { TokenRecord } from '../../../functions/domain/tokens.ts';
 import { hashToken, verifyToken } from '../../../functions/links/token.ts';
 import { createFakeOutbox, type FakeOutbox } from '../email/fake-outbox.ts';
 import { SAMPLES } from '../email/samples.ts';

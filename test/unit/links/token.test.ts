@@ -3,13 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ExpiredError } from '../../../functions/commons/errors.ts';
 import { endOfDutchDay } from '../../../functions/links/dutch-dates.ts';
-import { LinkExpiredError, LinkInvalidError } from '../../../functions/links/errors.ts';
-import {
-  hashToken,
-  issueToken,
-  verifyToken,
-  type LinkClaimsInput,
-} from '../../../functions/links/token.ts';
+import { LinkExpiredError, LinkInvalidError } from '../../../functions/commons/errors.ts';
+import { hashToken, issueToken, verifyToken } from '../../../functions/links/token.ts';
+import type { LinkClaimsInput } from '../../../functions/domain/tokens.ts';
 
 const key = randomBytes(32);
 // 1 July 2020, summer time (CEST, UTC+2): the MSR registration deadline.

@@ -1,7 +1,35 @@
-import { z } from 'zod';
 import type { DomainError } from '../commons/errors.ts';
-import { LinkExpiredError, LinkSupersededError, LinkUsedError } from './errors.ts';
-import { AGB_CODE, linkAction, type LinkAction, type LinkClaims } from './token.ts';
+import { LinkExpiredError, LinkSupersededError, LinkUsedError } from '../commons/errors.ts';
+import { z } from 'zod';
+import { PROVIDER_ACTIONS, type ProviderAction } from '../calendar/schema.ts';
+
+/** Actions reached through a personal link. 'request-registration' is the public contact form. */
+export type LinkAction = Exclude<ProviderAction, 'request-registration'>;
+export const LINK_ACTIONS = PROVIDER_ACTIONS.filter(
+  (a): a is LinkAction => a !== 'request-registration',
+) as [LinkAction, ...LinkAction[]];
+export const linkAction = z.enum(LINK_ACTIONS);
+
+export const AGB_CODE = /^\d{8}$/;
+const NONCE = /^[A-Za-z0-9_-]{22}$/; // 16 random bytes, base64url
+
+export const linkClaimsSchema = z
+  .object({
+    cycleId: z.string().min(1).max(200),
+    agb: z.string().regex(AGB_CODE),
+    action: linkAction,
+    /** The contact the link was sent to; signing checks it against the signatory. */
+    contactId: z.string().min(1).max(200),
+    /** Epoch ms; the last valid instant (end of the deadline day, Europe/Amsterdam). */
+    expiresAt: z.number().int().positive(),
+    /** Makes every token unique, also two issued for the same claims in the same ms. */
+    nonce: z.string().regex(NONCE),
+  })
+  .strict();
+export type LinkClaims = z.infer<typeof linkClaimsSchema>;
+/** What a caller passes to `issueToken`; the nonce is ours to make. */
+export type LinkClaimsInput = Omit<LinkClaims, 'nonce'>;
+
 
 /**
  * What the store keeps per issued link, and the rules for using it. The rules

@@ -7,7 +7,7 @@ import {
   NotSignatoryError,
   RegistrationClosedError,
   RegistrationNotOpenError,
-} from '../../../functions/links/errors.ts';
+} from '../../../functions/commons/errors.ts';
 import { endOfDutchDay, startOfDutchDay } from '../../../functions/links/dutch-dates.ts';
 import {
   assertUsable,
@@ -17,7 +17,7 @@ import {
   supersede,
   tokenRecordSchema,
   type TokenRecord,
-} from '../../../functions/links/model.ts';
+} from '../../../functions/domain/tokens.ts';
 import { assertRegistrationOpen, assertSignatory } from '../../../functions/links/rules.ts';
 
 const expiresAt = endOfDutchDay('2020-09-15');
