@@ -161,6 +161,7 @@ describe('every --aws command goes through the operator API', () => {
       [['cycle', 'start', CYCLE], [`POST /operator/cycles/${CYCLE}/start`]],
       [['calendar', 'amend', CYCLE, 'proposal-deadline', '2020-09-22', '--reason', 'Later beschikbaar'], [`POST /operator/cycles/${CYCLE}/milestones/proposal-deadline/amend`]],
       [['milestone', 'retry', CYCLE, 'registration'], [`POST /operator/cycles/${CYCLE}/milestones/registration/retry`]],
+      [['cycle', 'resume', CYCLE], [`POST /operator/cycles/${CYCLE}/resume`]],
       [['providers', 'import', csv], ['POST /operator/providers/import']],
     ];
     for (const [args, expected] of commands) {
