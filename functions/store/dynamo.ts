@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../commons/clock.ts';
 import { ValidationError } from '../commons/errors.ts';
+import { DOCUMENT_MARSHALL_OPTIONS } from '../commons/marshalling.ts';
 
 export interface StoreDeps {
   doc: DynamoDBDocumentClient;
@@ -12,7 +13,7 @@ export interface StoreDeps {
 
 export function documentClient(client: DynamoDBDocumentClient | DynamoDBClient): DynamoDBDocumentClient {
   if (client instanceof DynamoDBDocumentClient) return client;
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: DOCUMENT_MARSHALL_OPTIONS });
 }
 
 /** One write of a TransactWriteItems (document-client shape). */

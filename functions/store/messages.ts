@@ -15,6 +15,7 @@ import type { TokenRecord } from '../domain/tokens.ts';
 import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { issueTokenRecords } from './tokens.ts';
+import { INDEXES } from './table.ts';
 
 const parseMessage = (item: Record<string, unknown>): Message => messageSchema.parse(withoutKeys(item));
 
@@ -349,7 +350,7 @@ export function messageRepository(deps: StoreDeps) {
       return queryPage(
         deps,
         {
-          IndexName: 'gsi3',
+          IndexName: INDEXES.byMessageStatus.name,
           KeyConditionExpression: 'gsi3pk = :pk',
           ExpressionAttributeValues: { ':pk': indexKeys.messageStatus(status, '', '').gsi3pk },
         },
@@ -411,7 +412,7 @@ export function messageRepository(deps: StoreDeps) {
       return queryAll(
         deps,
         {
-          IndexName: 'gsi2',
+          IndexName: INDEXES.byProvider.name,
           KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
           ExpressionAttributeValues: { ':pk': `PROVIDER#${agb}`, ':prefix': prefixes.messageOfProvider },
         },

@@ -9,6 +9,7 @@ import { providerSchema, type Provider } from '../domain/model.ts';
 import { providerContent, sameContent, type ProviderContent } from '../domain/provider.ts';
 import { batchGetItems, cancellationCodes, clean, errorName, lostRace, mapLimit, nowIso, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
+import { INDEXES } from './table.ts';
 
 export const parseProvider = (item: Record<string, unknown>): Provider => providerSchema.parse(withoutKeys(item));
 
@@ -130,7 +131,7 @@ export function providerRepository(deps: StoreDeps) {
     async listProviders(page: PageOptions = {}): Promise<Page<Provider>> {
       return queryPage(
         deps,
-        { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.providerList('').gsi1pk } },
+        { IndexName: INDEXES.byCycleState.name, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.providerList('').gsi1pk } },
         parseProvider,
         page,
       );

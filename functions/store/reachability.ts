@@ -12,6 +12,7 @@ import { contactCorrectionSchema, providerSchema, reachabilitySchema, type Conta
 import { cancellationCodes, clean, lostRace, nowIso, queryAll, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { revisionCondition } from './providers.ts';
+import { INDEXES } from './table.ts';
 
 const parseReachability = (item: Record<string, unknown>): Reachability => reachabilitySchema.parse(withoutKeys(item));
 const parseCorrection = (item: Record<string, unknown>): ContactCorrection => contactCorrectionSchema.parse(withoutKeys(item));
@@ -59,7 +60,7 @@ export function reachabilityRepository(deps: StoreDeps) {
     async listUnreachable(): Promise<Reachability[]> {
       return queryAll(
         deps,
-        { IndexName: 'gsi3', KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.unreachable('', '').gsi3pk } },
+        { IndexName: INDEXES.byMessageStatus.name, KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': indexKeys.unreachable('', '').gsi3pk } },
         parseReachability,
       );
     },
