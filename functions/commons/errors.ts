@@ -122,6 +122,15 @@ export class NotSignatoryError extends DomainError {
   }
 }
 
+/** A signatory claimed through the public registration form whose authority no purchaser has confirmed yet: 403. */
+export class SigningAuthorityUnconfirmedError extends DomainError {
+  readonly code = 'SigningAuthorityUnconfirmed';
+  readonly httpStatus = 403;
+  constructor() {
+    super('signing authority not confirmed by a purchaser');
+  }
+}
+
 /** The public registration form before the window opens. */
 export class RegistrationNotOpenError extends DomainError {
   readonly code = 'RegistrationNotOpen';

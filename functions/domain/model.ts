@@ -69,6 +69,12 @@ export const contactSchema = z.object({
    * (functions/delivery/): no email goes to it until a purchaser corrects it.
    */
   undeliverable: z.object({ at: instant, status: z.enum(['bounced', 'complained']), messageKey: z.string().min(1), diagnostic: z.string().optional() }).optional(),
+  /**
+   * `claimed`: named signatory by whoever filled in the public registration form. Such a signatory cannot sign
+   * until a purchaser confirmed the authority from the KvK extract, with the eligibility decision
+   * (`decision.signatoryConfirmed` on the application; functions/domain/provider.ts). Imported contacts are on record.
+   */
+  authority: z.literal('claimed').optional(),
 });
 export type Contact = z.infer<typeof contactSchema>;
 

@@ -1,6 +1,6 @@
 /** Provider rules: contact ids, the signatory, and who is invited to a cycle. */
 import { createHash } from 'node:crypto';
-import type { Contact, Cycle, Provider, Recipient } from './model.ts';
+import type { Application, Contact, Cycle, Provider, Recipient } from './model.ts';
 import type { Track } from './states.ts';
 
 /** A contact's stable id: links and events carry this instead of the email address. */
@@ -13,6 +13,16 @@ export const recipientOf = (c: Contact): Recipient => ({ role: c.role, address: 
 /** The one contact who may sign (the import guarantees there is exactly one). */
 export const signatoryOf = (provider: Pick<Provider, 'contacts'>): Contact | undefined =>
   provider.contacts.find((c) => c.role === 'signatory');
+
+/**
+ * Whether `signatory` may sign for the application: a signatory on record may; one claimed through the public
+ * registration form only once a purchaser confirmed the authority with the eligibility decision.
+ */
+export const signingAuthorityConfirmed = (signatory: Pick<Contact, 'id' | 'authority'>, application: Pick<Application, 'decision'> | undefined): boolean => {
+  if (signatory.authority !== 'claimed') return true;
+  const confirmed = application?.decision?.signatoryConfirmed as { contactId?: unknown } | undefined;
+  return confirmed?.contactId === signatory.id;
+};
 
 export type Invitation =
   | { invite: true; track: Track }
@@ -42,7 +52,8 @@ export const providerContent = (p: ProviderContent): ProviderContent => ({
   kvk: p.kvk,
   name: p.name,
   careTypes: [...p.careTypes],
-  contacts: p.contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, role: c.role })),
+  // `authority` kept: a signatory claimed on the public form stays claimed; an import (the insurer's own records) puts it on record.
+  contacts: p.contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, role: c.role, ...(c.authority ? { authority: c.authority } : {}) })),
   contracts: p.contracts.map((c) => ({ careType: c.careType, firstYear: c.firstYear, lastYear: c.lastYear })),
 });
 

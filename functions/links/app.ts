@@ -23,7 +23,7 @@ import type { Clock } from '../commons/clock.ts';
 import { ConflictError } from '../commons/errors.ts';
 import { messageKey } from '../domain/messages.ts';
 import type { Actor, Application, MessageInput } from '../domain/model.ts';
-import { signatoryOf } from '../domain/provider.ts';
+import { signatoryOf, signingAuthorityConfirmed } from '../domain/provider.ts';
 import { assertQuestionsOpen } from '../domain/questions.ts';
 import { decide, triggers } from '../domain/transitions.ts';
 import { withErrorMapping } from '../http/edge.ts';
@@ -44,7 +44,7 @@ import {
   type RegistrationDocumentRef,
   type TransitionDefinition,
 } from './actions.ts';
-import { LinkInvalidError } from '../commons/errors.ts';
+import { LinkInvalidError, SigningAuthorityUnconfirmedError } from '../commons/errors.ts';
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, formValues, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
 import { linkPath, trimBaseUrl, type LinkIssuer } from './issue.ts';
 import type { LinkKeyProvider } from './keys.ts';
@@ -146,7 +146,12 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       assertQuestionsOpen(ctx.steps, ctx.now);
       return;
     }
-    if (def.action === 'sign-agreement') assertSignatory(ctx.claims, signatoryOf(ctx.provider)?.id);
+    if (def.action === 'sign-agreement') {
+      const signatory = signatoryOf(ctx.provider);
+      assertSignatory(ctx.claims, signatory?.id);
+      // A signatory named on the public form signs only once a purchaser confirmed the authority (KvK extract).
+      if (!signingAuthorityConfirmed(signatory!, ctx.application)) throw new SigningAuthorityUnconfirmedError();
+    }
     // The domain's own decision (table + guards): 409 when the state does not allow it.
     decide(
       ctx.application!,

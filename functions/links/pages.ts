@@ -21,6 +21,7 @@ import {
   LinkUsedError,
   NotSignatoryError,
   RegistrationClosedError,
+  SigningAuthorityUnconfirmedError,
   RegistrationNotOpenError,
 } from '../commons/errors.ts';
 import { html, raw, type SafeHtml } from '../commons/html.ts';
@@ -347,6 +348,14 @@ export const notSignatoryPage = (): HttpResult =>
     `Is de tekenbevoegde persoon veranderd? ${ASK_PURCHASER}`,
   ]);
 
+export const signingAuthorityUnconfirmedPage = (): HttpResult =>
+  messagePage(403, 'Uw tekenbevoegdheid is nog niet bevestigd', [
+    'U hebt uw organisatie aangemeld via ons aanmeldformulier en daarbij uzelf als tekenbevoegde opgegeven. ' +
+      'Voordat u de overeenkomst kunt ondertekenen, controleert onze zorginkoper uw tekenbevoegdheid in het uittreksel van de Kamer van Koophandel dat u bij uw aanmelding hebt geüpload.',
+    'Zodra de zorginkoper uw tekenbevoegdheid heeft bevestigd, kunt u met deze link ondertekenen, tot de uiterste datum.',
+    `Staat een andere persoon als tekenbevoegde in het uittreksel? ${ASK_PURCHASER}`,
+  ]);
+
 export const registrationNotOpenPage = (opensAt: number): HttpResult =>
   messagePage(403, 'De aanmeldperiode is nog niet open', [
     `De aanmeldperiode opent op ${formatDutchDate(opensAt)}. Vanaf die dag kunt u zich hier aanmelden.`,
@@ -380,6 +389,7 @@ export const renderLinkError: ErrorRenderer = (error) => {
   if (error instanceof LinkSupersededError) return supersededPage();
   if (error instanceof LinkInvalidError) return invalidLinkPage();
   if (error instanceof NotSignatoryError) return notSignatoryPage();
+  if (error instanceof SigningAuthorityUnconfirmedError) return signingAuthorityUnconfirmedPage();
   if (error instanceof RegistrationNotOpenError) return registrationNotOpenPage(error.opensAt);
   if (error instanceof RegistrationClosedError) return registrationClosedPage(error.closedAt);
   if (error instanceof TransitionRefusedError) return notAllowedPage();

@@ -126,7 +126,8 @@ async function providerFor(
 ): Promise<{ provider: Provider; contact: Contact }> {
   const known = read === undefined ? await store.getProvider(data.agb) : (read ?? undefined);
   if (known) return { provider: known, contact: contactOf(known, data.contactEmail) };
-  const contact: Contact = { id: contactIdFor(data.contactEmail), name: data.contactName, email: data.contactEmail, role: 'signatory' };
+  // Claimed only: a purchaser confirms the authority from the KvK extract before this contact can sign.
+  const contact: Contact = { id: contactIdFor(data.contactEmail), name: data.contactName, email: data.contactEmail, role: 'signatory', authority: 'claimed' };
   try {
     const { provider } = await store.putProvider(
       { agb: data.agb, kvk: data.kvk, name: data.organisationName, careTypes: [cycle.careType.code], contacts: [contact], contracts: [] },

@@ -14,6 +14,7 @@ import type { MilestoneKind, ProviderAction } from '../calendar/schema.ts';
 import { deadlineEnd, TIME_ZONE } from '../calendar/time.ts';
 import { lastDay } from '../calendar/timeline.ts';
 import { NextCycleMissingError } from './errors.ts';
+import { mapLimit } from '../store/dynamo.ts';
 import type { Application, Cycle, MessageInput, Provider, Trigger } from '../domain/model.ts';
 import { icsVersion } from '../domain/cycle.ts';
 import { invitationFor } from '../domain/provider.ts';
@@ -231,6 +232,28 @@ function reminderStillUseful(ctx: StepContext): boolean {
   );
 }
 
+/**
+ * No provider gets two emails about one action at once, nor an email whose link is already dead (a newer link
+ * for the same action supersedes the older one): a reminder skips a provider who was queued a link for that
+ * action in the last RECENT_LINK_DAYS (the notice itself, as MSR's agreement email at the 14-day reminder of the
+ * proposal deadline; a registration link asked for the day before; a confirmation with a fresh link). That email
+ * is still in the inbox and its link is the newest. At one instant, notices run before reminders: the calendar
+ * is in date order and a reminder falls before its own deadline, so a notice of its day comes earlier in it.
+ * One gsi2 Query per provider reminded.
+ */
+export const RECENT_LINK_DAYS = 3;
+
+async function withoutRecentLink<T extends { agb: string }>(ctx: StepContext, items: readonly T[], action: Exclude<ProviderAction, 'request-registration'>): Promise<T[]> {
+  const since = new Date(now(ctx) - RECENT_LINK_DAYS * DAY).toISOString();
+  const recent = await mapLimit(items, 8, async (item) => {
+    const messages = await ctx.store.listMessagesOfProviderSince(item.agb, since);
+    return messages.some((m) => m.cycleId === ctx.cycle.id && m.link?.action === action && m.status !== 'failed' && m.createdAt > since);
+  });
+  const kept = items.filter((_, i) => !recent[i]);
+  if (kept.length < items.length) ctx.log.info('reminders skipped: a link for the action was sent recently', { cycleId: ctx.cycle.id, stepId: ctx.step.stepId, action, skipped: items.length - kept.length });
+  return kept;
+}
+
 function reminders(ctx: StepContext): Pass[] {
   const action = ctx.milestone.action;
   const deadline = lastDay(ctx.milestone);
@@ -239,10 +262,12 @@ function reminders(ctx: StepContext): Pass[] {
     return [
       when(
         reminderStillUseful,
-        overProviders('questions reminder', (c, providers) =>
+        overProviders('questions reminder', async (c, providers) =>
           enqueue(
             c,
-            providers.flatMap((p) => providerMessage(c, p, 'questions-deadline-reminder', { deadline }, { action: 'ask-question', until: deadline }) ?? []),
+            (await withoutRecentLink(c, providers, 'ask-question')).flatMap(
+              (p) => providerMessage(c, p, 'questions-deadline-reminder', { deadline }, { action: 'ask-question', until: deadline }) ?? [],
+            ),
           ),
         ),
       ),
@@ -260,7 +285,12 @@ function reminders(ctx: StepContext): Pass[] {
       { action: linkAction, until: deadline },
     );
   };
-  return remindedStates(ctx, action).map((state) => when(reminderStillUseful, emailEach(`reminder to ${state}`, state, email)));
+  return remindedStates(ctx, action).map((state) =>
+    when(
+      reminderStillUseful,
+      overApplications(`reminder to ${state}`, state, async (c, apps) => emailApplications(c, await withoutRecentLink(c, apps, linkAction), email)),
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- the kinds

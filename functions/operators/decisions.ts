@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { formatLocalInstant } from '../calendar/time.ts';
-import { NotFoundError } from '../commons/errors.ts';
+import { NotFoundError, ValidationError } from '../commons/errors.ts';
+import { signatoryOf } from '../domain/provider.ts';
 import { PURCHASER_DECISIONS, agbCode, triggers, type Application, type ApplicationState } from '../domain/index.ts';
 import type { OperatorDeps } from './deps.ts';
 import { eligibilityDueStep, waiting } from './overdue.ts';
@@ -19,6 +20,11 @@ export const decisionSchema = z.object({
   reason: z.string('a reason').trim().min(3, 'a reason of at least 3 characters').max(2000, 'a reason of at most 2000 characters'),
   /** The version the purchaser saw; a newer one means someone else acted first (409). */
   expectedVersion: z.coerce.number().int().positive().optional(),
+  /**
+   * With `eligible`: the purchaser checked, in the KvK extract the provider uploaded, that the signatory named on
+   * the public registration form may sign for the organisation. Until then that signatory cannot sign.
+   */
+  signatoryConfirmed: z.boolean().optional(),
 });
 export type DecisionInput = z.infer<typeof decisionSchema>;
 
@@ -48,12 +54,14 @@ export async function recordDecision(
   by: string,
 ): Promise<DecisionResult> {
   const at = new Date(deps.clock.now()).toISOString();
+  const confirmed = input.signatoryConfirmed ? await confirmedSignatory(deps, target, input, by, at) : undefined;
   const request = {
     trigger: triggers.purchaser(input.decision),
     actor: { kind: 'purchaser', id: by },
-    reason: input.reason,
+    // The audit trail names the confirmation: who confirmed whose authority, from what.
+    reason: confirmed ? `${input.reason} [signing authority of ${confirmed.name} confirmed from the KvK extract]` : input.reason,
     expectedVersion: input.expectedVersion,
-    patch: { decision: { decision: input.decision, reason: input.reason, by, at } },
+    patch: { decision: { decision: input.decision, reason: input.reason, by, at, ...(confirmed ? { signatoryConfirmed: confirmed } : {}) } },
   } as const;
   const app = 'version' in target ? await deps.store.transition(target, request) : await deps.store.transition(target.cycleId, target.agb, request);
   return {
@@ -67,6 +75,24 @@ export async function recordDecision(
     by,
     at,
   };
+}
+
+/** The signatory whose claimed authority the purchaser confirms with an eligibility decision. */
+async function confirmedSignatory(
+  deps: Pick<OperatorDeps, 'store'>,
+  target: { agb: string },
+  input: DecisionInput,
+  by: string,
+  at: string,
+): Promise<{ contactId: string; name: string; by: string; at: string; from: 'kvk-extract' }> {
+  if (input.decision !== 'eligible') {
+    throw new ValidationError('A signatory is confirmed with an eligible decision', [{ path: 'signatoryConfirmed', message: 'only with eligible', found: input.decision }]);
+  }
+  const provider = await deps.store.getProvider(target.agb);
+  if (!provider) throw new NotFoundError(`No provider ${target.agb}`);
+  const signatory = signatoryOf(provider);
+  if (!signatory) throw new ValidationError(`Provider ${target.agb} has no signatory to confirm`, [{ path: 'signatoryConfirmed', message: 'no signatory on record' }]);
+  return { contactId: signatory.id, name: signatory.name, by, at, from: 'kvk-extract' };
 }
 
 /** The eligibility decisions still to make in a cycle, with the date they are due before. */

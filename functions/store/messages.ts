@@ -407,6 +407,20 @@ export function messageRepository(deps: StoreDeps) {
       return 'unchanged';
     },
 
+    /** What was queued for one provider from `since` (ISO instant) on, oldest first (gsi2): one Query. */
+    async listMessagesOfProviderSince(agb: string, since: string): Promise<Message[]> {
+      return queryAll(
+        deps,
+        {
+          IndexName: 'gsi2',
+          // createdAt is an ISO instant: '~' sorts after every character it uses.
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `PROVIDER#${agb}`, ':from': `${prefixes.messageOfProvider}${since}`, ':to': `${prefixes.messageOfProvider}~` },
+        },
+        parseMessage,
+      );
+    },
+
     /** Everything sent (or to be sent) to one provider, oldest first (gsi2). */
     async listMessagesOfProvider(agb: string): Promise<Message[]> {
       return queryAll(

@@ -20,12 +20,13 @@ export function registerDecideCommand(program: Command): void {
     .addArgument(new Argument('<decision>', 'the decision').choices(['eligible', 'not-eligible', 'not-contracted']))
     .requiredOption('--reason <text>', 'why (kept in the audit trail; the eligibility email quotes it)')
     .option('--expected-version <n>', 'refuse unless the application is at this version (what you looked at)')
+    .option('--signatory-confirmed', 'with eligible: the signatory named on the public registration form may sign (checked in the uploaded KvK extract); until then they cannot')
     .option('--json', 'print the result as JSON')
     .description("Record a purchaser's decision: eligible or not-eligible for a new provider under review (or not-contracted during negotiation).")
     .action(
-      action(async (cycle: string, agb: string, decision: string, opts: { reason: string; expectedVersion?: string; json?: boolean }, command: Command) => {
+      action(async (cycle: string, agb: string, decision: string, opts: { reason: string; expectedVersion?: string; signatoryConfirmed?: boolean; json?: boolean }, command: Command) => {
         parseAgb(agb);
-        const parsed = decisionSchema.safeParse({ decision, reason: opts.reason, expectedVersion: opts.expectedVersion });
+        const parsed = decisionSchema.safeParse({ decision, reason: opts.reason, expectedVersion: opts.expectedVersion, signatoryConfirmed: opts.signatoryConfirmed });
         if (!parsed.success) {
           throw new ValidationError('Invalid decision', parsed.error.issues.map((i) => ({ path: `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, message: i.message })));
         }

@@ -245,6 +245,8 @@ export class Simulation {
             ? 'Voldoet aan de voorwaarden; het zorgaanbod past in onze inkoop.'
             : 'Wij hebben voldoende zorg van deze soort in de regio gecontracteerd.',
         expectedVersion: app.version,
+        // The purchaser checks the KvK extract the provider uploaded: the signatory from the form may sign.
+        ...(decision === 'eligible' ? { signatoryConfirmed: true } : {}),
       },
       PURCHASER_ID,
     );

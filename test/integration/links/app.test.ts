@@ -1,6 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../../functions/commons/logger.ts';
 import { amendMilestone } from '../../../functions/cycles/amend.ts';
+import { contactIdFor } from '../../../functions/domain/provider.ts';
+import { triggers } from '../../../functions/domain/transitions.ts';
+import { recordDecision } from '../../../functions/operators/decisions.ts';
+import { aProviderContent } from '../../support/factories.ts';
 import { render } from '../../../functions/email/templates.ts';
 import { signatoryOf } from '../../../functions/domain/provider.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
@@ -188,6 +192,56 @@ describe('after an amendment every outstanding link works until the new deadline
       expect(text(res)).toContain('De termijn verliep op donderdag 10 september 2020, 23:59');
     }
     expect(await h.snapshot(provider.agb)).toEqual(before);
+  });
+});
+
+describe('signing authority of a provider registered through the public form', () => {
+  /** A new provider whose only contact claimed to be its signatory on the public form, up to an accepted agreement. */
+  async function registeredAndAgreed(signatoryConfirmed: boolean) {
+    const agb = String(20_000_000 + Math.floor(Math.random() * 9_999_999));
+    const contact = { id: contactIdFor(`teken-${agb}@nieuw.example.nl`), name: 'Sam Nieuw', email: `teken-${agb}@nieuw.example.nl`, role: 'signatory' as const, authority: 'claimed' as const };
+    const { provider } = await h.store.putProvider(aProviderContent({ agb, careTypes: [h.cycle.careType.code], contacts: [contact] }));
+    const as = { kind: 'provider', agb, contactId: contact.id } as const;
+    let { application: app } = await h.store.createApplication({ cycleId: h.cycle.id, agb, providerName: provider.name, track: 'new', trigger: triggers.operator('register'), actor: { kind: 'operator', id: 'op-1' } });
+    app = await h.store.transition(app, { to: 'registration-submitted', trigger: triggers.provider('submit-registration'), actor: as });
+    app = await h.store.transition(app, { to: 'under-review', trigger: triggers.milestone('registration-window', 'closes'), actor: { kind: 'system' } });
+    await recordDecision({ store: h.store, clock: h.clock }, app, { decision: 'eligible', reason: 'Voldoet aan de voorwaarden.', signatoryConfirmed }, 'inkoper-1');
+    app = (await h.store.getApplication(h.cycle.id, agb))!;
+    app = await h.store.transition(app, { to: 'in-negotiation', trigger: triggers.milestone('eligibility-notification', 'notify'), actor: { kind: 'system' } });
+    app = await h.store.transition(app, { to: 'proposal-submitted', trigger: triggers.provider('submit-proposal'), actor: as });
+    await h.store.transition(app, { to: 'agreement-reached', trigger: triggers.provider('accept-negotiation-agreement'), actor: as });
+    return { provider, contact, url: await h.issue({ agb, action: 'sign-agreement', contactId: contact.id }) };
+  }
+  const sign = form({ signatoryName: 'Sam Nieuw', confirm: 'ja' });
+
+  it('cannot sign before a purchaser confirmed the authority (403, the page says why in Dutch, nothing written)', async () => {
+    const { provider, url } = await registeredAndAgreed(false);
+    const before = await h.snapshot(provider.agb);
+    for (const res of [await h.get(pathOf(url)), await h.post(pathOf(url), sign)]) {
+      expect(res.statusCode).toBe(403);
+      expect(text(res)).toContain('Uw tekenbevoegdheid is nog niet bevestigd');
+      expect(text(res)).toContain('uittreksel van de Kamer van Koophandel');
+    }
+    expect(await h.snapshot(provider.agb)).toEqual(before);
+    expect((await h.store.getTokenRecord(hashToken(tokenOf(url))))?.usedAt).toBeUndefined();
+  });
+
+  it('signs once the purchaser confirmed it with the eligibility decision, which the audit trail records', async () => {
+    const { provider, contact, url } = await registeredAndAgreed(true);
+    const events = await h.store.listEvents(h.cycle.id, provider.agb);
+    expect(events.find((e) => e.to === 'eligible')).toMatchObject({ actor: { kind: 'purchaser', id: 'inkoper-1' }, reason: expect.stringContaining('signing authority of Sam Nieuw confirmed from the KvK extract') });
+    expect((await h.store.getApplication(h.cycle.id, provider.agb))?.decision).toMatchObject({ signatoryConfirmed: { contactId: contact.id, by: 'inkoper-1' } });
+    expect((await h.get(pathOf(url))).statusCode).toBe(200);
+    const res = await h.post(pathOf(url), sign);
+    expect(res.statusCode, text(res)).toBe(303);
+    expect(await h.store.getApplication(h.cycle.id, provider.agb)).toMatchObject({ state: 'signed' });
+  });
+
+  it('a confirmation goes with an eligible decision only', async () => {
+    const { provider } = await h.providerIn('none');
+    await expect(
+      recordDecision({ store: h.store, clock: h.clock }, { cycleId: h.cycle.id, agb: provider.agb }, { decision: 'not-eligible', reason: 'Voldoende gecontracteerd.', signatoryConfirmed: true }, 'inkoper-1'),
+    ).rejects.toThrow(/eligible decision/);
   });
 });
 

@@ -68,7 +68,7 @@ describe('the public registration request (/aanmelden/<cycleId>)', () => {
     expect((await h.get('/aanmelden/msr-2021/ontvangen')).statusCode).toBe(200);
 
     const provider = await h.store.getProvider('55500003');
-    expect(provider).toMatchObject({ name: 'Revalidatie Oost', kvk: '12345678', careTypes: ['msr'], contacts: [{ role: 'signatory', name: 'Bea Bakker' }] });
+    expect(provider).toMatchObject({ name: 'Revalidatie Oost', kvk: '12345678', careTypes: ['msr'], contacts: [{ role: 'signatory', name: 'Bea Bakker', authority: 'claimed' }] });
     expect(await h.store.getApplication('msr-2021', '55500003')).toMatchObject({ track: 'new', state: 'registration-started' });
     const [message] = await h.store.listMessagesOfProvider('55500003');
     expect(message).toMatchObject({

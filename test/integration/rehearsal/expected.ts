@@ -56,6 +56,8 @@ interface Model {
   state?: State;
   /** The expiry of the newest link per action. */
   link: Map<Action, number>;
+  /** When the newest email with a link for the action was queued. */
+  linkQueued: Map<Action, number>;
   planned: Set<Action>;
   done: Set<Action>;
   /**
@@ -73,6 +75,8 @@ interface Event {
 }
 
 const TICK = 60_000;
+/** functions/milestones/README.md: a reminder skips whoever was sent a link for its action in the 3 days before. */
+const RECENT_LINK = 3 * 86_400_000;
 const nextTick = (t: number): number => (Math.floor(t / TICK) + 1) * TICK;
 
 export function expectedYear(calendar: Calendar, population: Population): Expected {
@@ -95,7 +99,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   const emails: Record<string, number> = {};
   const perStep: Record<string, Record<string, number>> = {};
   const lapsedFor: Record<string, Action> = {};
-  const models: Model[] = population.providers.map((p) => ({ p, known: p.kind !== 'new', link: new Map(), planned: new Set(), done: new Set(), hit: false, gone: false }));
+  const models: Model[] = population.providers.map((p) => ({ p, known: p.kind !== 'new', link: new Map(), linkQueued: new Map(), planned: new Set(), done: new Set(), hit: false, gone: false }));
 
   // -- the agenda: steps and actions by instant; ties keep insertion order (steps in timeline order)
   const queue: Event[] = [];
@@ -150,6 +154,11 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     schedule(at, () => act(m, action, first, at));
   };
 
+  /** An email with a link for `action` is queued for the provider at `at`. */
+  const queuedLink = (m: Model, action: Action, at: number) => m.linkQueued.set(action, at);
+  /** Whether a reminder for `action` at `at` skips the provider: a link for it was queued within the last 3 days. */
+  const linkedRecently = (m: Model, action: Action, at: number) => (m.linkQueued.get(action) ?? -Infinity) > at - RECENT_LINK;
+
   /** A confirmation of a provider's action, sent by the scheduled sender at the next minute. */
   const confirm = (m: Model, template: string, at: number, link?: { action: Action; expiresAt: number }) => {
     const saved = currentStep;
@@ -157,6 +166,7 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     count(template);
     currentStep = saved;
     if (link) {
+      queuedLink(m, link.action, at);
       const tick = nextTick(at);
       schedule(tick, () => receiveLink(m, link.action, tick, link.expiresAt));
     }
@@ -202,7 +212,8 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         break;
       case 'submit-proposal':
         m.state = 'proposal-submitted';
-        confirm(m, 'proposal-received', at);
+        // Amendable until the proposal deadline: the confirmation carries a fresh link until then.
+        confirm(m, 'proposal-received', at, ahead('proposal-deadline', at) ? { action, expiresAt: Date.parse(deadlineEnd(dateOf('proposal-deadline')!)) } : undefined);
         break;
       case 'accept-negotiation-agreement':
         m.state = 'agreement-reached';
@@ -276,7 +287,10 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   };
   const agreementEmail = (m: Model, at: number) => {
     if (!countFor(m, 'agreement-available')) return;
-    if (ahead('proposal-deadline', at)) receiveLink(m, 'submit-proposal', at, Date.parse(deadlineEnd(dateOf('proposal-deadline')!)));
+    if (ahead('proposal-deadline', at)) {
+      queuedLink(m, 'submit-proposal', at);
+      receiveLink(m, 'submit-proposal', at, Date.parse(deadlineEnd(dateOf('proposal-deadline')!)));
+    }
   };
   const acceptBy = (step: TimelineStep): string => {
     const after = (d: string | undefined) => (d && d > step.localDate ? d : undefined);
@@ -288,10 +302,15 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
     return (publication && dayBefore(publication)) || after(dateOf('signing-deadline')) || finalAccept!;
   };
 
-  /** Everyone in `states` gets `template` with a link for `action`, valid until the end of the day `until`. */
+  /** Everyone in `states` gets `template` with a link for `action`, valid until the end of the day `until`; a reminder not who got such a link recently. */
   const emailLinks = (states: State[], template: string, action: Action, at: number, until: string): void => {
     const expiresAt = Date.parse(deadlineEnd(until));
-    for (const m of inState(...states)) if (countFor(m, template)) receiveLink(m, action, at, expiresAt);
+    for (const m of inState(...states)) {
+      if (template === 'reminder' && linkedRecently(m, action, at)) continue;
+      if (!countFor(m, template)) continue;
+      queuedLink(m, action, at);
+      receiveLink(m, action, at, expiresAt);
+    }
   };
   const offerNegotiationAgreements = (step: TimelineStep, at: number): void => {
     const states: State[] = has('proposal-deadline') ? ['proposal-submitted'] : ['proposal-submitted', 'in-negotiation'];
@@ -313,7 +332,9 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         break;
       case 'registration-window#reminder':
         for (const m of inState('registration-started')) {
-          if (countFor(m, 'reminder')) receiveLink(m, 'submit-registration', at, Date.parse(deadlineEnd(window!.closes)));
+          if (linkedRecently(m, 'submit-registration', at) || !countFor(m, 'reminder')) continue;
+          queuedLink(m, 'submit-registration', at);
+          receiveLink(m, 'submit-registration', at, Date.parse(deadlineEnd(window!.closes)));
         }
         break;
       case 'registration-window#closes':
@@ -366,7 +387,9 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
         break;
       case 'questions-deadline#reminder':
         for (const m of ofCareType()) {
-          if (countFor(m, 'questions-deadline-reminder')) receiveLink(m, 'ask-question', at, Date.parse(deadlineEnd(dateOf('questions-deadline')!)));
+          if (linkedRecently(m, 'ask-question', at) || !countFor(m, 'questions-deadline-reminder')) continue;
+          queuedLink(m, 'ask-question', at);
+          receiveLink(m, 'ask-question', at, Date.parse(deadlineEnd(dateOf('questions-deadline')!)));
         }
         break;
       case 'questions-deadline#deadline':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactIdFor, invitationFor, sameContent, signatoryOf } from '../../../functions/domain/provider.ts';
+import { contactIdFor, invitationFor, sameContent, signatoryOf, signingAuthorityConfirmed } from '../../../functions/domain/provider.ts';
 import { aCycle, aProvider, aProviderContent } from '../../support/factories.ts';
 
 describe('providers', () => {
@@ -30,5 +30,15 @@ describe('providers', () => {
     expect(signatoryOf(content)?.role).toBe('signatory');
     expect(sameContent(content, aProvider({ ...content, updatedAt: '2030-01-01T00:00:00.000Z' }))).toBe(true);
     expect(sameContent(content, { ...content, name: 'Anders' })).toBe(false);
+  });
+});
+
+describe('signing authority', () => {
+  const claimed = { id: 'c-1', authority: 'claimed' as const };
+  it('a signatory on record may sign; one claimed on the public form only once the eligibility decision confirmed it', () => {
+    expect(signingAuthorityConfirmed({ id: 'c-1' }, undefined)).toBe(true);
+    expect(signingAuthorityConfirmed(claimed, { decision: { decision: 'eligible' } })).toBe(false);
+    expect(signingAuthorityConfirmed(claimed, { decision: { decision: 'eligible', signatoryConfirmed: { contactId: 'c-2' } } })).toBe(false);
+    expect(signingAuthorityConfirmed(claimed, { decision: { decision: 'eligible', signatoryConfirmed: { contactId: 'c-1' } } })).toBe(true);
   });
 });
