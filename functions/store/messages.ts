@@ -412,7 +412,7 @@ export function messageRepository(deps: StoreDeps) {
       return queryAll(
         deps,
         {
-          IndexName: 'gsi2',
+          IndexName: INDEXES.byProvider.name,
           // createdAt is an ISO instant: '~' sorts after every character it uses.
           KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': `PROVIDER#${agb}`, ':from': `${prefixes.messageOfProvider}${since}`, ':to': `${prefixes.messageOfProvider}~` },
