@@ -8,15 +8,16 @@
  *   `inkoop rehearse` or `npm start` in another terminal): its DynamoDB Local,
  *   and its virtual time (read from its control endpoint) as the clock, so what
  *   the command writes is stamped with the rehearsal's time, not today's.
- * - Otherwise: DynamoDB Local on `<data>/dynamodb`, started for the command and
- *   stopped after it (DynamoDB Local holds the folder: only one process at a time).
+ * - Otherwise: DynamoDB Local on `<data>/dynamodb` (the last checkpoint), started
+ *   for the command and stopped after it, with the data folder's lock held
+ *   meanwhile (DynamoDB Local holds the folder: only one process at a time).
  */
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { systemClock, VirtualClock, type Clock } from '../commons/clock.ts';
 import { controlStatus } from '../local/control-client.ts';
-import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { readRuntimeFile, type RuntimeInfo } from '../local/runtime-file.ts';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local.ts';
+import { lockDataDir, readRuntimeFile, type RuntimeInfo } from '../local/runtime-file.ts';
 import { createStore, type Store } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 
@@ -62,14 +63,25 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedS
     }
   }
   const clock = options.clock ?? systemClock;
-  const db = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+  const lock = await lockDataDir(dataDir);
+  let db: DynamoDbLocal;
+  try {
+    db = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const close = async (): Promise<void> => {
+    await db.stop();
+    await lock.release();
+  };
   try {
     await ensureTable(db.client, DEFAULT_TABLE_NAME);
   } catch (error) {
-    await db.stop();
+    await close();
     throw error;
   }
-  return { store: createStore({ client: db.client, tableName: DEFAULT_TABLE_NAME, clock }), clock, source: 'local', close: () => db.stop() };
+  return { store: createStore({ client: db.client, tableName: DEFAULT_TABLE_NAME, clock }), clock, source: 'local', close };
 }
 
 /** Opens the store, runs `fn`, and always closes it. */

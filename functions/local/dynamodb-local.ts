@@ -21,6 +21,10 @@ export interface DynamoDbLocal {
   client: DynamoDBClient;
   /** The JVM's process id (its memory is read from /proc by the benchmark). */
   pid: number | undefined;
+  /** Its exit code once it exited (a signal counts as -1); null while it runs. */
+  exitCode(): number | null;
+  /** Called if it exits without `stop()`. */
+  onExit(listener: (code: number | null) => void): void;
   stop(): Promise<void>;
 }
 
@@ -48,7 +52,13 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoDbClient(endpoint);
 
+  let stopping = false;
+  const exitListeners: ((code: number | null) => void)[] = [];
+  child.once('exit', (code) => {
+    if (!stopping) for (const l of exitListeners) l(code);
+  });
   const stop = async (): Promise<void> => {
+    stopping = true;
     client.destroy();
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -75,7 +85,15 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { endpoint, port, client, pid: child.pid, stop };
+  return {
+    endpoint,
+    port,
+    client,
+    pid: child.pid,
+    exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
+    onExit: (listener) => void exitListeners.push(listener),
+    stop,
+  };
 }
 
 /** Creates the application table if it does not exist yet (idempotent). */

@@ -3,11 +3,13 @@
  * a second terminal) find a running local runtime: the loopback addresses of its
  * services and the secret of its control endpoint. Written with mode 0600 while
  * the runtime runs, removed when it stops. A file left behind by a killed runtime
- * is recognised by its process id and ignored.
+ * is recognised by the data folder's lock being free (./file-lock.ts; a process
+ * id alone proves nothing across PID namespaces) and ignored.
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { folderLocked, lockFolder, type HeldLock } from './file-lock.ts';
 
 export const RUNTIME_FILE = 'runtime.json';
 
@@ -59,18 +61,15 @@ function readRuntimeFileRaw(dataDir: string): RuntimeInfo | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The running runtime of a data folder, or undefined when none runs (a stale file is ignored). */
+/** The running runtime of a data folder, or undefined when none runs (a file whose folder lock is free is stale). */
 export function readRuntimeFile(dataDir: string): RuntimeInfo | undefined {
   const info = readRuntimeFileRaw(dataDir);
-  if (!info || !processAlive(info.pid)) return undefined;
+  if (!info || !folderLocked(dataDir)) return undefined;
   return info;
+}
+
+/** Takes the data folder's lock: one runtime (or `inkoop` command running its own DynamoDB Local) per folder. */
+export function lockDataDir(dataDir: string): Promise<HeldLock> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return lockFolder(dataDir, `The data folder ${dataDir} (a local runtime or an inkoop command runs on it)`);
 }

@@ -7,11 +7,14 @@
  * Each email is stamped with the virtual time it arrived (the store only knows
  * the real time): the runtime stamps new emails right after every send.
  *
- * The file is append-only, one email per line (`{ receivedAt, email }`); a line
- * cut short by a crash is skipped when it is read back.
+ * The file is append-only, one email per line (`{ receivedAt, email }`), synced
+ * to disk at every checkpoint (./runtime-checkpoint.ts). A checkpoint says how
+ * many of its lines it had; lines after those (emails sent after it, which the
+ * resumed runtime sends again, and a line cut short by a crash) are cut off
+ * when it is restored.
  */
 import { createRequire } from 'node:module';
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredEmail } from './ses-local.ts';
 
@@ -40,22 +43,34 @@ export class MailboxFile {
     this.path = join(dataDir, MAILBOX_FILE);
   }
 
-  /** Puts the emails of the file back into the (empty) SES store; returns how many. */
-  restore(): number {
+  /**
+   * Puts the first `limit` emails of the file (all without a limit) back into the
+   * (empty) SES store and cuts the file after them; returns how many.
+   */
+  restore(limit = Infinity): number {
     if (!existsSync(this.path)) return 0;
+    const buffer = readFileSync(this.path);
     let restored = 0;
-    for (const line of readFileSync(this.path, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
+    let offset = 0;
+    while (restored < limit) {
+      const end = buffer.indexOf(0x0a, offset);
+      if (end < 0) break; // a line cut short by a crash
+      const line = buffer.subarray(offset, end).toString('utf8');
       let entry: { receivedAt: number; email: StoredEmail };
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
-        continue; // a line cut short by a crash
+        break;
       }
       sesStore.saveEmail(entry.email);
       this.arrivals.push(entry.receivedAt);
       restored++;
+      offset = end + 1;
     }
+    if (restored < limit && Number.isFinite(limit)) {
+      throw new Error(`${this.path} holds ${restored} whole emails, fewer than the ${limit} its checkpoint counted`);
+    }
+    if (offset < buffer.length) truncateSync(this.path, offset);
     this.persisted = storedEmails().length;
     return restored;
   }
@@ -71,13 +86,21 @@ export class MailboxFile {
     return this.arrivals[index];
   }
 
-  /** Appends the emails stored since the last flush. */
-  flush(): void {
+  /** Appends the emails stored since the last flush and syncs the file; returns how many the file holds. */
+  flush(): number {
     const emails = storedEmails();
-    if (emails.length <= this.persisted) return;
-    const lines = emails.slice(this.persisted).map((email, i) => JSON.stringify({ receivedAt: this.arrivals[this.persisted + i] ?? null, email }));
-    appendFileSync(this.path, `${lines.join('\n')}\n`, { mode: 0o600 });
-    this.persisted = emails.length;
+    if (emails.length > this.persisted) {
+      const lines = emails.slice(this.persisted).map((email, i) => JSON.stringify({ receivedAt: this.arrivals[this.persisted + i] ?? null, email }));
+      const fd = openSync(this.path, 'a', 0o600);
+      try {
+        writeSync(fd, `${lines.join('\n')}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.persisted = emails.length;
+    }
+    return this.persisted;
   }
 
   reset(): void {

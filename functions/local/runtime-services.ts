@@ -34,6 +34,8 @@ export interface LocalServicesDeps {
   mailboxUrl: string;
   /** After every request that may have changed something (not a GET). */
   afterRequest: () => void;
+  /** Requests being answered right now (a checkpoint waits for none). */
+  requests?: { active: number };
   ports?: { links?: number; operator?: number; publications?: number };
 }
 
@@ -86,10 +88,17 @@ export function publicationsHandler(dir: string): HttpHandler {
  * Counts statuses and tells the runtime after each request that wrote something
  * (a POST that was not refused: a refused one writes nothing, so queues no email).
  */
-function observed(as: FunctionKey, handler: () => HttpHandler, statuses: Record<number, number>, afterWrite: () => void): HttpHandler {
+function observed(
+  as: FunctionKey,
+  handler: () => HttpHandler,
+  statuses: Record<number, number>,
+  afterWrite: () => void,
+  requests: { active: number } = { active: 0 },
+): HttpHandler {
   return async (event) => {
+    requests.active++;
     // Run as the deployed function: its DynamoDB requests are checked against its IAM grants.
-    const result = await asFunction(as, () => handler()(event));
+    const result = await asFunction(as, () => handler()(event)).finally(() => requests.active--);
     const status = result.statusCode ?? 200;
     statuses[status] = (statuses[status] ?? 0) + 1;
     const method = event.requestContext.http.method;
@@ -108,7 +117,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
     // The pages need their own address (links and redirects), known once the server listens.
     let links: HttpHandler | undefined;
     const linksServer = await serveHandler(
-      observed('providerLinks', () => links!, linkStatuses, deps.afterRequest),
+      observed('providerLinks', () => links!, linkStatuses, deps.afterRequest, deps.requests),
       { port: deps.ports?.links, clock: deps.clock },
     );
     servers.push(linksServer);
@@ -130,7 +139,7 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
       mailboxUrl: deps.mailboxUrl,
     });
     const operatorServer = await serveHandler(
-      observed('operatorApi', () => operator, {}, deps.afterRequest),
+      observed('operatorApi', () => operator, {}, deps.afterRequest, deps.requests),
       { port: deps.ports?.operator, clock: deps.clock },
     );
     servers.push(operatorServer);

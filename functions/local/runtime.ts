@@ -2,10 +2,14 @@
  * The local runtime: the whole AWS stack on one machine, all real, all started
  * here and stopped in order.
  *
- * - DynamoDB Local on `<data>/dynamodb` (kept, so a rehearsal can be resumed);
+ * - DynamoDB Local on a locked working copy of the data folder's last
+ *   checkpoint (./runtime-database.ts);
  * - aws-ses-v2-local in-process on loopback (its page at `/` is the mailbox;
- *   the emails are saved in `<data>/mailbox.jsonl` when the runtime stops,
- *   together with the database, see ./runtime-database.ts);
+ *   the emails are kept in `<data>/mailbox.jsonl`);
+ * - checkpoints of the database, the mailbox and the owner's state, taken at
+ *   quiet moments (when a milestone step ended, and every few seconds of real
+ *   time) and when it stops, so a killed runtime resumes from the last one
+ *   (./runtime-checkpoint.ts);
  * - aws-local-stepfunctions running the state machine definition the CDK app
  *   synthesizes (infra/synth.ts), each Lambda task routed to the handler module
  *   that function bundles (./runtime-handlers.ts), the EventBridge schedule of
@@ -15,8 +19,13 @@
  * - one VirtualClock and one VirtualTimeDriver that everything above reads
  *   and waits on, and a control endpoint to move the clock from elsewhere
  *   (./control.ts), announced in `<data>/runtime.json`.
+ *
+ * The runtime holds the data folder's lock (./file-lock.ts) while it runs: a
+ * second one on the same folder is refused. If its database goes away under it
+ * (the working copy removed, DynamoDB Local gone), it stops at once with one
+ * error (`failure`), and saves nothing from then on.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CfnTemplate, CycleWorkflow } from '../../infra/synth.ts';
 import type { VirtualClock } from '../commons/clock.ts';
@@ -30,13 +39,17 @@ import { localActor } from '../dashboard/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
 import { LocalLinkKeyProvider } from '../links/keys.ts';
 import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';
-import { ensureTable, type DynamoDbLocal } from './dynamodb-local.ts';
-import { startRuntimeDatabase } from './runtime-database.ts';
+import { ensureTable } from './dynamodb-local.ts';
+import { DB_FILE, startRuntimeDatabase, type RuntimeDatabase } from './runtime-database.ts';
+import { Checkpoints, prepareCheckpoints, type Checkpoint, type CheckpointStats } from './runtime-checkpoint.ts';
+import type { HeldLock } from './file-lock.ts';
+import { CrashInjector, type CrashPoint } from './crash-points.ts';
 import type { Shutdown } from './process.ts';
 import { FACTORIES, loadDeliveryEventsHandler, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
 import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
 import { HistoryCounter } from './history.ts';
 import { removeRuntimeFile, readRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
+import { lockDataDir, removeRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
 import { MailboxFile } from './runtime-mailbox.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
 import { ScheduleRunner, schedulesFromTemplate } from './runtime-schedule.ts';
@@ -47,11 +60,14 @@ import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
 import { ConflictError } from '../commons/errors.ts';
 import { NextCycleMissingError } from '../milestones/errors.ts';
 import { logger } from '../commons/logger.ts';
+import { DomainError } from '../commons/errors.ts';
 
 export const DEFAULT_DATA_DIR = '.local';
 /** Locally SES is as fast as the machine; the AWS quota (e.g. 14/s) does not apply. */
 export const LOCAL_SES_RATE_PER_SECOND = 1000;
 export const LOCAL_SENDER = 'inkoop@zorgverzekeraar.example';
+/** Real time between checkpoints while something changes (besides one after every milestone step). */
+export const CHECKPOINT_INTERVAL_MS = 5000;
 
 export interface LocalRuntimeOptions {
   dataDir?: string;
@@ -72,6 +88,14 @@ export interface LocalRuntimeOptions {
    * noted as skipped, with the reason, and the year goes on. Otherwise it fails as in AWS.
    */
   skipStepsNeedingNextCycle?: boolean;
+  /** The data folder's lock, if the caller took it already (the runtime releases it when it stops). */
+  lock?: HeldLock;
+  /** The owner's state, kept in every checkpoint with the database and the mailbox (JSON). */
+  checkpointState?: () => unknown;
+  /** Share of SendEmail requests the local SES answers with throttling or 503 (./ses-local.ts). */
+  sesFaults?: number;
+  /** Crash injection (./crash-points.ts): SIGKILL of the process group at this point. */
+  crashAt?: CrashPoint;
 }
 
 export interface RuntimePorts {
@@ -101,7 +125,7 @@ export interface LocalRuntime {
   readonly driver: VirtualTimeDriver;
   readonly store: Store;
   readonly tableName: string;
-  readonly db: DynamoDbLocal;
+  readonly db: RuntimeDatabase;
   readonly ses: SesLocal;
   readonly metrics: RuntimeMetrics;
   readonly executions: LocalExecutions;
@@ -117,6 +141,17 @@ export interface LocalRuntime {
   readonly mailbox: MailboxFile;
   /** Provider-page responses by status code. */
   readonly linkStatuses: Readonly<Record<number, number>>;
+  /** The checkpoint it started from (undefined: a fresh data folder). */
+  readonly restored: Checkpoint | undefined;
+  readonly checkpoints: CheckpointStats;
+  /** Takes a checkpoint now if nothing runs (one event-loop turn later); returns whether it did. */
+  checkpoint(): Promise<boolean>;
+  /** Takes a checkpoint now: for a caller that knows nothing runs (it holds the clock and started nothing yet). */
+  checkpointNow(): void;
+  /** Set when the runtime stopped because its database went away. */
+  readonly failure: Error | undefined;
+  /** Called once if the runtime stops because its database went away (after it stopped). */
+  onFailure(listener: (error: Error) => void): void;
   /** Listens to every event of every execution. */
   onRunEvent(listener: (event: RunEvent, execution: LocalExecutionRecord) => void): () => void;
   /** Called (inside the invocation, before the clock can move) after every email send: workflow task or schedule. */
@@ -133,10 +168,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const log = options.log ?? (() => undefined);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const other = readRuntimeFile(dataDir);
-  if (other && other.pid !== process.pid) {
-    throw new ConflictError(`A local runtime already runs on ${dataDir} (process ${other.pid}); stop it first or use another --data folder`);
-  }
+  const lock = options.lock ?? (await lockDataDir(dataDir));
 
   const cleanups: { name: string; run: () => unknown }[] = [];
   const onStop = (name: string, run: () => unknown): void => {
@@ -154,6 +186,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
     })());
   const unregister = options.shutdown?.add('local runtime', stop);
+  onStop('data folder lock', () => lock.release());
   onStop('shutdown registration', () => unregister?.());
 
   // The handlers log every email and page as structured JSON, as in Lambda; on one screen that drowns
@@ -167,20 +200,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     onStop('virtual time driver', () => driver.dispose());
 
     // -- DynamoDB Local: its JVM starts (seconds) while this process synthesizes the stack
-    const dbStarting = startRuntimeDatabase({ persistentDir: join(dataDir, 'dynamodb') });
+    const current = prepareCheckpoints(dataDir);
+    const dbStarting = startRuntimeDatabase({ from: current?.db });
     dbStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 
     // -- SES (one mailbox per process: empty it, then put back what this data folder had)
-    const ses = await startSesLocal({ port: options.ports?.ses });
+    const ses = await startSesLocal({ port: options.ports?.ses, faults: options.sesFaults ? { rate: options.sesFaults } : undefined });
     onStop('local SES', () => ses.stop());
     await ses.clear();
     const mailbox = new MailboxFile(dataDir);
-    const restored = mailbox.restore();
+    // As many emails as the checkpoint had sent (all, in a folder from before checkpoints).
+    const restored = mailbox.restore(current?.record?.mailbox);
     if (restored) log(`mailbox: ${restored} emails restored from ${mailbox.path}`);
-    // Saved when the runtime stops, with the database: the two always agree.
-    onStop('mailbox', () => mailbox.flush());
     const sesClient = createLocalSesClient(ses.endpoint, { timeoutMs: 30_000 });
+    if (options.crashAt) {
+      sesClient.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          crash.count('send');
+          return result;
+        },
+        { step: 'initialize', name: 'inkoopCrashSend' },
+      );
+    }
     onStop('SES client', () => sesClient.destroy());
 
     // -- the synthesized stack (the CDK is imported here, not at load: it takes a while, as does the JVM)
@@ -189,11 +232,77 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const workflow = cycleWorkflowFromTemplate(template);
 
     const db = await dbStarting;
+    const crash = new CrashInjector(options.crashAt);
+    let milestonesRunning = 0;
+    if (options.crashAt) {
+      db.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const result = await next(args);
+          if (milestonesRunning > 0 && /^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(String(context.commandName))) crash.count('fanout');
+          return result;
+        },
+        { step: 'initialize', name: 'inkoopCrashFanout' },
+      );
+    }
+    let failure: Error | undefined;
+    const failureListeners: ((error: Error) => void)[] = [];
+    db.onLost((reason) => {
+      failure = new DatabaseLostError(`The local runtime on ${dataDir} lost its database: ${reason}. It stopped without saving; --resume continues from its last checkpoint.`);
+      void stop().then(() => {
+        for (const l of failureListeners) l(failure!);
+      });
+    });
     // The SDK's logger middleware filters every request and response for a logger that logs nothing.
     db.client.middlewareStack.remove('loggerMiddleware');
     metrics.instrument(db.client);
     const tableName = DEFAULT_TABLE_NAME;
     await ensureTable(db.client, tableName);
+
+    // -- checkpoints: at quiet moments, when something changed since the last one
+    const checkpoints = new Checkpoints(
+      {
+        dataDir,
+        copyDatabase: (file) => db.copyTo(file),
+        flushMailbox: () => mailbox.flush(),
+        clock: () => clock.now(),
+        state: () => options.checkpointState?.() ?? null,
+      },
+      current,
+    );
+    const requests = { active: 0 };
+    const seen = { writes: -1, clock: clock.now(), at: performance.now(), steps: 0 };
+    let stepsEnded = 0;
+    // Whoever wrote (this process or an `inkoop` command), the database file changed.
+    const written = (): number => statSync(join(db.workDir, DB_FILE), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const changed = (): boolean => written() !== seen.writes || clock.now() !== seen.clock;
+    /** Synchronous: call only when nothing runs. */
+    const takeCheckpoint = (): void => {
+      if (failure || db.lost() || requests.active > 0) return;
+      seen.writes = written();
+      seen.clock = clock.now();
+      seen.at = performance.now();
+      seen.steps = stepsEnded;
+      try {
+        checkpoints.take();
+      } catch (error) {
+        log(`checkpoint failed (the previous one stays): ${(error as Error)?.message ?? String(error)}`);
+      }
+    };
+    const due = (): boolean => !stopping && changed() && (stepsEnded !== seen.steps || performance.now() - seen.at >= CHECKPOINT_INTERVAL_MS);
+    driver.onQuiet(() => {
+      if (due()) takeCheckpoint();
+    });
+    onStop('quiet checkpoints', () => driver.onQuiet(undefined));
+    // Interactive rehearsals (and long pauses): the clock does not move by itself.
+    const ticker = setInterval(() => {
+      if (due()) void driver.ifQuiet(() => due() && takeCheckpoint());
+    }, 1000);
+    ticker.unref();
+    onStop('checkpoint timer', () => clearInterval(ticker));
+    // Runs once the executions, servers and schedules stopped, before DynamoDB Local does.
+    onStop('final checkpoint', () => {
+      if (!failure) takeCheckpoint();
+    });
     const store = createStore({ client: db.client, tableName, clock });
 
     // -- events, listeners
@@ -207,7 +316,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (event.type === 'stateExited') {
         const next = (event.output as { next?: { finished?: boolean; step?: { at?: string } | null } } | null)?.next;
         if (next && typeof next === 'object' && 'finished' in next) {
-          nextMilestoneAt = next.finished || !next.step?.at ? undefined : Date.parse(next.step.at);
+          const at = next.finished || !next.step?.at ? undefined : Date.parse(next.step.at);
+          if (at !== nextMilestoneAt) stepsEnded++;
+          nextMilestoneAt = at;
         }
       }
       for (const listener of runListeners) listener(event, record);
@@ -243,7 +354,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           { cycleId, actor: { kind: 'operator', id: by } },
         ),
       mailboxUrl: ses.mailboxUrl,
-      afterRequest: nudgeSchedule,
+      afterRequest: () => {
+        crash.count('action');
+        nudgeSchedule();
+      },
+      requests,
       ports: options.ports,
     });
     onStop('HTTP servers', () => services.close());
@@ -293,6 +408,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             return { cursor: null, more: false };
           })
           .finally(() => metrics.countLambda(key, performance.now() - started));
+      const runs = workflow.substitutions[key].entry === runEntry;
+      handlers[key] = async (event) => {
+        const started = performance.now();
+        if (runs) milestonesRunning++;
+        const result = await handler(event).finally(() => {
+          if (runs) milestonesRunning--;
+          metrics.countLambda(key, performance.now() - started);
+        });
         if (sends) {
           await sesEvents.flush();
           if (escalated) {
@@ -373,6 +496,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       workflow,
       mailbox,
       linkStatuses: services.linkStatuses,
+      restored: current?.record,
+      checkpoints: checkpoints.stats,
+      checkpoint: () => driver.ifQuiet(takeCheckpoint),
+      checkpointNow: takeCheckpoint,
+      get failure() {
+        return failure;
+      },
+      onFailure(listener) {
+        failureListeners.push(listener);
+      },
       ports: { ses: ses.port, control: Number(new URL(control.url).port), ...services.ports },
       urls: {
         mailbox: ses.mailboxUrl,
@@ -404,4 +537,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await stop();
     throw error;
   }
+}
+
+/** The runtime's database went away under it (the runtime stopped; nothing was saved after its last checkpoint). */
+export class DatabaseLostError extends DomainError {
+  readonly code = 'DatabaseLost';
+  readonly httpStatus = 503;
+  override readonly exitCode = 2;
 }

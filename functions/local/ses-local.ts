@@ -7,9 +7,14 @@
  * - its store is a module-level variable, so every instance in one process
  *   shares the same mailbox;
  * - `listen` errors (a port clash) are swallowed, so we check it really listens.
+ *
+ * With `faults`, a share of SendEmail requests is answered as SES answers under
+ * strain, before the server sees them (nothing is stored): 429
+ * TooManyRequestsException (throttling) or 503 ServiceUnavailable, half each,
+ * so the sender's backoff and retries run as they would in AWS.
  */
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { freePort } from './ports.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
@@ -46,8 +51,24 @@ export interface SesLocal {
   fetchStore(): Promise<StoredEmail[]>;
   /** Empties the (process-wide) store. */
   clear(): Promise<void>;
+  /** SendEmail requests answered with an injected error, by kind. */
+  readonly faults: SesFaultCounts;
   stop(): Promise<void>;
 }
+
+export interface SesFaultCounts {
+  throttled: number;
+  unavailable: number;
+}
+
+export interface SesFaultOptions {
+  /** Share of SendEmail requests that fail, in [0, 1). */
+  rate: number;
+  /** Random numbers in [0, 1) (default Math.random). */
+  random?: () => number;
+}
+
+const SEND_PATH = /^\/v2\/email\/outbound-emails\/?(\?|$)/;
 
 type StartServer = (config?: Partial<{ host: string; port: number }>) => Promise<Server>;
 
@@ -56,22 +77,26 @@ const { default: startServer } = createRequire(import.meta.url)('aws-ses-v2-loca
 
 const HOST = '127.0.0.1';
 
-export async function startSesLocal(options: { port?: number } = {}): Promise<SesLocal> {
+export async function startSesLocal(options: { port?: number; faults?: SesFaultOptions } = {}): Promise<SesLocal> {
+  const rate = options.faults?.rate ?? 0;
+  if (!(rate >= 0 && rate < 1)) throw new RangeError(`The SES fault rate must be in [0, 1), got ${rate}`);
   // A free port can be taken between asking and listening: retry when we chose it.
   const attempts = options.port === undefined ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     try {
-      return await listenOn(port);
+      return await listenOn(port, options.faults);
     } catch (error) {
       if (attempt >= attempts) throw error;
     }
   }
 }
 
-async function listenOn(port: number): Promise<SesLocal> {
+async function listenOn(port: number, faults: SesFaultOptions | undefined): Promise<SesLocal> {
   const server = await startServer({ host: HOST, port });
   const endpoint = `http://${HOST}:${port}`;
+  const counts: SesFaultCounts = { throttled: 0, unavailable: 0 };
+  if (faults && faults.rate > 0) injectFaults(server, faults, counts);
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -105,7 +130,31 @@ async function listenOn(port: number): Promise<SesLocal> {
     await stop();
     throw new Error(`aws-ses-v2-local does not answer on ${endpoint}: ${(error as Error).message}`);
   }
-  return { endpoint, port, mailboxUrl: `${endpoint}/`, fetchStore, clear, stop };
+  return { endpoint, port, mailboxUrl: `${endpoint}/`, fetchStore, clear, faults: counts, stop };
+}
+
+/** Puts a listener in front of the server's own: a drawn share of SendEmail requests gets an SES error instead. */
+function injectFaults(server: Server, faults: SesFaultOptions, counts: SesFaultCounts): void {
+  const random = faults.random ?? Math.random;
+  const own = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && SEND_PATH.test(req.url ?? '')) {
+      const draw = random();
+      if (draw < faults.rate) {
+        const throttled = draw < faults.rate / 2;
+        counts[throttled ? 'throttled' : 'unavailable']++;
+        const [status, type, message] = throttled
+          ? [429, 'TooManyRequestsException', 'Maximum sending rate exceeded.']
+          : [503, 'ServiceUnavailable', 'Service is unavailable. Try again later.'];
+        req.resume();
+        res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+        res.end(JSON.stringify({ message }));
+        return;
+      }
+    }
+    for (const listener of own) listener.call(server, req, res);
+  });
 }
 
 /**

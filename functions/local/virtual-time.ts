@@ -31,6 +31,8 @@ export class VirtualTimeDriver {
   private ticker: NodeJS.Timeout | undefined;
   private lastTick = 0;
   private readonly unsubscribe: () => void;
+  /** Called at quiet moments: nothing holds the clock, every branch waits, the clock is about to move. */
+  private quietListener: (() => void) | undefined;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -95,6 +97,27 @@ export class VirtualTimeDriver {
     }
   }
 
+  /**
+   * Called synchronously whenever the driver is about to move the clock because
+   * everything waits (fast and speed modes): nothing runs at that moment.
+   */
+  onQuiet(listener: (() => void) | undefined): void {
+    this.quietListener = listener;
+  }
+
+  /**
+   * Runs `work` synchronously if, one event-loop turn from now, nothing holds the
+   * clock and nothing changed meanwhile; returns whether it ran.
+   */
+  async ifQuiet(work: () => void): Promise<boolean> {
+    if (this.busyCount > 0) return false;
+    const seen = this.generation;
+    await new Promise((r) => setImmediate(r));
+    if (this.busyCount > 0 || seen !== this.generation) return false;
+    work();
+    return true;
+  }
+
   /** The earliest instant a workflow wait ends, if any is waiting. */
   nextWakeUp(): number | undefined {
     return earliest([...this.sleepers].filter((s) => s.blocking));
@@ -143,7 +166,9 @@ export class VirtualTimeDriver {
       if (!this.idle() || this.currentMode !== 'fast') return;
       if (seen !== this.generation) return this.settleThenJump();
       const next = earliest([...this.sleepers]);
-      if (next !== undefined) this.clock.advanceTo(next);
+      if (next === undefined) return;
+      this.quietListener?.();
+      this.clock.advanceTo(next);
     });
   }
 
@@ -160,6 +185,7 @@ export class VirtualTimeDriver {
         this.ticker = undefined;
         return;
       }
+      this.quietListener?.();
       const step = Math.max(1, Math.floor((elapsed * daysPerSecond * DAY_MS) / 1000));
       this.clock.advanceTo(Math.min(this.clock.now() + step, next));
     }, this.tickMs);

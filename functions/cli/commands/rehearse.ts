@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
+import { CRASH_ENV, parseCrashPoint } from '../../local/crash-points.ts';
 import { createShutdown } from '../../local/process.ts';
 import { formatReport } from '../../local/rehearsal/report.ts';
 import { rehearse } from '../../local/rehearsal/rehearse.ts';
@@ -23,6 +24,7 @@ interface RehearseFlags {
   speed?: string;
   interactive?: boolean;
   resume?: boolean;
+  sesFaults?: string;
 }
 
 export function clockMode(flags: Pick<RehearseFlags, 'fast' | 'speed' | 'interactive'>): ClockMode {
@@ -66,6 +68,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--speed <days-per-second>', 'let virtual time pass at this many days per real second')
     .option('--interactive', 'the clock stands still; move it with `inkoop clock advance` or the dashboard')
     .option('--resume', 'continue the rehearsal stopped in the data folder (its calendar, providers and seed)')
+    .option('--ses-faults <rate>', 'the local SES answers this share of sends with throttling (429) or unavailable (503), e.g. 0.2')
     .action(
       action(async (flags: RehearseFlags, command: Command) => {
         const globals = command.optsWithGlobals<{ data?: string; aws?: boolean }>();
@@ -74,6 +77,12 @@ export function registerRehearseCommand(program: Command): void {
         const fromSource = (name: string) => command.getOptionValueSource(name) === 'cli';
         const stream = process.stderr;
         const progress = stream.isTTY ? 'bars' : 'lines';
+        // The crash tests' fault injection (functions/local/crash-points.ts); never set in normal use.
+        const crashAt = parseCrashPoint(process.env[CRASH_ENV]);
+        const sesFaults = flags.sesFaults === undefined ? undefined : Number(flags.sesFaults);
+        if (sesFaults !== undefined && !(sesFaults >= 0 && sesFaults < 1)) {
+          throw new ValidationError(`--ses-faults takes a share of sends in [0, 1), e.g. --ses-faults 0.2 (got ${flags.sesFaults})`);
+        }
         const shutdown = createShutdown();
         try {
           const result = await rehearse({
@@ -88,6 +97,7 @@ export function registerRehearseCommand(program: Command): void {
             progress,
             stream,
             shutdown,
+            runtime: { crashAt, sesFaults },
             onStarted(runtime, { calendar, population, resumed }) {
               stream.write(
                 `${resumed ? 'Resuming' : 'Rehearsing'} ${calendar.id} with ${population.providers.length} providers (seed ${population.seed}), ` +
@@ -105,7 +115,11 @@ export function registerRehearseCommand(program: Command): void {
           if (result.report.failure || result.report.aws.limitsCrossed.length) process.exitCode = 1;
           if (result.runtime) {
             stream.write(`\nThe year is done. Open:\n${addresses(result.runtime, result.calendar.id)}\nCtrl-C stops everything.\n`);
-            await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
+            const { runtime } = result;
+            await new Promise<void>((resolve, reject) => {
+              shutdown.signal.addEventListener('abort', () => resolve(), { once: true });
+              runtime.onFailure(reject); // its database went away: one error, and out
+            });
           }
         } finally {
           if (!shutdown.signal.aborted) shutdown.dispose();

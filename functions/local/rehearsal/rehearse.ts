@@ -12,8 +12,10 @@
  *            first step that is not done.
  *
  * Ctrl-C (the Shutdown) freezes the clock, stops the simulation, stops the
- * runtime (the execution is aborted between states, servers closed, DynamoDB
- * Local stopped, the mailbox flushed) and saves where the clock was.
+ * runtime (the execution is aborted between states, servers closed, a last
+ * checkpoint taken, DynamoDB Local stopped) and saves where the clock was.
+ * A rehearsal killed outright (SIGKILL, a power cut) resumes from the
+ * runtime's last checkpoint, which holds this rehearsal's state too.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,16 +28,17 @@ import { createCycle, startCycle } from '../../cycles/create.ts';
 import { resumeCycle } from '../../cycles/resume.ts';
 import { parseProviders } from '../../providers/import.ts';
 import { importProviders, type ImportReport } from '../../providers/write.ts';
+import type { HeldLock } from '../file-lock.ts';
 import type { Shutdown } from '../process.ts';
-import { readRuntimeFile } from '../runtime-file.ts';
 import { storedEmails } from '../runtime-mailbox.ts';
+import { lockDataDir } from '../runtime-file.ts';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../runtime.ts';
 import type { ClockMode } from '../virtual-time.ts';
 import { generatePopulation, providerFile, type Population } from './population.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { buildReport, type RehearsalReport } from './report.ts';
 import { Simulation } from './simulation.ts';
-import { readState, resetDataDir, writeState, type RehearsalState } from './state.ts';
+import { hasCheckpoint, readState, resetDataDir, writeState, type RehearsalState } from './state.ts';
 import { addLocalDays, localAt, localDateOf } from './timing.ts';
 
 export interface RehearseOptions {
@@ -54,7 +57,7 @@ export interface RehearseOptions {
   /** Where progress and messages go (not the report). */
   stream: NodeJS.WritableStream & { isTTY?: boolean };
   shutdown?: Shutdown;
-  runtime?: Partial<Pick<LocalRuntimeOptions, 'sesRatePerSecond' | 'sendConcurrency' | 'ports'>>;
+  runtime?: Partial<Pick<LocalRuntimeOptions, 'sesRatePerSecond' | 'sendConcurrency' | 'ports' | 'crashAt' | 'sesFaults'>>;
   /** Called once the runtime runs (the CLI prints its addresses; tests and the benchmark look inside). */
   onStarted?(runtime: LocalRuntime, info: { population: Population; calendar: Calendar; resumed: boolean }): void;
 }
@@ -84,11 +87,24 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const say = (line: string): void => {
     if (options.progress !== 'none') options.stream.write(`${line}\n`);
   };
-  const running = readRuntimeFile(dataDir);
-  if (running && running.pid !== process.pid) {
-    throw new ConflictError(`A local runtime already runs on ${dataDir} (process ${running.pid}); stop it first or use another --data folder`);
+  // Held from here on (the runtime releases it when it stops): nothing else touches the folder meanwhile.
+  const lock = await lockDataDir(dataDir);
+  let started = false;
+  try {
+    return await rehearseLocked(options, dataDir, lock, wallStart, say, () => (started = true));
+  } finally {
+    if (!started) await lock.release();
   }
+}
 
+async function rehearseLocked(
+  options: RehearseOptions,
+  dataDir: string,
+  lock: HeldLock,
+  wallStart: number,
+  say: (line: string) => void,
+  handedOver: () => void,
+): Promise<RehearsalResult> {
   // -- what to rehearse
   let state = readState(dataDir);
   if (options.resume) {
@@ -120,6 +136,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const start = options.resume ? Date.parse(state!.clock) : rehearsalStart(calendar);
   const clock = new VirtualClock(start);
 
+  if (options.resume && !hasCheckpoint(dataDir)) {
+    throw new ConflictError(`The rehearsal in ${dataDir} has no database to resume (it was killed before its first checkpoint); start it afresh`);
+  }
+
   const stepDurations: Record<string, number> = { ...(state?.stepDurations ?? {}) };
   const wallMsBefore = state?.wallMsBefore ?? 0;
   let current: RehearsalState = state ?? {
@@ -137,21 +157,24 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     stepDurations: {},
     ports: {},
     wallMsBefore: 0,
+    followUps: [],
   };
   let finished = current.status === 'done';
-  const save = (): void => {
-    current = {
+  let simulation: Simulation | undefined;
+  const snapshot = (): RehearsalState =>
+    (current = {
       ...current,
       clock: new Date(clock.now()).toISOString(),
       status: finished ? 'done' : 'running',
-      stepDurations,
+      stepDurations: { ...stepDurations },
       wallMsBefore: wallMsBefore + (performance.now() - wallStart),
-    };
-    writeState(dataDir, current);
-  };
+      followUps: simulation ? simulation.followUps() : current.followUps,
+    });
+  const save = (): void => writeState(dataDir, snapshot());
   // Registered before the runtime: runs after it stopped, with the clock where it ended.
   const unsave = options.shutdown?.add('rehearsal state', save);
 
+  handedOver();
   const runtime = await startLocalRuntime({
     dataDir,
     clock,
@@ -160,15 +183,21 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     log: say,
     // One cycle is rehearsed: a step that needs next year's cycle is reported as skipped, not failed.
     skipStepsNeedingNextCycle: true,
+    lock,
+    checkpointState: snapshot,
     ...options.runtime,
     ports: { ...current.ports, ...options.runtime?.ports },
   });
   current = { ...current, ports: { ...runtime.ports } };
+  // The database went away: the year stops here, with that one error.
+  let lost: (error: Error) => void = () => undefined;
+  const lostDatabase = new Promise<never>((_, reject) => (lost = reject));
+  lostDatabase.catch(() => undefined);
+  runtime.onFailure((error) => lost(error));
   // Nothing moves the clock until the cycle's execution runs (not an `inkoop clock advance`
   // that comes early either): the setup below happens at the start instant.
   let release: () => void = () => undefined;
   const held = runtime.driver.busy(() => new Promise<void>((resolve) => (release = resolve)));
-  let simulation: Simulation | undefined;
   let progress: Progress | undefined;
   let failure: RehearsalReport['failure'];
   const cleanups: (() => unknown)[] = [];
@@ -183,12 +212,14 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       writeFileSync(file, text, { mode: 0o600 });
       imported = await importProviders(store, parseProviders(text, 'json', 'providers.json'));
       save();
+      // Nothing runs yet (the clock is held): the first checkpoint, so a crash from here on resumes.
+      runtime.checkpointNow();
     }
     options.onStarted?.(runtime, { population, calendar, resumed: !!options.resume });
 
     const steps = await store.getSteps(cycleId);
     if (options.resume && steps.length === 0) {
-      throw new ConflictError(`The rehearsal in ${dataDir} has no cycle ${cycleId} in its database (it was not stopped cleanly); start it afresh`);
+      throw new ConflictError(`The rehearsal in ${dataDir} has no cycle ${cycleId} in its database; start it afresh`);
     }
     if (finished || (steps.length > 0 && steps.every((s) => s.status === 'done'))) {
       finished = true;
@@ -218,6 +249,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         receivedAt: (i) => runtime.mailbox.receivedAt(i),
       });
       const sim = simulation;
+      sim.restoreFollowUps(current.followUps);
       // Registered after the runtime: stops before it (the clock first, so nothing moves meanwhile).
       cleanups.push(options.shutdown?.add('simulation', () => sim.stop()) ?? (() => undefined));
       cleanups.push(options.shutdown?.add('virtual clock', () => runtime.driver.setMode('interactive')) ?? (() => undefined));
@@ -236,8 +268,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         return resumed.executionArn!;
       });
       release();
-      await runtime.executions.get(executionArn)!.done;
-      const ended = (await runtime.executions.chainEnd(cycleId))!;
+      await Promise.race([runtime.executions.get(executionArn)!.done, lostDatabase]);
+      if (runtime.failure) throw runtime.failure;
+      const ended = (await Promise.race([runtime.executions.chainEnd(cycleId), lostDatabase]))!;
+      if (runtime.failure) throw runtime.failure;
       if (ended.status !== 'SUCCEEDED') {
         if (options.shutdown?.signal.aborted) {
           progress.stop();
@@ -279,6 +313,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       failure,
       executions: runtime.history.executions(),
       lambdaMemoryMb: { ...runtime.lambdaMemoryMb },
+      sesFaults: { ...runtime.ses.faults },
+      checkpoints: { ...runtime.checkpoints },
     });
     if (simulation?.tally.errors.length) {
       say(`The simulation hit ${simulation.tally.errors.length} errors; the first: ${simulation.tally.errors[0]}`);
@@ -292,7 +328,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     progress?.stop();
     await simulation?.stop();
     await runtime.stop();
-    throw error;
+    throw runtime.failure ?? error;
   } finally {
     if (!options.shutdown?.signal.aborted) {
       for (const c of cleanups) c();

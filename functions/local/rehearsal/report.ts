@@ -67,6 +67,10 @@ export interface RehearsalReport {
   providerPages: { responses: Record<string, number> };
   /** What the cycle would do and cost in AWS: its executions against Step Functions' limits, and the bill. */
   aws: AwsForecast;
+  /** SES calls the sender had to repeat: the local SES answered throttling (429) or unavailable (503) (`--ses-faults`); this run only. */
+  sesRetries?: { total: number; throttled: number; unavailable: number };
+  /** Checkpoints this run took and the real time they cost (ms). */
+  checkpoints?: { count: number; ms: number };
 }
 
 export interface ReportInput {
@@ -84,6 +88,8 @@ export interface ReportInput {
   /** The executions' histories and the functions' configured memory, for the AWS forecast. */
   executions: ExecutionHistory[];
   lambdaMemoryMb: Record<string, number>;
+  sesFaults?: { throttled: number; unavailable: number };
+  checkpoints?: { count: number; ms: number };
 }
 
 const PAGE = 500;
@@ -219,6 +225,8 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
       dynamodb: { writeUnits: input.counts.dynamodb.writeUnits, readUnits: input.counts.dynamodb.readUnits },
       emails: total,
     }),
+    sesRetries: input.sesFaults && { total: input.sesFaults.throttled + input.sesFaults.unavailable, ...input.sesFaults },
+    checkpoints: input.checkpoints && { count: input.checkpoints.count, ms: Math.round(input.checkpoints.ms) },
   };
 }
 
@@ -279,6 +287,8 @@ export function formatReport(r: RehearsalReport): string {
   const pages = Object.entries(r.providerPages.responses).map(([s, n]) => `${s}: ${n}`).join(', ');
   lines.push(`Provider pages answered: ${pages || '–'}`);
   lines.push('', ...formatForecast(r.aws));
+  if (r.sesRetries?.total) lines.push(`SES calls retried: ${r.sesRetries.total} (throttled ${r.sesRetries.throttled}, unavailable ${r.sesRetries.unavailable})`);
+  if (r.checkpoints) lines.push(`Checkpoints: ${r.checkpoints.count} in ${(r.checkpoints.ms / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
 

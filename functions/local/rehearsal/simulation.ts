@@ -12,7 +12,9 @@
  * Determinism: behaviours come from the seed (./population.ts), instants from
  * the behaviours and the emails (./timing.ts). On `--resume` the same plan is
  * rebuilt from the restored mailbox; entries before the resumed clock already
- * happened and are skipped.
+ * happened and are skipped. Only the corrections after a refused form depend on
+ * what a page answered: those not made yet are saved with the rehearsal's
+ * state (`followUps`) and planned again.
  */
 import type { Calendar } from '../../calendar/schema.ts';
 import type { VirtualClock } from '../../commons/clock.ts';
@@ -58,6 +60,13 @@ export interface Outcome {
 }
 
 /** What the simulation did (its own account; the report counts from the table and the mailbox instead). */
+/** A correction planned after a refused form, not made yet. */
+export interface FollowUp {
+  agb: string;
+  action: string;
+  at: number;
+}
+
 export interface SimulationTally {
   actions: Record<string, Record<OutcomeKind, number>>;
   errors: string[];
@@ -77,6 +86,8 @@ export class Simulation {
   readonly tally: SimulationTally = { actions: {}, errors: [] };
   private unsubscribe: (() => void) | undefined;
   private startedAt = 0;
+  private readonly pendingFollowUps = new Map<string, FollowUp>();
+  private restoredFollowUps: readonly FollowUp[] = [];
 
   constructor(private readonly deps: SimulationDeps) {
     this.reader = new MailReader((i) => deps.receivedAt(i));
@@ -100,6 +111,35 @@ export class Simulation {
     this.planRegistrations();
     this.planDecisions();
     this.readMail(); // a resumed rehearsal: the restored mailbox
+    for (const f of this.restoredFollowUps) {
+      const provider = this.byAgb.get(f.agb);
+      if (provider) this.planFollowUp(provider, f.action as LinkAction | 'request-registration', f.at);
+    }
+  }
+
+  /** The follow-ups of a resumed rehearsal (call before `start`). */
+  restoreFollowUps(followUps: readonly FollowUp[]): void {
+    this.restoredFollowUps = followUps;
+  }
+
+  /** Corrections planned and not made yet (saved with every checkpoint). */
+  followUps(): FollowUp[] {
+    return [...this.pendingFollowUps.values()].sort((a, b) => a.at - b.at || a.agb.localeCompare(b.agb) || a.action.localeCompare(b.action));
+  }
+
+  private planFollowUp(provider: SimulatedProvider, action: LinkAction | 'request-registration', again: number): void {
+    const entry: FollowUp = { agb: provider.agb, action, at: again };
+    const id = `${entry.agb}|${action}|${again}`;
+    if (again <= this.startedAt) return;
+    this.pendingFollowUps.set(id, entry);
+    const key = [this.deps.population.seed, provider.agb, action];
+    const run = (): Promise<void> => {
+      this.pendingFollowUps.delete(id);
+      if (action === 'request-registration') return this.register(provider, 'valid', again, key);
+      const behaviour: Behaviour = provider.responds[action] ?? { timing: 'never', mistake: 'none' };
+      return this.answer(provider, action, 'valid', behaviour, again, key);
+    };
+    this.plan(again, `${provider.agb} ${action} (corrected)`, run);
   }
 
   async stop(): Promise<void> {
@@ -197,10 +237,7 @@ export class Simulation {
     if (!form) return this.record({ agb: provider.agb, action, kind: 'refused', status: page.status });
     const result = await submitForm(form, fill(form, this.values(provider, action, form, attempt)));
     this.recordPost(provider.agb, action, result.status);
-    if (result.status === 400 && attempt === 'invalid' && behaviour.mistake === 'corrected') {
-      const again = followUpAt(at, key);
-      this.plan(again, `${provider.agb} ${action} (corrected)`, () => this.answer(provider, action, 'valid', behaviour, again, key));
-    }
+    if (result.status === 400 && attempt === 'invalid' && behaviour.mistake === 'corrected') this.planFollowUp(provider, action, followUpAt(at, key));
   }
 
   private async register(provider: SimulatedProvider, attempt: Attempt, at: number, key: (string | number)[]): Promise<void> {
@@ -219,8 +256,7 @@ export class Simulation {
     const result = await submitForm(form, fill(form, values));
     this.recordPost(provider.agb, 'request-registration', result.status);
     if (result.status === 400 && attempt === 'invalid' && provider.registration?.mistake === 'corrected') {
-      const again = followUpAt(at, key);
-      this.plan(again, `${provider.agb} request-registration (corrected)`, () => this.register(provider, 'valid', again, key));
+      this.planFollowUp(provider, 'request-registration', followUpAt(at, key));
     }
   }
 

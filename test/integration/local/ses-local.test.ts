@@ -109,3 +109,36 @@ describe('aws-ses-v2-local launcher', () => {
     }
   });
 });
+
+describe('aws-ses-v2-local with injected faults', () => {
+  it('answers the drawn share of sends with 429 throttling or 503, stores none of them, and counts them', async () => {
+    // Draws: 0.05 (< rate/2: throttled), 0.15 (< rate: unavailable), 0.9 (passes).
+    const draws = [0.05, 0.15, 0.9];
+    const ses = await startSesLocal({ faults: { rate: 0.2, random: () => draws.shift() ?? 0.9 } });
+    const client = createLocalSesClient(ses.endpoint);
+    try {
+      await ses.clear();
+      const send = () =>
+        client.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'inkoop@zorgverzekeraar.example',
+            Destination: { ToAddresses: ['aanbieder@praktijk.example'] },
+            Content: { Simple: { Subject: { Data: 'Herinnering' }, Body: { Text: { Data: 'Beste aanbieder,' } } } },
+          }),
+        );
+      await expect(send()).rejects.toMatchObject({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+      await expect(send()).rejects.toMatchObject({ $metadata: { httpStatusCode: 503 } });
+      const { MessageId } = await send();
+      expect((await ses.fetchStore()).map((e) => e.messageId)).toEqual([MessageId]);
+      expect(ses.faults).toEqual({ throttled: 1, unavailable: 1 });
+    } finally {
+      client.destroy();
+      await ses.stop();
+    }
+  });
+
+  it('refuses a fault rate outside [0, 1)', async () => {
+    await expect(startSesLocal({ faults: { rate: 1 } })).rejects.toThrow(/\[0, 1\)/);
+  });
+});
+

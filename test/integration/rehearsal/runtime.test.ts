@@ -48,6 +48,13 @@ describe('a running local runtime', () => {
     expect(info.control.secret.length).toBeGreaterThanOrEqual(32);
   });
 
+  it('holds the data folder: a second runtime there is refused with a clear message', async () => {
+    await expect(startLocalRuntime({ dataDir, clock: new VirtualClock(0), mode: 'interactive' })).rejects.toThrow(
+      /The data folder .* is in use by another process \(its lock .*\.lock is held\)/,
+    );
+    expect(readRuntimeFile(dataDir)?.pid).toBe(process.pid); // still its own
+  });
+
   it('serves the mailbox, the provider pages and the dashboard on loopback', async () => {
     expect((await fetch(runtime.urls.mailbox)).status).toBe(200);
     expect((await fetch(`${runtime.urls.links}/l/not-a-token`)).status).toBe(404);

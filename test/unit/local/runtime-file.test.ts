@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lockFolder } from '../../../functions/local/file-lock.ts';
 import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile, type RuntimeInfo } from '../../../functions/local/runtime-file.ts';
 
 const dirs: string[] = [];
@@ -21,13 +22,22 @@ const info = (pid: number): RuntimeInfo => ({
 });
 
 describe('runtime.json', () => {
-  it('is written for the owner only, and read back while its process lives', () => {
+  it('is written for the owner only, and read back while the data folder is locked', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'inkoop-rt-'));
     dirs.push(dir);
+    const lock = await lockFolder(dir, 'the data folder');
     writeRuntimeFile(dir, info(process.pid));
     expect(statSync(runtimeFilePath(dir)).mode & 0o777).toBe(0o600);
     expect(readRuntimeFile(dir)).toEqual(info(process.pid));
     removeRuntimeFile(dir);
+    expect(readRuntimeFile(dir)).toBeUndefined();
+    await lock.release();
+  });
+
+  it('is stale when the data folder is not locked, even if its process id is alive (another PID namespace)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inkoop-rt-'));
+    dirs.push(dir);
+    writeRuntimeFile(dir, info(process.pid));
     expect(readRuntimeFile(dir)).toBeUndefined();
   });
 
