@@ -450,6 +450,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
       onStop(`schedule ${s.ruleId}`, () => schedule?.stop());
     }
+    // Resumed from a checkpoint: a provider's action just before it may have queued a confirmation for the
+    // sender's next tick, a wait that was not saved. Nudge it: the tick comes at the same instant it would have.
+    if (current) nudgeSchedule();
 
     // -- control endpoint and runtime.json
     const control: ControlServer = await startControlServer({

@@ -26,7 +26,13 @@ const base = { calendar: 'msr-2021', providers: 10, seed: 'lost', progress: 'non
 
 async function started(dataDir: string): Promise<{ runtime: LocalRuntime; year: Promise<unknown> }> {
   let runtime: LocalRuntime | undefined;
-  const year = rehearse({ ...base, dataDir, onStarted: (rt) => void (runtime = rt) });
+  const year = rehearse({
+    ...base,
+    dataDir,
+    onStarted: (rt) => {
+      runtime = rt;
+    },
+  });
   year.catch(() => undefined);
   while (!runtime?.executions.running().length) await new Promise((r) => setTimeout(r, 50));
   return { runtime, year };
