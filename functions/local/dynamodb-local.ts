@@ -21,11 +21,15 @@ export interface DynamoDbLocal {
   client: DynamoDBClient;
   /** The JVM's process id (its memory is read from /proc by the benchmark). */
   pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** An instance this process started: it can tell when its JVM is gone. */
+export interface DynamoDbLocalProcess extends DynamoDbLocal {
   /** Its exit code once it exited (a signal counts as -1); null while it runs. */
   exitCode(): number | null;
   /** Called if it exits without `stop()`. */
   onExit(listener: (code: number | null) => void): void;
-  stop(): Promise<void>;
 }
 
 export { LOCAL_CREDENTIALS };
@@ -37,7 +41,7 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3, signer: unsignedLocalSigner({ service: 'dynamodb', region: LOCAL_REGION, accessKeyId: LOCAL_CREDENTIALS.accessKeyId }) });
 }
 
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocalProcess> {
   const port = options.port ?? (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : null;
   if (path) mkdirSync(path, { recursive: true });

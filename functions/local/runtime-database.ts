@@ -18,7 +18,7 @@ import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, readdirSync,
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { startDynamoDbLocal, type DynamoDbLocalProcess } from './dynamodb-local.ts';
 import { lockFolder, removeIfUnlocked, type HeldLock } from './file-lock.ts';
 
 /** The file DynamoDB Local keeps with `-sharedDb`. */
@@ -27,7 +27,7 @@ export const SCRATCH_PREFIX = 'inkoop-dynamodb-';
 /** How often the runtime looks whether its database is still there. */
 const WATCH_MS = 1000;
 
-export interface RuntimeDatabase extends DynamoDbLocal {
+export interface RuntimeDatabase extends DynamoDbLocalProcess {
   /** Where DynamoDB Local works (a scratch copy, locked). */
   workDir: string;
   /** Copies the working database, as last committed, to `file` and syncs it to disk. */
@@ -127,7 +127,7 @@ export async function startRuntimeDatabase(options: { from?: string; root?: stri
     throw error;
   }
   const file = join(workDir, DB_FILE);
-  let db: DynamoDbLocal;
+  let db: DynamoDbLocalProcess;
   try {
     if (options.from) copyDatabase(options.from, file);
     db = await startDynamoDbLocal({ dataDir: workDir });
