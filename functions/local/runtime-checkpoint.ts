@@ -13,15 +13,19 @@
  * before that rename leaves the previous checkpoint current; the half-written
  * folder is removed at the next start. Mailbox lines after a checkpoint's count
  * are emails sent after it: the resumed runtime sends them again, so they are
- * cut off when the mailbox is restored.
+ * cut off when the mailbox is restored. Likewise the providers' uploads (files
+ * created once, never rewritten): the checkpoint lists them, and files created
+ * after it are removed, since the resumed runtime uploads them again.
  */
 import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
 import { DB_FILE } from './runtime-database.ts';
 
 export const DB_LINK = 'dynamodb';
 export const CHECKPOINT_FILE = 'checkpoint.json';
+/** Files the provider pages create (functions/uploads/local.ts). */
+export const UPLOADS_DIR = 'uploads';
 const GENERATION = /^dynamodb\.(\d{6})$/;
 
 export const checkpointSchema = z.object({
@@ -35,6 +39,8 @@ export const checkpointSchema = z.object({
   clock: z.string(),
   /** The owner's state (a rehearsal's), as it was at the same moment. */
   state: z.unknown().optional(),
+  /** The uploaded files it had (paths under `<data>/uploads`). */
+  uploads: z.array(z.string()).optional(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -91,12 +97,27 @@ export function prepareCheckpoints(dataDir: string): CurrentCheckpoint | undefin
     symlinkSync(generationDir(0), link);
   }
   const current = readCheckpoint(dataDir);
+  const kept = current?.record?.uploads;
+  if (kept) {
+    const keep = new Set(kept);
+    for (const file of listUploads(dataDir)) if (!keep.has(file)) rmSync(join(dataDir, UPLOADS_DIR, file), { force: true });
+  }
   for (const name of readdirSync(dataDir)) {
     if ((GENERATION.test(name) && name !== (current && basename(current.dir))) || name.startsWith(`${DB_LINK}.link-`)) {
       rmSync(join(dataDir, name), { recursive: true, force: true });
     }
   }
   return current;
+}
+
+/** The files under `<data>/uploads`, relative to it. */
+export function listUploads(dataDir: string): string[] {
+  const root = join(dataDir, UPLOADS_DIR);
+  if (!existsSync(root)) return [];
+  return (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((d) => d.isFile())
+    .map((d) => relative(root, join(d.parentPath, d.name)))
+    .sort();
 }
 
 /** Removes every checkpoint (a fresh start). */
@@ -160,6 +181,7 @@ export class Checkpoints {
         takenAt: new Date().toISOString(),
         clock: new Date(this.sources.clock()).toISOString(),
         state: this.sources.state(),
+        uploads: listUploads(dataDir),
       };
       writeSynced(join(dir, CHECKPOINT_FILE), `${JSON.stringify(checkpointSchema.parse(record))}\n`);
       syncPath(dir);

@@ -81,6 +81,18 @@ describe('checkpoints', () => {
     expect(new Checkpoints(sources(dataDir, s), current).take().generation).toBe(2);
   });
 
+  it('keep the uploads they list: files uploaded after the last one are removed at the next start (they are uploaded again)', () => {
+    const dataDir = fresh();
+    mkdirSync(join(dataDir, 'uploads', 'msr-2021', '111'), { recursive: true });
+    writeFileSync(join(dataDir, 'uploads', 'msr-2021', '111', 'kvk'), 'before');
+    new Checkpoints(sources(dataDir, { db: 'one', mailbox: 0, clock: 0 }), prepareCheckpoints(dataDir)).take();
+    mkdirSync(join(dataDir, 'uploads', 'msr-2021', '222'));
+    writeFileSync(join(dataDir, 'uploads', 'msr-2021', '222', 'kvk'), 'after');
+    prepareCheckpoints(dataDir);
+    expect(existsSync(join(dataDir, 'uploads', 'msr-2021', '111', 'kvk'))).toBe(true);
+    expect(existsSync(join(dataDir, 'uploads', 'msr-2021', '222', 'kvk'))).toBe(false);
+  });
+
   it('take over a dynamodb folder from before checkpoints as generation 0 (every mailbox line counts)', () => {
     const dataDir = fresh();
     mkdirSync(join(dataDir, 'dynamodb'));
