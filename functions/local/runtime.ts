@@ -48,7 +48,6 @@ import type { Shutdown } from './process.ts';
 import { FACTORIES, loadDeliveryEventsHandler, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
 import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
 import { HistoryCounter } from './history.ts';
-import { removeRuntimeFile, readRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
 import { lockDataDir, removeRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
 import { MailboxFile } from './runtime-mailbox.ts';
 import { RuntimeMetrics } from './runtime-metrics.ts';
@@ -57,7 +56,6 @@ import { relaySesEvents } from './ses-events.ts';
 import { createLocalSesClient, startSesLocal, type SesLocal } from './ses-local.ts';
 import type { LambdaHandler, RunEvent } from './step-functions.ts';
 import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
-import { ConflictError } from '../commons/errors.ts';
 import { NextCycleMissingError } from '../milestones/errors.ts';
 import { logger } from '../commons/logger.ts';
 import { DomainError } from '../commons/errors.ts';
@@ -396,9 +394,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const handlers: Record<string, LambdaHandler> = {};
     for (const [key, handler] of Object.entries(raw)) {
       const sends = workflow.substitutions[key].entry === sendEntry;
-      const runs = workflow.substitutions[key].entry === runEntry && options.skipStepsNeedingNextCycle === true;
+      const runsMilestone = workflow.substitutions[key].entry === runEntry;
+      const runs = runsMilestone && options.skipStepsNeedingNextCycle === true;
       handlers[key] = async (event) => {
         const started = performance.now();
+        if (runsMilestone) milestonesRunning++;
         const result = await handler(event)
           .catch(async (error: unknown) => {
             if (!runs || !(error instanceof NextCycleMissingError)) throw error;
@@ -407,15 +407,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             log(`${stepId} of ${cycleId} skipped: ${error.message}`);
             return { cursor: null, more: false };
           })
-          .finally(() => metrics.countLambda(key, performance.now() - started));
-      const runs = workflow.substitutions[key].entry === runEntry;
-      handlers[key] = async (event) => {
-        const started = performance.now();
-        if (runs) milestonesRunning++;
-        const result = await handler(event).finally(() => {
-          if (runs) milestonesRunning--;
-          metrics.countLambda(key, performance.now() - started);
-        });
+          .finally(() => {
+            if (runsMilestone) milestonesRunning--;
+            metrics.countLambda(key, performance.now() - started);
+          });
         if (sends) {
           await sesEvents.flush();
           if (escalated) {
