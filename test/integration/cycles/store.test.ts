@@ -1,4 +1,4 @@
-/** The store additions the cycle services need: a failed step back to due, the cycle's audit trail. */
+/** The store additions the cycle services need: a failed or abandoned step back to due, the cycle's audit trail. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';
@@ -15,18 +15,23 @@ beforeEach(async () => {
 });
 
 describe('a failed step put back for a retry', () => {
-  it('moves failed → due only, keeping its cause until it runs again', async () => {
+  it('moves failed or running → due, never due or done → due, keeping its cause until it runs again', async () => {
     await store.putSteps('c1', aTimeline());
     const id = 'policy-publication#notify';
     await expect(store.updateStep('c1', id, { status: 'due' })).rejects.toBeInstanceOf(ConflictError);
     await store.updateStep('c1', id, { status: 'running' });
+    await store.updateStep('c1', id, { status: 'done' });
     await expect(store.updateStep('c1', id, { status: 'due' })).rejects.toBeInstanceOf(ConflictError);
+    // A step left running by a dead execution goes back to due when the cycle is resumed (issue #13).
+    await store.updateStep('c1', id, { status: 'running', rerun: true });
+    await expect(store.updateStep('c1', id, { status: 'due' })).resolves.toMatchObject({ status: 'due' });
+    await store.updateStep('c1', id, { status: 'running' });
     await store.updateStep('c1', id, { status: 'failed', cause: 'Error: boom' });
     const due = await store.updateStep('c1', id, { status: 'due' });
-    expect(due).toMatchObject({ status: 'due', cause: 'Error: boom', attempts: 1 });
+    expect(due).toMatchObject({ status: 'due', cause: 'Error: boom', attempts: 3 });
     expect(due.finishedAt).toBeUndefined();
     const again = await store.updateStep('c1', id, { status: 'running' });
-    expect(again).toMatchObject({ status: 'running', attempts: 2 });
+    expect(again).toMatchObject({ status: 'running', attempts: 4 });
     expect(again.cause).toBeUndefined();
   });
 });

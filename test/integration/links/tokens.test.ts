@@ -65,7 +65,9 @@ describe('link issuer with the token store', () => {
     expect(records.filter((r) => r && r.supersededBy === undefined)).toHaveLength(1);
   });
 
-  it('consumeTokenItem: a single-use token is used once; a reused, superseded or expired one cancels the transaction', async () => {
+  // Expiry is not the stored record's to decide: a link lives until its action's deadline in the live
+  // calendar (calendar/deadlines.ts), checked when the link resolves (test/integration/links/app.test.ts).
+  it('consumeTokenItem: a single-use token is used once; a reused or superseded one cancels the transaction', async () => {
     const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
     const doc = documentClient(local.db.client);
     const agb = anAgb();
@@ -76,10 +78,11 @@ describe('link issuer with the token store', () => {
     await expect(consume(clock.now())).rejects.toMatchObject({ name: 'TransactionCanceledException' });
     await expect(resolveLink(tokenOf(url), { key: KEY, clock, findRecord: (h) => store.getTokenRecord(h) })).rejects.toBeInstanceOf(LinkUsedError);
 
-    const late = await issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
-    const lateRecord = (await store.getTokenRecord(hashToken(tokenOf(late))))!;
+    const older = await issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
+    await issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
+    const olderRecord = (await store.getTokenRecord(hashToken(tokenOf(older))))!;
     await expect(
-      doc.send(new TransactWriteCommand({ TransactItems: [consumeTokenItem(store.tableName, lateRecord, DEADLINE + 1)] })),
+      doc.send(new TransactWriteCommand({ TransactItems: [consumeTokenItem(store.tableName, olderRecord, clock.now())] })),
     ).rejects.toMatchObject({ name: 'TransactionCanceledException' });
   });
 
