@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { createCycle } from '../../../functions/cycles/create.ts';
+import { NextCycleMissingError } from '../../../functions/milestones/errors.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { expectEveryMessageRenders, makeWorld, PUBLICATIONS_URL, type World } from './harness.ts';
 
@@ -173,7 +174,7 @@ describe('ZG 2024-2025: negotiations without an eligibility notification, next y
     const step = await w.step('next-year-dates-publication#notify');
     w.clock.advanceTo(Date.parse(step.at) + 60_000);
     await w.acts.recordMilestone({ cycleId: w.cycle.id, stepId: step.stepId, status: 'running' });
-    await expect(w.acts.runMilestone({ cycleId: w.cycle.id, stepId: step.stepId, cursor: null })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(w.acts.runMilestone({ cycleId: w.cycle.id, stepId: step.stepId, cursor: null })).rejects.toBeInstanceOf(NextCycleMissingError);
 
     const next = structuredClone(await loadCalendar('zg-2024-2025')) as unknown as Record<string, any>;
     next.id = 'zg-2025';
