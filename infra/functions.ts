@@ -1,48 +1,17 @@
 /**
  * The Lambda functions of the stack: which handler module each one bundles,
- * its sizing, and which environment variables it receives. What each may do
- * is in `permissions.ts`.
+ * its sizing, and which environment variables it receives (names and meanings
+ * in functions/commons/env.ts; each handler's schema reads exactly these,
+ * test/unit/handlers/environment.test.ts). What each may do is in `permissions.ts`.
  *
  * The keys of the four workflow functions are the keys of `CycleFunctions`
  * (workflows/cycle.ts), so the state machine's substitutions are derived from
  * this catalog, never restated.
  */
+import type { EnvName } from '../functions/commons/env.ts';
 import type { CycleFunctions } from '../workflows/cycle.ts';
 
-/** Environment variables the stack can hand to a function. */
-export type EnvName =
-  /** Name of the one DynamoDB table. */
-  | 'TABLE_NAME'
-  /** ARNs of the three operator role policies (the operator API reads which one its caller holds). */
-  | 'OPERATOR_VIEWER_POLICY_ARN'
-  | 'OPERATOR_PURCHASER_POLICY_ARN'
-  | 'OPERATOR_ADMINISTRATOR_POLICY_ARN'
-  /** Secrets Manager ARN of the HMAC key that signs provider links. */
-  | 'LINK_SECRET_ARN'
-  /** Base URL of provider links (`https://…/`), the provider-links API unless a custom domain is configured. */
-  | 'LINKS_BASE_URL'
-  /** Bucket for provider document uploads (presigned PUT). */
-  | 'DOCUMENTS_BUCKET'
-  /** Key prefix presigned uploads must use (`uploads/`); the IAM grant is limited to it. */
-  | 'DOCUMENTS_UPLOAD_PREFIX'
-  /** From address of every email. */
-  | 'SENDER'
-  /** SES configuration set every email must be sent with. */
-  | 'CONFIGURATION_SET'
-  /** Emails per second the sender allows itself. */
-  | 'SES_RATE_PER_SECOND'
-  /** ARN of the cycle state machine (operator API starts and inspects executions). */
-  | 'STATE_MACHINE_ARN'
-  /** Bucket of public documents (contracted-provider lists, Q&A memo), keys `<cycleId>/<file>`. */
-  | 'PUBLICATIONS_BUCKET'
-  /** Public URL the insurer's website serves the publications bucket under (links in emails). */
-  | 'PUBLICATIONS_BASE_URL'
-  /** Applications (or providers) per run-milestone call. */
-  | 'PAGE_SIZE'
-  /** The purchasers' team address (escalations). */
-  | 'PURCHASERS_EMAIL'
-  /** The customer-communication team address (the contracted-provider list). */
-  | 'CUSTOMER_COMMUNICATION_EMAIL';
+export type { EnvName };
 
 export interface FunctionSpec {
   /** Construct id, also the prefix of the CloudFormation logical ids. */
@@ -124,7 +93,6 @@ export const FUNCTIONS = {
     environment: [
       'TABLE_NAME',
       'STATE_MACHINE_ARN',
-      'LINKS_BASE_URL',
       'DOCUMENTS_BUCKET',
       'OPERATOR_VIEWER_POLICY_ARN',
       'OPERATOR_PURCHASER_POLICY_ARN',
@@ -155,6 +123,21 @@ export const WORKFLOW_FUNCTION_KEYS = [
 type MissingWorkflowFunction = Exclude<keyof CycleFunctions, (typeof WORKFLOW_FUNCTION_KEYS)[number]>;
 const workflowCatalogComplete: [MissingWorkflowFunction] extends [never] ? true : never = true;
 void workflowCatalogComplete;
+
+/**
+ * The environment of one function: exactly the variables the catalog gives it,
+ * from the values of a deployment (infra/stack.ts) or of the local runtime
+ * (functions/local/runtime-handlers.ts). A variable without a value is an error naming both.
+ */
+export function environmentOf(key: FunctionKey, values: Partial<Record<EnvName, string>>): Partial<Record<EnvName, string>> {
+  const environment: Partial<Record<EnvName, string>> = {};
+  for (const name of FUNCTIONS[key].environment) {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for environment variable ${name} of ${key}`);
+    environment[name] = value;
+  }
+  return environment;
+}
 
 /** Key of a CloudFormation resource's Metadata that records the handler module it bundles. */
 export const ENTRY_METADATA_KEY = 'inkoop:entry';

@@ -21,7 +21,7 @@ import { grantStatements, type GrantTargets } from './constructs/grants.ts';
 import { HouseFunction } from './constructs/house-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Workflow } from './constructs/workflow.ts';
-import { FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type EnvName, type FunctionKey } from './functions.ts';
+import { environmentOf, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type EnvName, type FunctionKey } from './functions.ts';
 import { DOCUMENTS_UPLOAD_PREFIX, FUNCTION_GRANTS } from './permissions.ts';
 import { OPERATOR_ROLES, ROLE_POLICY_DESCRIPTIONS, ROLE_POLICY_OUTPUTS } from '../functions/operators/routes.ts';
 
@@ -124,11 +124,7 @@ export class InkoopkalenderStack extends Stack {
     env.OPERATOR_PURCHASER_POLICY_ARN = apis.rolePolicies.purchaser.managedPolicyArn;
     env.OPERATOR_ADMINISTRATOR_POLICY_ARN = apis.rolePolicies.administrator.managedPolicyArn;
     for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
-      for (const name of FUNCTIONS[key].environment) {
-        const value = env[name];
-        if (value === undefined) throw new Error(`no value for environment variable ${name} of ${key}`);
-        functions[key].function.addEnvironment(name, value);
-      }
+      for (const [name, value] of Object.entries(environmentOf(key, env))) functions[key].function.addEnvironment(name, value);
     }
 
     // Grants: exactly infra/permissions.ts.

@@ -177,3 +177,15 @@ export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'UnsupportedMediaType';
   readonly httpStatus = 415;
 }
+
+/**
+ * A function's environment is incomplete or wrong (functions/commons/env.ts): a
+ * deployment fault, not bad input, so it is no DomainError and every edge
+ * treats it as a 500 and logs it. Thrown at cold start, naming the variable.
+ */
+export class ConfigurationError extends Error {
+  constructor(message: string, readonly variables: readonly string[]) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}

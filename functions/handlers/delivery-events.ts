@@ -12,22 +12,18 @@
 import { z } from 'zod';
 import { getDocumentClient } from '../commons/clients.ts';
 import { systemClock, type Clock } from '../commons/clock.ts';
+import { lazy, type DepsSource } from '../commons/deps.ts';
+import { envSchema, envValue, readEnv } from '../commons/env.ts';
 import { logger as defaultLogger } from '../commons/logger.ts';
-import { createDeliveryEvents, type DeliveryEventResult, type DeliveryStore, type UndeliverablePort } from '../delivery/record.ts';
+import { createDeliveryEvents, type DeliveryEventResult, type DeliveryStore } from '../delivery/record.ts';
 import { createReachability, type ReachabilityStore } from '../delivery/reachability.ts';
 import type { SenderLogger } from '../email/sender.ts';
 import { createStore } from '../store/index.ts';
-import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 
-const optional = z
-  .string()
-  .optional()
-  .transform((s) => (s ? s : undefined));
-
-export const deliveryEventsEnv = z.object({
-  TABLE_NAME: optional.transform((s) => s ?? DEFAULT_TABLE_NAME),
+export const deliveryEventsEnv = envSchema({
+  TABLE_NAME: envValue.text,
   /** Where the escalation about a provider nobody can reach goes. */
-  PURCHASERS_EMAIL: z.email('PURCHASERS_EMAIL (the purchasers\' team address) is required'),
+  PURCHASERS_EMAIL: envValue.email,
 });
 export type DeliveryEventsEnv = z.infer<typeof deliveryEventsEnv>;
 
@@ -39,25 +35,29 @@ export const sesEventBridgeEvent = z.object({
 });
 
 export interface DeliveryEventsDeps {
-  store?: DeliveryStore & ReachabilityStore;
-  clock?: Clock;
-  env?: Record<string, string | undefined>;
+  store: DeliveryStore & ReachabilityStore;
+  clock: Clock;
+  /** The purchasers' team address (PURCHASERS_EMAIL). */
+  purchasersEmail: string;
   logger?: SenderLogger;
 }
 
-export function createDeliveryEventsHandler(deps: DeliveryEventsDeps = {}) {
-  let events: ReturnType<typeof createDeliveryEvents> | undefined;
+export function awsDeliveryEventsDeps(env: DeliveryEventsEnv): DeliveryEventsDeps {
+  return {
+    store: createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock: systemClock }),
+    clock: systemClock,
+    purchasersEmail: env.PURCHASERS_EMAIL,
+  };
+}
+
+export function createDeliveryEventsHandler(deps: DepsSource<DeliveryEventsDeps> = () => awsDeliveryEventsDeps(readEnv(deliveryEventsEnv))) {
+  const events = lazy(() => {
+    const { store, clock, purchasersEmail, logger = defaultLogger } = lazy(deps)();
+    return createDeliveryEvents({ store, logger, undeliverable: createReachability({ store, clock, purchasersEmail, logger }) });
+  });
   return async (event: unknown): Promise<DeliveryEventResult> => {
     const input = sesEventBridgeEvent.parse(event);
-    if (!events) {
-      const env = deliveryEventsEnv.parse(deps.env ?? process.env);
-      const clock = deps.clock ?? systemClock;
-      const store = deps.store ?? createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock });
-      const logger = deps.logger ?? defaultLogger;
-      const undeliverable: UndeliverablePort = createReachability({ store, clock, purchasersEmail: env.PURCHASERS_EMAIL, logger });
-      events = createDeliveryEvents({ store, logger, undeliverable });
-    }
-    return events.handleRecord(input.detail);
+    return events().handleRecord(input.detail);
   };
 }
 

@@ -11,8 +11,10 @@
  * role it needs.
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { systemClock } from '../commons/clock.ts';
+import { lazy, type DepsSource } from '../commons/deps.ts';
+import { envSchema, envValue, readEnv } from '../commons/env.ts';
 import { getDocumentClient, getIamClient, getS3Client, getSfnClient } from '../commons/clients.ts';
 import { ForbiddenError } from '../commons/errors.ts';
 import { createSfnExecutionStarter } from '../cycles/executions.ts';
@@ -29,13 +31,14 @@ import { sfnExecutions } from '../operators/sfn-executions.ts';
 import { createStore } from '../store/index.ts';
 import { s3ImportFiles } from '../uploads/imports.ts';
 
-export const operatorApiEnv = z.object({
-  TABLE_NAME: z.string().min(1),
-  STATE_MACHINE_ARN: z.string().min(1),
-  DOCUMENTS_BUCKET: z.string().min(1),
-  OPERATOR_VIEWER_POLICY_ARN: z.string().min(1),
-  OPERATOR_PURCHASER_POLICY_ARN: z.string().min(1),
-  OPERATOR_ADMINISTRATOR_POLICY_ARN: z.string().min(1),
+export const operatorApiEnv = envSchema({
+  TABLE_NAME: envValue.text,
+  STATE_MACHINE_ARN: envValue.text,
+  /** Import files an administrator uploaded (`inkoop providers import --aws`). */
+  DOCUMENTS_BUCKET: envValue.text,
+  OPERATOR_VIEWER_POLICY_ARN: envValue.text,
+  OPERATOR_PURCHASER_POLICY_ARN: envValue.text,
+  OPERATOR_ADMINISTRATOR_POLICY_ARN: envValue.text,
 });
 export type OperatorApiEnv = z.infer<typeof operatorApiEnv>;
 
@@ -55,12 +58,13 @@ export const iamCaller =
     return { actor, role: await roleOf(actor) };
   };
 
-/** The handler over a service (tests pass a fake one) and a way to know the caller; `handler` below builds the real ones. */
-export function createOperatorApiHandler(service: OperatorService, identify: Identify): HttpHandler {
-  return withErrorMapping(addOperatorRoutes(new Router(), service, identify).handle, renderJsonError);
+export interface OperatorApiDeps {
+  service: OperatorService;
+  /** Who calls, and in which role (AWS: the IAM principal and its role policy). */
+  identify: Identify;
 }
 
-export function depsFromEnvironment(env: OperatorApiEnv): OperatorDeps {
+function operatorDeps(env: OperatorApiEnv): OperatorDeps {
   const store = createStore({ client: getDocumentClient(), tableName: env.TABLE_NAME, clock: systemClock });
   const starter = createSfnExecutionStarter({ client: getSfnClient(), stateMachineArn: env.STATE_MACHINE_ARN });
   const executions = sfnExecutions(getSfnClient(), env.STATE_MACHINE_ARN);
@@ -74,18 +78,26 @@ export function depsFromEnvironment(env: OperatorApiEnv): OperatorDeps {
   };
 }
 
-export const roleOfFromEnvironment = (env: OperatorApiEnv): RoleOf =>
-  iamRoleOf({
-    client: getIamClient(),
-    policyArns: { viewer: env.OPERATOR_VIEWER_POLICY_ARN, purchaser: env.OPERATOR_PURCHASER_POLICY_ARN, administrator: env.OPERATOR_ADMINISTRATOR_POLICY_ARN },
+export const awsOperatorApiDeps = (env: OperatorApiEnv): OperatorApiDeps => ({
+  service: createOperatorService(operatorDeps(env)),
+  identify: iamCaller(
+    iamRoleOf({
+      client: getIamClient(),
+      policyArns: { viewer: env.OPERATOR_VIEWER_POLICY_ARN, purchaser: env.OPERATOR_PURCHASER_POLICY_ARN, administrator: env.OPERATOR_ADMINISTRATOR_POLICY_ARN },
+    }),
+  ),
+});
+
+/**
+ * The operator API over a service and a way to know the caller (tests pass fakes). Built on the first
+ * request; a broken configuration is then a 500 whose reason is logged.
+ */
+export function createOperatorApiHandler(deps: DepsSource<OperatorApiDeps> = () => awsOperatorApiDeps(readEnv(operatorApiEnv))): HttpHandler {
+  const routes = lazy(() => {
+    const { service, identify } = lazy(deps)();
+    return { handle: addOperatorRoutes(new Router(), service, identify).handle };
   });
+  return withErrorMapping((event) => routes().handle(event), renderJsonError);
+}
 
-let cached: HttpHandler | undefined;
-
-export const handler: HttpHandler = async (event) => {
-  if (!cached) {
-    const env = operatorApiEnv.parse(process.env);
-    cached = createOperatorApiHandler(createOperatorService(depsFromEnvironment(env)), iamCaller(roleOfFromEnvironment(env)));
-  }
-  return cached(event);
-};
+export const handler = createOperatorApiHandler();

@@ -375,6 +375,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         sender: options.sender ?? LOCAL_SENDER,
         sesRatePerSecond: options.sesRatePerSecond ?? LOCAL_SES_RATE_PER_SECOND,
         linksBaseUrl: services.linksUrl,
+        publicationsUrl: services.publicationsUrl,
         sendConcurrency: options.sendConcurrency ?? 8,
       },
     };

@@ -8,6 +8,7 @@
  * sees their names (ValidationError, NotFoundError, ConflictError, MilestoneFailedError …).
  */
 import { ZodError } from 'zod';
+import { lazy, type DepsSource } from '../commons/deps.ts';
 import { ValidationError } from '../commons/errors.ts';
 import { METRIC } from '../commons/metric-names.ts';
 import {
@@ -25,14 +26,6 @@ import type { MilestoneDeps } from './context.ts';
 import { nextMilestone, recordMilestone, type LoopDeps } from './loop.ts';
 import { runMilestone } from './run.ts';
 
-/** Deps, or a function that builds them on first use (once per Lambda container). */
-export type DepsSource<D> = D | (() => D);
-
-function lazy<D extends object>(source: DepsSource<D>): () => D {
-  if (typeof source !== 'function') return () => source;
-  let built: D | undefined;
-  return () => (built ??= (source as () => D)());
-}
 
 /** A task: parse the input, run, check the output; a bad input is a ValidationError. */
 function task<I, O>(parse: (raw: unknown) => I, run: (input: I) => Promise<O>, check: (out: O) => O) {
@@ -96,4 +89,4 @@ export function createMilestoneActivities(deps: DepsSource<MilestoneDeps>): Mile
   };
 }
 
-export type { MilestoneDeps, LoopDeps };
+export type { DepsSource, MilestoneDeps, LoopDeps };

@@ -1,14 +1,9 @@
 /**
  * What the milestone work needs besides the store and the clock. In AWS it
- * comes from the function's environment (`milestoneConfigFromEnv`); the local
- * runtime passes its own.
- *
- * | env                            | default                                   |
- * |--------------------------------|-------------------------------------------|
- * | `PAGE_SIZE`                    | 100 applications per run-milestone call   |
- * | `LINKS_BASE_URL`               | required (public registration form link)  |
- * | `PURCHASERS_EMAIL`             | inkoop@zorgverzekeraar.example            |
- * | `CUSTOMER_COMMUNICATION_EMAIL` | klantcommunicatie@zorgverzekeraar.example |
+ * comes from the RunMilestone function's environment
+ * (functions/handlers/run-milestone.ts, `milestoneConfigOf`); the local
+ * runtime and the tests pass their own. The defaults serve those; the stack
+ * sets every value (infra/config.ts).
  */
 import { z } from 'zod';
 import { emailAddress } from '../domain/model.ts';
@@ -30,18 +25,6 @@ export const milestoneConfigSchema = z.object({
 });
 export type MilestoneConfig = z.infer<typeof milestoneConfigSchema>;
 export type MilestoneConfigInput = z.input<typeof milestoneConfigSchema>;
-
-const blankToUndefined = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
-
-export function milestoneConfigFromEnv(env: Record<string, string | undefined> = process.env): MilestoneConfig {
-  const pageSize = blankToUndefined(env.PAGE_SIZE);
-  return milestoneConfigSchema.parse({
-    pageSize: pageSize === undefined ? undefined : Number(pageSize),
-    linksBaseUrl: blankToUndefined(env.LINKS_BASE_URL),
-    purchasersEmail: blankToUndefined(env.PURCHASERS_EMAIL),
-    customerCommunicationEmail: blankToUndefined(env.CUSTOMER_COMMUNICATION_EMAIL),
-  });
-}
 
 /** `<linksBaseUrl>/aanmelden/<cycleId>`: the public registration form of a cycle. */
 export const registrationFormUrl = (config: Pick<MilestoneConfig, 'linksBaseUrl'>, cycleId: string): string =>

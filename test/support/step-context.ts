@@ -12,7 +12,7 @@ import { createCycleFromCalendar } from '../../functions/domain/cycle.ts';
 import type { Application, Provider } from '../../functions/domain/model.ts';
 import type { ApplicationState } from '../../functions/domain/states.ts';
 import { applyTransition, openApplication } from '../../functions/domain/transitions.ts';
-import { milestoneConfigFromEnv } from '../../functions/milestones/config.ts';
+import { milestoneConfigSchema } from '../../functions/milestones/config.ts';
 import type { StepContext } from '../../functions/milestones/context.ts';
 import type { Pass } from '../../functions/milestones/passes.ts';
 import { planFor } from '../../functions/milestones/plan.ts';
@@ -26,7 +26,7 @@ export function aStepContext(calendar: Calendar, stepId: string, now: string): S
   return {
     store: {} as never,
     clock,
-    config: milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://aanbieders.example.nl' }),
+    config: milestoneConfigSchema.parse({ linksBaseUrl: 'https://aanbieders.example.nl' }),
     publications: {} as never,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     cycle,

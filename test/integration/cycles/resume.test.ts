@@ -68,7 +68,7 @@ async function run(options: { abortAt?: { state: string; nth: number }; failOnce
     outbox: world.store,
     ses: { send: async () => ({ MessageId: `ses-${++sesSends}` }) } as never,
     clock: systemClock,
-    env: { SENDER: 'inkoop@zorgverzekeraar.example', TABLE_NAME: world.store.tableName, SES_RATE_PER_SECOND: '1000' },
+    settings: { from: 'inkoop@zorgverzekeraar.example', ratePerSecond: 1000 },
     linkIssuer: { issue: async (i) => `https://aanbieders.zorgverzekeraar.example/l/${i.action}` },
   });
   let sendCalls = 0;

@@ -48,7 +48,7 @@ beforeEach(async () => {
   clock = new VirtualClock('2020-04-01T07:00:00Z');
   store = await local.freshStore(clock);
   await store.putCycle(cycle);
-  handle = createDeliveryEventsHandler({ store, clock, env: { TABLE_NAME: store.tableName, PURCHASERS_EMAIL: PURCHASERS }, logger: silent });
+  handle = createDeliveryEventsHandler({ store, clock, purchasersEmail: PURCHASERS, logger: silent });
   // A fresh client per test: each carries one relay middleware.
   client?.destroy();
   client = createLocalSesClient(ses.endpoint);

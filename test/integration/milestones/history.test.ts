@@ -46,7 +46,7 @@ describe('the chain of executions over the longest seed calendar, measured', () 
           ses: { send: async () => ({ MessageId: 'ses-1' }) } as never,
           // Its rate limiter paces on real time (tasks take no virtual time).
           clock: systemClock,
-          env: { SENDER: 'inkoop@zorgverzekeraar.example', TABLE_NAME: w.store.tableName, SES_RATE_PER_SECOND: '1000' },
+          settings: { from: 'inkoop@zorgverzekeraar.example', ratePerSecond: 1000 },
           linkIssuer: { issue: async (i) => `https://aanbieders.zorgverzekeraar.example/l/${i.action}` },
         }),
       },

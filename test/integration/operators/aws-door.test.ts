@@ -58,7 +58,7 @@ beforeEach(async () => {
 
   const service = createOperatorService({ store, clock, executions: noExecutions, admin: adminPort({ store, clock }) });
   // The handler's own role check reads the same roles the stand-in's IAM applies.
-  const lambda = createOperatorApiHandler(service, iamCaller(async (arn) => Object.values(KNOWN).find((k) => k.arn === arn)?.role));
+  const lambda = createOperatorApiHandler({ service, identify: iamCaller(async (arn) => Object.values(KNOWN).find((k) => k.arn === arn)?.role) });
   server = await serveHandler(iamGateway(lambda, { region: 'eu-west-1', known: KNOWN }));
 }, 60_000);
 

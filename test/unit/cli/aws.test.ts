@@ -84,7 +84,7 @@ async function apiGateway(input: string | URL | Request, init: RequestInit = {})
     body,
     isBase64Encoded: false,
   } as unknown as HttpEvent;
-  const result = await createOperatorApiHandler(service, iamCaller(async () => 'administrator'))(event);
+  const result = await createOperatorApiHandler({ service, identify: iamCaller(async () => 'administrator') })(event);
   return new Response(result.body ?? null, { status: result.statusCode, headers: result.headers as Record<string, string> });
 }
 

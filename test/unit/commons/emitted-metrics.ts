@@ -48,8 +48,11 @@ export async function emittedMetrics(): Promise<RecordedMetric[]> {
   });
   await sender.sendQueued();
 
-  // No configuration: the handler answers 500 (our error), and counts the post.
-  const links = createProviderLinksHandler({ env: {}, metrics });
+  // The link key cannot be read (Secrets Manager unwell): the handler answers 500 (our error), and counts the post.
+  const unwell = async (): Promise<never> => {
+    throw new Error('Secrets Manager unwell');
+  };
+  const links = createProviderLinksHandler({ store: {} as never, keys: { getKey: unwell }, uploads: {} as never, clock, metrics });
   await links(event('POST', '/l/token', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' }));
   return metrics.recorded;
 }

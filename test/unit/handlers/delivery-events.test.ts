@@ -28,7 +28,7 @@ const silent = { info: () => {}, warn: () => {}, error: () => {} };
 let clock: VirtualClock;
 const make = () => {
   const store = createStore({ client: doc, tableName: 't', clock });
-  return createDeliveryEventsHandler({ store, clock, env: ENV, logger: silent });
+  return createDeliveryEventsHandler({ store, clock, purchasersEmail: ENV.PURCHASERS_EMAIL, logger: silent });
 };
 const eventOf = (type: SesEventType, address = contact.email) => eventBridgeEvent(SES_DETAIL_TYPES[type], forMessage(type, message.key, address));
 
@@ -100,7 +100,10 @@ describe('delivery-events handler: one SES event of each type', () => {
 
   it('refuses what is not an SES event from EventBridge, and a missing purchasers address', async () => {
     await expect(make()({ source: 'schedule' })).rejects.toThrow();
-    const store = createStore({ client: doc, tableName: 't', clock });
-    await expect(createDeliveryEventsHandler({ store, clock, env: { TABLE_NAME: 't' }, logger: silent })(eventOf('Delivery'))).rejects.toThrow(/PURCHASERS_EMAIL/);
+    vi.stubEnv('TABLE_NAME', 't');
+    await expect(createDeliveryEventsHandler()(eventOf('Delivery'))).rejects.toMatchObject({ name: 'ConfigurationError', message: 'Environment variable PURCHASERS_EMAIL not set' });
+    vi.stubEnv('PURCHASERS_EMAIL', 'inkoop');
+    await expect(createDeliveryEventsHandler()(eventOf('Delivery'))).rejects.toThrow(/PURCHASERS_EMAIL invalid/);
+    expect(docMock.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 });

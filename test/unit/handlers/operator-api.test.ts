@@ -59,7 +59,7 @@ afterAll(() => logger.setLogLevel('INFO'));
 
 beforeEach(() => {
   service = fakeService(aStatus());
-  handle = createOperatorApiHandler(service, iamCaller(roleOf));
+  handle = createOperatorApiHandler({ service, identify: iamCaller(roleOf) });
 });
 
 describe('reads', () => {

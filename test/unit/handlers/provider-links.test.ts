@@ -3,7 +3,7 @@
  * base URL from the request's domain, configuration errors as a plain 500.
  * Transitions are covered against DynamoDB Local (test/integration/links).
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { buildTimeline } from '../../../functions/calendar/timeline.ts';
@@ -16,13 +16,13 @@ import type { HttpEvent } from '../../../functions/http/types.ts';
 import type { LinksStore } from '../../../functions/links/ports.ts';
 import { newTokenRecord, type TokenRecord } from '../../../functions/domain/tokens.ts';
 import { issueToken } from '../../../functions/links/token.ts';
+import { S3UploadStore } from '../../../functions/uploads/s3.ts';
 import { event } from '../http/support.ts';
 import { anApplication, aProvider } from '../../support/factories.ts';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
 const KEY = new Uint8Array(32).fill(9);
-const env = { TABLE_NAME: 't', LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:link', DOCUMENTS_BUCKET: 'docs-bucket', DOCUMENTS_UPLOAD_PREFIX: 'uploads/' };
 
 let clock: VirtualClock;
 let cycle: Cycle;
@@ -76,7 +76,15 @@ function link(action: 'submit-registration' | 'submit-proposal' = 'submit-regist
   return issued.token;
 }
 
-const handler = () => createProviderLinksHandler({ store: readStore(), keys: { getKey: async () => KEY }, s3, clock, env });
+const deps = () => ({
+  store: readStore(),
+  keys: { getKey: async () => KEY },
+  uploads: new S3UploadStore({ client: s3, bucket: 'docs-bucket', prefix: 'uploads/', clock }),
+  clock,
+});
+const handler = () => createProviderLinksHandler(deps());
+
+afterEach(() => vi.unstubAllEnvs());
 
 describe('provider-links Lambda handler', () => {
   it('in AWS the registration page posts each document straight to S3, and its CSP allows exactly that', async () => {
@@ -108,9 +116,9 @@ describe('provider-links Lambda handler', () => {
     expect(String(res.headers?.['content-security-policy'])).not.toContain('docs-bucket');
   });
 
-  it('LINKS_BASE_URL (a custom domain) wins over the request domain', async () => {
+  it('a configured base URL (a custom domain) wins over the request domain', async () => {
     const token = link();
-    const res = await createProviderLinksHandler({ store: readStore(), keys: { getKey: async () => KEY }, s3, clock, env: { ...env, LINKS_BASE_URL: 'https://aanbieders.example.nl' } })(
+    const res = await createProviderLinksHandler({ ...deps(), baseUrl: 'https://aanbieders.example.nl' })(
       onDomain(event('GET', `/l/${token}`), 'abc123.execute-api.eu-west-1.amazonaws.com'),
     );
     expect(String(res.body)).toContain(`value="https://aanbieders.example.nl/l/${token}?document=vog"`);
@@ -125,7 +133,9 @@ describe('provider-links Lambda handler', () => {
   });
 
   it('a missing configuration is a plain 500 without details', async () => {
-    const res = await createProviderLinksHandler({ env: { TABLE_NAME: 't' } })(event('GET', '/l/x'));
+    vi.stubEnv('LOG_LEVEL', 'SILENT');
+    vi.stubEnv('TABLE_NAME', 't');
+    const res = await createProviderLinksHandler()(event('GET', '/l/x'));
     expect(res.statusCode).toBe(500);
     expect(String(res.body)).not.toMatch(/LINK_SECRET_ARN|DOCUMENTS_BUCKET|Error/);
   });

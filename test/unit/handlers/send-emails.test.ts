@@ -4,12 +4,20 @@ import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sd
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { resetClients } from '../../../functions/commons/clients.ts';
-import { createSendEmailsHandler, handler } from '../../../functions/handlers/send-emails.ts';
+import { createSendEmailsHandler, handler, sendEmailsEnv, sendEmailsSettingsOf } from '../../../functions/handlers/send-emails.ts';
+import { readEnv } from '../../../functions/commons/env.ts';
 import { createFakeOutbox, type FakeOutbox } from '../email/fake-outbox.ts';
 import { SAMPLES } from '../email/samples.ts';
 
 const sesMock = mockClient(SESv2Client);
-const ENV = { SENDER: 'inkoop@example.nl', CONFIGURATION_SET: 'inkoop-events', SES_RATE_PER_SECOND: '5', TABLE_NAME: 't' };
+const ENV = {
+  SENDER: 'inkoop@example.nl',
+  CONFIGURATION_SET: 'inkoop-events',
+  SES_RATE_PER_SECOND: '5',
+  TABLE_NAME: 't',
+  LINK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:link',
+  LINKS_BASE_URL: 'https://aanbieders.example.nl',
+};
 
 let clock: VirtualClock;
 let outbox: FakeOutbox;
@@ -29,7 +37,8 @@ afterEach(() => {
   resetClients();
 });
 
-const make = (env: Record<string, string | undefined> = ENV) => createSendEmailsHandler({ outbox, clock, sleep, env });
+const make = (env: Record<string, string | undefined> = ENV) =>
+  createSendEmailsHandler({ outbox, ses: new SESv2Client({ region: 'eu-west-1' }), clock, sleep, settings: sendEmailsSettingsOf(readEnv(sendEmailsEnv, env)) });
 
 describe('send-emails handler', () => {
   it('sends the queued messages of the cycle through SES and returns the counts', async () => {
@@ -65,18 +74,24 @@ describe('send-emails handler', () => {
     expect(result).toEqual({ sent: 7, failed: 0, more: true });
   });
 
-  it('omits the configuration set when none is configured', async () => {
-    outbox.add({ key: 'a', template: 'contracted', params: SAMPLES.contracted });
-    sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-
-    await make({ SENDER: 'inkoop@example.nl', CONFIGURATION_SET: '' })({});
-
-    expect(sesMock.commandCalls(SendEmailCommand)[0].args[0].input.ConfigurationSetName).toBeUndefined();
+  it('rejects input that does not match the contract', async () => {
+    await expect(make()({ cycleId: 42 })).rejects.toThrow();
   });
 
-  it('rejects input that does not match the contract, and a missing SENDER', async () => {
-    await expect(make()({ cycleId: 42 })).rejects.toThrow();
-    await expect(make({ CONFIGURATION_SET: 'x' })({})).rejects.toThrow(/SENDER/);
+  it('a missing or blank variable fails the first invocation, naming it; nothing is sent', async () => {
+    outbox.add({ key: 'a', template: 'contracted', params: SAMPLES.contracted });
+    for (const [k, v] of Object.entries(ENV)) vi.stubEnv(k, v);
+    vi.stubEnv('SENDER', undefined);
+    vi.stubEnv('CONFIGURATION_SET', ' ');
+    await expect(createSendEmailsHandler()({})).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: 'Environment variables SENDER, CONFIGURATION_SET not set',
+    });
+    vi.stubEnv('SENDER', 'inkoop@example.nl');
+    vi.stubEnv('CONFIGURATION_SET', 'inkoop-events');
+    vi.stubEnv('SES_RATE_PER_SECOND', '-1');
+    await expect(createSendEmailsHandler()({})).rejects.toThrow(/SES_RATE_PER_SECOND invalid/);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('wires the store and the SES client from the environment (exported handler)', async () => {

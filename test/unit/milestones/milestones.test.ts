@@ -4,7 +4,7 @@ import { buildTimeline } from '../../../functions/calendar/timeline.ts';
 import { listCalendarIds, loadCalendar } from '../../../functions/calendar/validate.ts';
 import { ValidationError } from '../../../functions/commons/errors.ts';
 import type { Step } from '../../../functions/domain/model.ts';
-import { milestoneConfigFromEnv, registrationFormUrl } from '../../../functions/milestones/config.ts';
+import { milestoneConfigSchema, registrationFormUrl } from '../../../functions/milestones/config.ts';
 import { decodeRunCursor, encodeRunCursor, gather } from '../../../functions/milestones/cursor.ts';
 import { describeCause, inRunOrder } from '../../../functions/milestones/loop.ts';
 import { linkContact, providerMessage, teamMessage } from '../../../functions/milestones/messages.ts';
@@ -31,20 +31,16 @@ describe('the page cursor', () => {
   });
 });
 
-describe('config from the environment', () => {
-  it('has defaults for everything but the links base URL', () => {
-    expect(milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://aanbieders.example.nl/' })).toEqual({
+describe('the milestone config', () => {
+  it('has defaults for everything but the links base URL (the stack sets them all: test/unit/handlers/environment.test.ts)', () => {
+    expect(milestoneConfigSchema.parse({ linksBaseUrl: 'https://aanbieders.example.nl/' })).toEqual({
       pageSize: 100,
       linksBaseUrl: 'https://aanbieders.example.nl/',
       purchasersEmail: 'inkoop@zorgverzekeraar.example',
       customerCommunicationEmail: 'klantcommunicatie@zorgverzekeraar.example',
     });
-    expect(milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://a.example', PAGE_SIZE: '25', PURCHASERS_EMAIL: 'zorginkoop@zv.example' })).toMatchObject({
-      pageSize: 25,
-      purchasersEmail: 'zorginkoop@zv.example',
-    });
-    expect(() => milestoneConfigFromEnv({})).toThrow();
-    expect(() => milestoneConfigFromEnv({ LINKS_BASE_URL: 'https://a.example', PAGE_SIZE: '0' })).toThrow();
+    expect(() => milestoneConfigSchema.parse({})).toThrow();
+    expect(() => milestoneConfigSchema.parse({ linksBaseUrl: 'https://a.example', pageSize: 0 })).toThrow();
     expect(registrationFormUrl({ linksBaseUrl: 'https://aanbieders.example.nl/' }, 'msr-2021')).toBe('https://aanbieders.example.nl/aanmelden/msr-2021');
   });
 });

@@ -16,7 +16,7 @@ import { CYCLE, aStatus, fakeService } from './fixtures.ts';
 
 const CALLER = 'arn:aws:sts::123456789012:assumed-role/Inkoper/anna';
 const service = fakeService(aStatus());
-const lambda = createOperatorApiHandler(service, iamCaller(async () => 'administrator'));
+const lambda = createOperatorApiHandler({ service, identify: iamCaller(async () => 'administrator') });
 const seen: string[] = [];
 
 /** What API Gateway does between the signed request and the Lambda (the IAM check itself is not simulated). */
