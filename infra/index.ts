@@ -1,5 +1,5 @@
 /** Public surface of the CDK app for the local runtime, the CLI and tests. */
-export { STACK_NAME, OUTPUTS, InkoopkalenderStack } from './stack.ts';
+export { STACK_NAME, STACK_OUTPUTS, InkoopkalenderStack } from './stack.ts';
 export {
   synthesizeStack,
   createApp,

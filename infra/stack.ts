@@ -23,21 +23,10 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { environmentOf, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type EnvName, type FunctionKey } from './functions.ts';
 import { DOCUMENTS_UPLOAD_PREFIX, FUNCTION_GRANTS } from './permissions.ts';
+import { STACK_NAME, STACK_OUTPUTS } from '../functions/commons/stack.ts';
 import { OPERATOR_ROLES, ROLE_POLICY_DESCRIPTIONS, ROLE_POLICY_OUTPUTS } from '../functions/operators/routes.ts';
 
-/** The stack's name; the CLI's `--aws` mode reads the outputs of this stack. */
-export const STACK_NAME = 'Inkoopkalender';
-
-/** Output keys the CLI reads. */
-export const OUTPUTS = {
-  tableName: 'TableName',
-  stateMachineArn: 'StateMachineArn',
-  providerLinksUrl: 'ProviderLinksUrl',
-  operatorApiUrl: 'OperatorApiUrl',
-  documentsBucket: 'DocumentsBucket',
-  linkSecretArn: 'LinkSecretArn',
-  publicationsBucket: 'PublicationsBucket',
-} as const;
+export { STACK_NAME, STACK_OUTPUTS };
 
 export class InkoopkalenderStack extends Stack {
   readonly functions: Record<FunctionKey, HouseFunction>;
@@ -189,21 +178,21 @@ export class InkoopkalenderStack extends Stack {
 
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
-    output(OUTPUTS.tableName, data.table.tableName, 'DynamoDB table (single-table design).');
-    output(OUTPUTS.stateMachineArn, workflow.stateMachine.stateMachineArn, 'Cycle state machine (one execution per cycle).');
-    output(OUTPUTS.providerLinksUrl, apis.providerLinksUrl, 'Provider-links HTTP API (public, signed links).');
-    output(OUTPUTS.operatorApiUrl, apis.operatorApiUrl, 'Operator HTTP API (IAM/SigV4), routes under operator/.');
-    output(OUTPUTS.documentsBucket, data.documents.bucketName, 'Bucket of provider document uploads.');
+    output(STACK_OUTPUTS.tableName, data.table.tableName, 'DynamoDB table (single-table design).');
+    output(STACK_OUTPUTS.stateMachineArn, workflow.stateMachine.stateMachineArn, 'Cycle state machine (one execution per cycle).');
+    output(STACK_OUTPUTS.providerLinksUrl, apis.providerLinksUrl, 'Provider-links HTTP API (public, signed links).');
+    output(STACK_OUTPUTS.operatorApiUrl, apis.operatorApiUrl, 'Operator HTTP API (IAM/SigV4), routes under operator/.');
+    output(STACK_OUTPUTS.documentsBucket, data.documents.bucketName, 'Bucket of provider document uploads.');
     output(
-      OUTPUTS.publicationsBucket,
+      STACK_OUTPUTS.publicationsBucket,
       data.publications.bucketName,
       `Public documents (contracted-provider lists, Q&A memo), served by the website at ${config.publicationsBaseUrl}.`,
     );
-    output(OUTPUTS.linkSecretArn, data.linkSecret.secretArn, 'Secret holding the link-signing HMAC key.');
+    output(STACK_OUTPUTS.linkSecretArn, data.linkSecret.secretArn, 'Secret holding the link-signing HMAC key.');
     for (const role of OPERATOR_ROLES) {
       output(ROLE_POLICY_OUTPUTS[role], apis.rolePolicies[role].managedPolicyArn, ROLE_POLICY_DESCRIPTIONS[role]);
     }
-    output('ConfigurationSetName', email.configurationSetName, 'SES configuration set of every email.');
+    output(STACK_OUTPUTS.configurationSetName, email.configurationSetName, 'SES configuration set of every email.');
     for (const [i, record] of email.identity.dkimRecords.entries()) {
       output(`SenderDkim${i + 1}`, `${record.name} CNAME ${record.value}`, `DKIM CNAME ${i + 1} of the sender domain.`);
     }

@@ -12,13 +12,13 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DomainError } from '../commons/errors.ts';
+import { STACK_NAME, STACK_OUTPUTS, stackOutput } from '../commons/stack.ts';
 import { createRemoteOperatorService } from '../operators/client.ts';
 import type { OperatorService } from '../operators/service.ts';
 import { regionOfApiUrl, signedFetch, type SignedFetch, type SignedFetchOptions } from '../operators/sigv4.ts';
-import { STACK_NAME } from './context.ts';
 
-/** The stack output with the operator API's address (infra/stack.ts OUTPUTS.operatorApiUrl). */
-export const OPERATOR_API_URL_OUTPUT = 'OperatorApiUrl';
+/** The stack output with the operator API's address. */
+const OPERATOR_API_URL_OUTPUT = STACK_OUTPUTS.operatorApiUrl;
 
 /** Reaching AWS failed for a reason the operator can fix: one line, exit 1. */
 export class AwsAccessError extends DomainError {
@@ -105,7 +105,7 @@ export async function openOperatorApi(options: OperatorApiOptions = {}): Promise
       const where = { region, target: 'AWS CloudFormation' };
       region = await mapped(where, () => cfn.config.region());
       const { Stacks } = await mapped({ region, target: `AWS CloudFormation in ${region}` }, () => cfn.send(new DescribeStacksCommand({ StackName: STACK_NAME })));
-      baseUrl = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === OPERATOR_API_URL_OUTPUT)?.OutputValue;
+      baseUrl = stackOutput(Stacks?.[0], OPERATOR_API_URL_OUTPUT);
       if (!baseUrl) throw new AwsAccessError(`The ${STACK_NAME} stack in ${region} has no ${OPERATOR_API_URL_OUTPUT} output: deploy the current version (npx cdk deploy)`);
     } finally {
       if (!options.cloudFormation) cfn.destroy();

@@ -21,8 +21,6 @@ import { lockDataDir, readRuntimeFile, type RuntimeInfo } from '../local/runtime
 import { createStore, type Store } from '../store/index.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 
-export const STACK_NAME = 'Inkoopkalender';
-
 export interface OpenStoreOptions {
   /** Local runtime data folder (default `.local`). */
   data?: string;

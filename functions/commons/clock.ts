@@ -43,4 +43,8 @@ export class VirtualClock implements Clock {
   }
 }
 
-export const isoNow = (clock: Clock): string => new Date(clock.now()).toISOString();
+/** An instant as the ISO string the store and the contracts carry (UTC, milliseconds). */
+export const isoAt = (ms: number): string => new Date(ms).toISOString();
+
+/** The clock's now as that string. */
+export const isoNow = (clock: Clock): string => isoAt(clock.now());

@@ -14,7 +14,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { VirtualClock } from '../commons/clock.ts';
+import { isoAt, type VirtualClock } from '../commons/clock.ts';
 import { ConflictError, ValidationError, isDomainError } from '../commons/errors.ts';
 import type { ExecutionStarter } from '../cycles/executions.ts';
 import type { ClockControlPort } from '../operators/ports.ts';
@@ -150,7 +150,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const clockView = () => ({
     now: new Date(controller.clock.now()).toISOString(),
     mode: controller.mode(),
-    nextWakeUp: iso(controller.nextWakeUp()),
+    nextWakeUp: isoOrNull(controller.nextWakeUp()),
   });
 
   const route = async (req: IncomingMessage, body: unknown): Promise<[number, unknown]> => {
@@ -162,7 +162,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       const parsed = advanceBody.safeParse(body);
       if (!parsed.success) return [400, { error: 'ValidationError', message: 'send {"to": "<date or instant>"} or {"nextMilestone": true}' }];
       const moved = 'to' in parsed.data ? await controller.advanceTo(parseInstant(parsed.data.to)) : await controller.advanceToNextMilestone();
-      return [200, { moved: moved ? { from: iso(moved.from), to: iso(moved.to) } : null, clock: clockView() }];
+      return [200, { moved: moved ? { from: isoOrNull(moved.from), to: isoOrNull(moved.to) } : null, clock: clockView() }];
     }
     if (req.method === 'POST' && path === '/executions' && options.executions) {
       const parsed = executionBody.safeParse(body);
@@ -241,4 +241,4 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : isoAt(ms));

@@ -14,7 +14,7 @@
  * delivered. Events are stamped with the virtual time of the send.
  */
 import type { SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Clock } from '../commons/clock.ts';
+import { isoAt, type Clock } from '../commons/clock.ts';
 import { SES_DETAIL_TYPES, type SesEvent } from '../delivery/ses-events.ts';
 
 export const SIMULATOR_DOMAIN = 'simulator.amazonses.com';
@@ -34,19 +34,18 @@ export function simulatedOutcome(address: string): SimulatedOutcome {
 /** A simulator address that does `outcome`, labelled so each stays distinct (contact ids derive from addresses). */
 export const simulatorAddress = (outcome: 'bounce' | 'complaint', label: string): string => `${outcome}+${label}@${SIMULATOR_DOMAIN}`;
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The records AWS would publish for one accepted SendEmail, in the order it would. */
 export function eventsForSend(input: SendEmailCommandInput, messageId: string, sentAt: number, configurationSet = 'local'): SesEvent[] {
   const destination = [...(input.Destination?.ToAddresses ?? []), ...(input.Destination?.CcAddresses ?? []), ...(input.Destination?.BccAddresses ?? [])];
   const tags: Record<string, string[]> = { 'ses:configuration-set': [input.ConfigurationSetName ?? configurationSet] };
   for (const t of input.EmailTags ?? []) if (t.Name && t.Value !== undefined) tags[t.Name] = [t.Value];
-  const mail = { timestamp: iso(sentAt), messageId, destination, tags };
+  const mail = { timestamp: isoAt(sentAt), messageId, destination, tags };
   const events: SesEvent[] = [{ eventType: 'Send', mail }];
   const outcomes = destination.map((address) => ({ address, outcome: simulatedOutcome(address) }));
   const delivered = outcomes.filter((o) => o.outcome === 'delivered' || o.outcome === 'complaint').map((o) => o.address);
   if (delivered.length) {
-    events.push({ eventType: 'Delivery', mail, delivery: { timestamp: iso(sentAt + 1_000), recipients: delivered, smtpResponse: '250 2.6.0 Message received' } });
+    events.push({ eventType: 'Delivery', mail, delivery: { timestamp: isoAt(sentAt + 1_000), recipients: delivered, smtpResponse: '250 2.6.0 Message received' } });
   }
   for (const { address, outcome } of outcomes) {
     if (outcome === 'bounce' || outcome === 'suppressed') {
@@ -61,7 +60,7 @@ export function eventsForSend(input: SendEmailCommandInput, messageId: string, s
               ? { emailAddress: address, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }
               : { emailAddress: address, action: 'failed', status: '5.1.1', diagnosticCode: 'Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address.' },
           ],
-          timestamp: iso(sentAt + 1_000),
+          timestamp: isoAt(sentAt + 1_000),
         },
       });
     }
@@ -69,7 +68,7 @@ export function eventsForSend(input: SendEmailCommandInput, messageId: string, s
       events.push({
         eventType: 'Complaint',
         mail,
-        complaint: { complainedRecipients: [{ emailAddress: address }], timestamp: iso(sentAt + 60_000), complaintFeedbackType: 'abuse' },
+        complaint: { complainedRecipients: [{ emailAddress: address }], timestamp: isoAt(sentAt + 60_000), complaintFeedbackType: 'abuse' },
       });
     }
   }
@@ -83,7 +82,7 @@ export const asEventBridgeEvent = (record: SesEvent, at: number) => ({
   'detail-type': SES_DETAIL_TYPES[record.eventType],
   source: 'aws.ses',
   account: '000000000000',
-  time: iso(at),
+  time: isoAt(at),
   region: 'eu-west-1',
   resources: [],
   detail: record,

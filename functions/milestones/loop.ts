@@ -3,7 +3,7 @@
  * next and when, and recording each step as running, done or failed.
  */
 import { buildTimeline } from '../calendar/timeline.ts';
-import type { Clock } from '../commons/clock.ts';
+import { isoAt, type Clock } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { stepExecutionName, waitExecutionName } from '../domain/execution-names.ts';
@@ -32,7 +32,6 @@ export const MAX_WAIT_MS = 86_400_000;
  */
 export const HAND_OVER_AFTER_DAYS = 300;
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Steps in the order the workflow runs them: by instant, ties in calendar order (as the timeline builds them). */
 export function inRunOrder(steps: readonly Step[], timelineOrder: readonly string[]): Step[] {
@@ -52,7 +51,7 @@ export async function nextMilestone(deps: LoopDeps, input: NextMilestoneInput): 
   const cycle = await store.getCycle(cycleId);
   if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
   const now = clock.now();
-  const finished = { finished: true, due: false, waitUntil: iso(now), step: null, handOver: null };
+  const finished = { finished: true, due: false, waitUntil: isoAt(now), step: null, handOver: null };
   if (cycle.status === 'cancelled') return finished;
   if (input.executionId && cycle.executionArn !== input.executionId && (cycle.status === 'running' || cycle.status === 'planned')) {
     await store.updateCycleStatus(cycleId, 'running', { executionArn: input.executionId });
@@ -77,9 +76,9 @@ export async function nextMilestone(deps: LoopDeps, input: NextMilestoneInput): 
   return {
     finished: false,
     due,
-    waitUntil: iso(Math.min(at, now + MAX_WAIT_MS)),
+    waitUntil: isoAt(Math.min(at, now + MAX_WAIT_MS)),
     step: { stepId: next.stepId, milestoneId: next.milestoneId, kind: next.kind, phase: next.phase, at: next.at },
-    handOver: waitedLongEnough ? waitExecutionName(cycleId, iso(now).slice(0, 10)) : null,
+    handOver: waitedLongEnough ? waitExecutionName(cycleId, isoAt(now).slice(0, 10)) : null,
   };
 }
 

@@ -4,6 +4,7 @@
  * `buildStatus` is pure; `cycleStatus`/`allCycleStatuses` do the reads.
  */
 import { formatLocalInstant } from '../calendar/time.ts';
+import { isoAt } from '../commons/clock.ts';
 import { NotFoundError } from '../commons/errors.ts';
 import {
   APPLICATION_STATES,
@@ -58,12 +59,11 @@ export function buildStatus(input: StatusInput): CycleStatusView {
   const titles = new Map(calendar.milestones.map((m) => [m.id, m.title]));
   const next = nextStepOf(steps);
   const byStateCounts = Object.fromEntries(APPLICATION_STATES.map((s) => [s, byState.get(s)?.length ?? 0])) as Record<ApplicationState, number>;
-  const nowIso = new Date(now).toISOString();
   return {
     cycle: cycleHeader(cycle),
     execution: input.execution ?? null,
-    now: nowIso,
-    nowLocal: formatLocalInstant(nowIso),
+    now: isoAt(now),
+    nowLocal: formatLocalInstant(isoAt(now)),
     milestones: milestoneViews(calendar, steps),
     nextStep: next ? { ...stepView(next), milestoneId: next.milestoneId, title: titles.get(next.milestoneId) ?? next.milestoneId } : null,
     applications: { total: Object.values(byStateCounts).reduce((a, b) => a + b, 0), byState: byStateCounts },

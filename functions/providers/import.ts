@@ -31,6 +31,8 @@ export function formatOf(file: string): ProviderFileFormat {
 }
 
 const text = z.string().trim().min(1, 'required').pipe(oneLineText);
+/** A current contract as either file gives it: one check of its years for both. */
+const importedContract = contractSchema.strict().refine((c) => c.lastYear >= c.firstYear, 'the last year before the first');
 const contractsList = z
   .string()
   .trim()
@@ -44,7 +46,7 @@ const contractsList = z
         })
       : [],
   )
-  .pipe(z.array(contractSchema.refine((c) => c.lastYear >= c.firstYear, 'the last year before the first')));
+  .pipe(z.array(importedContract));
 
 const csvRowSchema = z.object({
   agb: agbCode,
@@ -69,7 +71,7 @@ const jsonProviderSchema = z
     contacts: z
       .array(z.object({ name: text, email: z.string().trim().pipe(emailAddress), role: contactRole }).strict())
       .min(1, 'at least one contact'),
-    contracts: z.array(contractSchema.strict().refine((c) => c.lastYear >= c.firstYear, 'the last year before the first')).optional(),
+    contracts: z.array(importedContract).optional(),
   })
   .strict();
 

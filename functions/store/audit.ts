@@ -1,8 +1,9 @@
 /** The cycle's own audit trail: amendments of its calendar and milestone retries, numbered per cycle. */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { isoNow } from '../commons/clock.ts';
 import { ConflictError } from '../commons/errors.ts';
 import { cycleAuditSchema, type CycleAudit, type CycleAuditInput } from '../domain/model.ts';
-import { clean, isConditionFailed, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { clean, isConditionFailed, queryAll, type StoreDeps } from './dynamo.ts';
 import { keys, prefixes, withoutKeys } from './keys.ts';
 
 const parseAudit = (item: Record<string, unknown>): CycleAudit => cycleAuditSchema.parse(withoutKeys(item));
@@ -29,7 +30,7 @@ export function cycleAuditRepository(deps: StoreDeps) {
     async recordCycleAudit(cycleId: string, input: CycleAuditInput): Promise<CycleAudit> {
       for (let attempt = 0; attempt < 5; attempt++) {
         const seq = (await lastSeq(cycleId)) + 1;
-        const entry = cycleAuditSchema.parse({ ...input, cycleId, seq, at: nowIso(clock) });
+        const entry = cycleAuditSchema.parse({ ...input, cycleId, seq, at: isoNow(clock) });
         try {
           await doc.send(
             new PutCommand({

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isoNow } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import {
   cycleSchema,
@@ -26,7 +27,7 @@ import {
   type StepStatus,
 } from '../domain/model.ts';
 import type { TokenRecord } from '../domain/tokens.ts';
-import { batchGetItems, clean, isConditionFailed, mapLimit, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { batchGetItems, clean, isConditionFailed, mapLimit, queryAll, type StoreDeps } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';
 import { parseToken, tokenKeys } from './tokens.ts';
@@ -188,7 +189,7 @@ export function cycleRepository(deps: StoreDeps) {
 
     /** Sets the cycle's status; `running` stamps startedAt, the end states finishedAt. */
     async updateCycleStatus(cycleId: string, status: CycleStatus, extra: { executionArn?: string; cause?: string } = {}): Promise<Cycle> {
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const sets = ['#status = :status', 'updatedAt = :at'];
       const values: Record<string, unknown> = { ':status': status, ':at': at };
       if (status === 'running') sets.push('startedAt = if_not_exists(startedAt, :at)');
@@ -293,7 +294,7 @@ export function cycleRepository(deps: StoreDeps) {
             Key: keys.step(cycleId, stepId),
             UpdateExpression: 'SET skipped = :reason, updatedAt = :at',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':reason': reason, ':at': nowIso(clock) },
+            ExpressionAttributeValues: { ':reason': reason, ':at': isoNow(clock) },
           }),
         );
       } catch (error) {
@@ -303,7 +304,7 @@ export function cycleRepository(deps: StoreDeps) {
     },
 
     async updateStep(cycleId: string, stepId: string, update: StepUpdate): Promise<Step> {
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const from = [...STEP_MOVES[update.status], ...(update.rerun && update.status === 'running' ? (['done'] as const) : [])];
       const sets = ['#status = :status', 'updatedAt = :at'];
       const removes: string[] = [];

@@ -19,8 +19,6 @@ export function documentClient(client: DynamoDBDocumentClient | DynamoDBClient):
 /** One write of a TransactWriteItems (document-client shape). */
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-export const nowIso = (clock: Clock): string => new Date(clock.now()).toISOString();
-
 /** Drops undefined values, so items are the same whatever client options a caller passed. */
 export const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

@@ -8,11 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { isoNow } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { DELIVERY_RANK, messageInputSchema, messageSchema, type Delivery, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
 import type { TokenRecord } from '../domain/tokens.ts';
-import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, nowIso, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { issueTokenRecords } from './tokens.ts';
 import { INDEXES } from './table.ts';
@@ -83,7 +84,7 @@ export function messageRepository(deps: StoreDeps) {
   }
 
   async function enqueueMessage(input: MessageInput): Promise<{ created: boolean }> {
-    const at = nowIso(clock);
+    const at = isoNow(clock);
     const message = newMessage(input, at);
     try {
       await doc.send(new PutCommand({ TableName, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' }));
@@ -110,7 +111,7 @@ export function messageRepository(deps: StoreDeps) {
       UpdateExpression: `SET #status = :status, updatedAt = :at, gsi3pk = :g3pk, gsi3sk = :g3sk, ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: '#status = :sending',
       ExpressionAttributeNames: { '#status': 'status', ...([...sets, ...removes].some((x) => x.includes('#error')) ? { '#error': 'error' } : {}) },
-      ExpressionAttributeValues: { ':status': status, ':at': nowIso(clock), ':g3pk': index.gsi3pk, ':g3sk': index.gsi3sk, ':sending': 'sending', ...values },
+      ExpressionAttributeValues: { ':status': status, ':at': isoNow(clock), ':g3pk': index.gsi3pk, ':g3sk': index.gsi3sk, ':sending': 'sending', ...values },
     };
   }
 
@@ -206,7 +207,7 @@ export function messageRepository(deps: StoreDeps) {
       const counts = await mapLimit(chunks, 4, async (chunk) => {
         let pending = chunk;
         for (let round = 1; pending.length && round <= BATCH_ROUNDS; round++) {
-          const at = nowIso(clock);
+          const at = isoNow(clock);
           try {
             await doc.send(new TransactWriteCommand({ TransactItems: pending.map((m) => enqueueMessageItem(TableName, m, at)) }));
             return pending.length;
@@ -232,7 +233,7 @@ export function messageRepository(deps: StoreDeps) {
       // The sender has the queued message (and its createdAt, part of the index key) from its query.
       const createdAt = options.createdAt ?? (await getMessage(key))?.createdAt;
       if (!createdAt) return undefined;
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const staleBefore = new Date(clock.now() - (options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS)).toISOString();
       const index = indexKeys.messageStatus('sending', createdAt, key);
       try {
@@ -273,7 +274,7 @@ export function messageRepository(deps: StoreDeps) {
      * are chained in list order: the last one's link is the one that works.
      */
     async claimMessages(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]> {
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const seen = new Set<string>();
       const claimable = requests.map((r) => r.message.status === 'queued' && !seen.has(r.message.key) && !!seen.add(r.message.key));
       const entries = requests.map(({ message, link }) => {

@@ -4,10 +4,11 @@
  * read the providers of its care type with a Query, page by page.
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { isoNow } from '../commons/clock.ts';
 import { ConflictError } from '../commons/errors.ts';
 import { providerSchema, type Provider } from '../domain/model.ts';
 import { providerContent, sameContent, type ProviderContent } from '../domain/provider.ts';
-import { batchGetItems, cancellationCodes, clean, errorName, lostRace, mapLimit, nowIso, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { batchGetItems, cancellationCodes, clean, errorName, lostRace, mapLimit, queryPage, type PageOptions, type Page, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 import { INDEXES } from './table.ts';
 
@@ -36,7 +37,7 @@ export function providerRepository(deps: StoreDeps) {
   async function putProvider(content: ProviderContent, options: { previous?: Provider | null } = {}): Promise<{ outcome: PutOutcome; provider: Provider }> {
     const previous = options.previous === undefined ? await getProvider(content.agb) : (options.previous ?? undefined);
     if (previous && sameContent(previous, content)) return { outcome: 'unchanged', provider: previous };
-    const at = nowIso(clock);
+    const at = isoNow(clock);
     const fresh = providerContent(content);
     // An import does not know which addresses bounced: a contact it keeps (same id, so same address) keeps its mark.
     const marks = new Map((previous?.contacts ?? []).filter((c) => c.undeliverable).map((c) => [c.id, c.undeliverable]));
@@ -89,7 +90,7 @@ export function providerRepository(deps: StoreDeps) {
      * of them exists after all, a conflict) is done again provider by provider.
      */
     async putNewProviders(contents: readonly ProviderContent[]): Promise<{ outcome: PutOutcome; provider: Provider }[]> {
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const built = contents.map((content) => {
         const provider = providerSchema.parse({ ...providerContent(content), createdAt: at, updatedAt: at });
         const items: TransactItem[] = [

@@ -1,9 +1,10 @@
 /** Questions and objections of providers, answered by purchasers; public answers make the Q&A memo. */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isoNow } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { questionInputSchema, questionSchema, type MessageInput, type Question, type QuestionInput, type Step } from '../domain/model.ts';
 import { assertQuestionsOpen } from '../domain/questions.ts';
-import { cancellationCodes, clean, isConditionFailed, nowIso, queryAll, type StoreDeps } from './dynamo.ts';
+import { cancellationCodes, clean, isConditionFailed, queryAll, type StoreDeps } from './dynamo.ts';
 import { enqueueMessageItem } from './messages.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 
@@ -17,7 +18,7 @@ export function questionRepository(deps: StoreDeps, lookups: { getSteps(cycleId:
     async putQuestion(input: QuestionInput): Promise<Question> {
       const parsed = questionInputSchema.parse(input);
       assertQuestionsOpen(await lookups.getSteps(parsed.cycleId), clock.now());
-      const question: Question = { ...parsed, askedAt: nowIso(clock), status: 'open', public: false };
+      const question: Question = { ...parsed, askedAt: isoNow(clock), status: 'open', public: false };
       try {
         await doc.send(
           new PutCommand({
@@ -44,7 +45,7 @@ export function questionRepository(deps: StoreDeps, lookups: { getSteps(cycleId:
      * already (the same answer again) is not queued twice.
      */
     async answerQuestion(cycleId: string, id: string, answer: { text: string; by: string; public: boolean }, options: { message?: MessageInput } = {}): Promise<Question> {
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const update = {
         TableName,
         Key: keys.question(cycleId, id),

@@ -7,9 +7,10 @@
  * item on its episode, so concurrent events never escalate twice.
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { isoNow } from '../commons/clock.ts';
 import { ConflictError } from '../commons/errors.ts';
 import { contactCorrectionSchema, providerSchema, reachabilitySchema, type Contact, type ContactCorrection, type Provider, type Reachability } from '../domain/model.ts';
-import { cancellationCodes, clean, lostRace, nowIso, queryAll, type StoreDeps, type TransactItem } from './dynamo.ts';
+import { cancellationCodes, clean, lostRace, queryAll, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
 import { revisionCondition } from './providers.ts';
 import { INDEXES } from './table.ts';
@@ -67,7 +68,7 @@ export function reachabilityRepository(deps: StoreDeps) {
 
     /** Replaces a provider's contacts (profile and care-type copies); ConflictError when the profile changed since `previous`. */
     async putContacts(previous: Provider, contacts: Contact[]): Promise<Provider> {
-      const { provider, items } = contactItems(previous, contacts, nowIso(clock));
+      const { provider, items } = contactItems(previous, contacts, isoNow(clock));
       await transact(items, `Provider ${previous.agb}`);
       return provider;
     },
@@ -106,7 +107,7 @@ export function reachabilityRepository(deps: StoreDeps) {
       reachability?: Reachability;
       resend?: TransactItem;
     }): Promise<{ provider: Provider; correction: ContactCorrection }> {
-      const at = nowIso(clock);
+      const at = isoNow(clock);
       const { provider, items } = contactItems(input.previous, input.contacts, at);
       const correction = contactCorrectionSchema.parse({ ...input.correction, at });
       items.push({

@@ -18,7 +18,7 @@ import { ENTRY_METADATA_KEY, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type FunctionKey
 import { REPO_ROOT } from '../../../infra/paths.ts';
 import { SES_DETAIL_TYPES } from '../../../functions/delivery/ses-events.ts';
 import { FUNCTION_GRANTS } from '../../../infra/permissions.ts';
-import { OUTPUTS, type InkoopkalenderStack } from '../../../infra/stack.ts';
+import { STACK_OUTPUTS, type InkoopkalenderStack } from '../../../infra/stack.ts';
 import { createApp, cycleWorkflowFromTemplate, synthesizeStack, type CfnTemplate } from '../../../infra/synth.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> };
@@ -109,7 +109,7 @@ function documentsBucketId(): string {
 }
 
 function publicationsBucketId(): string {
-  return render((json.Outputs as Record<string, { Value: unknown }>)[OUTPUTS.publicationsBucket].Value).slice(1, -1);
+  return render((json.Outputs as Record<string, { Value: unknown }>)[STACK_OUTPUTS.publicationsBucket].Value).slice(1, -1);
 }
 
 function envOf(key: FunctionKey): Record<string, unknown> {
@@ -702,7 +702,7 @@ describe('alarms', () => {
 
 describe('outputs', () => {
   it('has what the CLI reads by stack name', () => {
-    for (const key of Object.values(OUTPUTS)) expect(json.Outputs, key).toHaveProperty(key);
+    for (const key of Object.values(STACK_OUTPUTS)) expect(json.Outputs, key).toHaveProperty(key);
   });
 });
 
