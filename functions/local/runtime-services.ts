@@ -107,6 +107,30 @@ function observed(
   };
 }
 
+/**
+ * The provider pages as the runtime serves them (as the deployed function, statuses counted);
+ * `npm run bench:links` (scripts/bench-links.ts) measures this very server.
+ */
+export async function serveProviderLinks(
+  deps: Pick<LocalServicesDeps, 'store' | 'clock' | 'keys' | 'dataDir' | 'afterRequest' | 'requests'> & { port?: number },
+  statuses: Record<number, number>,
+): Promise<RunningServer> {
+  // The pages need their own address (links and redirects), known once the server listens.
+  let links: HttpHandler | undefined;
+  const server = await serveHandler(observed('providerLinks', () => links!, statuses, deps.afterRequest, deps.requests), {
+    port: deps.port,
+    clock: deps.clock,
+  });
+  links = createProviderLinksApp({
+    store: deps.store,
+    clock: deps.clock,
+    keys: deps.keys,
+    uploads: new LocalUploadStore(deps.dataDir, deps.clock),
+    config: { baseUrl: server.url },
+  });
+  return server;
+}
+
 export async function createServices(deps: LocalServicesDeps): Promise<LocalServices> {
   const servers: RunningServer[] = [];
   const linkStatuses: Record<number, number> = {};
@@ -114,20 +138,8 @@ export async function createServices(deps: LocalServicesDeps): Promise<LocalServ
     for (const s of servers.splice(0).reverse()) await s.close().catch(() => undefined);
   };
   try {
-    // The pages need their own address (links and redirects), known once the server listens.
-    let links: HttpHandler | undefined;
-    const linksServer = await serveHandler(
-      observed('providerLinks', () => links!, linkStatuses, deps.afterRequest, deps.requests),
-      { port: deps.ports?.links, clock: deps.clock },
-    );
+    const linksServer = await serveProviderLinks({ ...deps, port: deps.ports?.links }, linkStatuses);
     servers.push(linksServer);
-    links = createProviderLinksApp({
-      store: deps.store,
-      clock: deps.clock,
-      keys: deps.keys,
-      uploads: new LocalUploadStore(deps.dataDir, deps.clock),
-      config: { baseUrl: linksServer.url },
-    });
 
     const operator = createOperatorApp({
       store: deps.store,
