@@ -18,6 +18,17 @@ export interface DynamoDbCounts {
   itemsWritten: number;
   /** Items returned by reads (Get, BatchGet, Query, TransactGet). */
   itemsRead: number;
+  /** Items written by purpose (`writePurpose`): where the writes go. Sums to `itemsWritten`. */
+  writtenBy: Record<string, number>;
+  /** Items read by purpose (`readPurpose`). Sums to `itemsRead`. */
+  readBy: Record<string, number>;
+  /** Index entries written (put, moved or removed with their item): the GSI writes AWS bills besides the items. */
+  indexWrites: number;
+  /**
+   * Items by how they were written or read, the shapes scripts/bench-dynamodb.ts
+   * measures rates for: the engine floor of a run is these over those rates.
+   */
+  mix: Record<EngineShape, number>;
   /**
    * On-demand write request units AWS would bill, from the items written (each item
    * taken as at most 1 KB): 1 per item, 2 in a transaction, and the same again for
@@ -44,6 +55,10 @@ export interface DynamoDbCounts {
   actionsByFunction: Record<string, string[]>;
 }
 
+/** How an item was written or read, as far as DynamoDB Local's cost per item goes. */
+export const ENGINE_SHAPES = ['batch-write', 'transact-write', 'single-write', 'batch-read', 'query-read', 'single-read'] as const;
+export type EngineShape = (typeof ENGINE_SHAPES)[number];
+
 export interface RuntimeCounts {
   dynamodb: DynamoDbCounts;
   /** Lambda invocations by function (logical name, e.g. `RunMilestoneFunction`). */
@@ -55,7 +70,19 @@ export interface RuntimeCounts {
 }
 
 export class RuntimeMetrics {
-  readonly dynamodb: DynamoDbCounts = { operations: {}, requests: 0, itemsWritten: 0, itemsRead: 0, writeUnits: 0, readUnits: 0, actionsByFunction: {} };
+  readonly dynamodb: DynamoDbCounts = {
+    operations: {},
+    requests: 0,
+    itemsWritten: 0,
+    itemsRead: 0,
+    writtenBy: {},
+    readBy: {},
+    indexWrites: 0,
+    mix: Object.fromEntries(ENGINE_SHAPES.map((s) => [s, 0])) as Record<EngineShape, number>,
+    writeUnits: 0,
+    readUnits: 0,
+    actionsByFunction: {},
+  };
   private readonly actions = new Map<string, Set<string>>();
   readonly lambda: Record<string, number> = {};
   readonly lambdaMs: Record<string, number> = {};
@@ -87,7 +114,14 @@ export class RuntimeMetrics {
         counts.requests++;
         const callerKey = callers ? countCaller(callers, operation) : '';
         const input = (args as { input?: unknown }).input;
-        counts.itemsWritten += itemsWritten(operation, input);
+        const written = writtenItems(operation, input);
+        counts.itemsWritten += written.length;
+        for (const w of written) {
+          const purpose = writePurpose(w);
+          counts.writtenBy[purpose] = (counts.writtenBy[purpose] ?? 0) + 1;
+          counts.indexWrites += itemUnits(w.kind, w.request) - 1;
+        }
+        if (written.length) counts.mix[writeShape(operation)] += written.length;
         counts.writeUnits += writeUnits(operation, input);
         const fn = currentFunction();
         if (fn) {
@@ -96,8 +130,20 @@ export class RuntimeMetrics {
           for (const action of iamActionsOf(operation, (args as { input?: unknown }).input)) used.add(action);
         }
         const result = await next(args);
-        const read = itemsRead(operation, (result as { output?: unknown }).output);
+        const output = (result as { output?: unknown }).output;
+        const read = itemsRead(operation, output);
         counts.itemsRead += read;
+        if (read) {
+          counts.mix[readShape(operation)] += read;
+          const items = readItems(operation, output);
+          const page = operation === 'BatchGetItem' && items.some((item) => item.sk === keys.cycle('').sk);
+          for (const item of items) {
+            const purpose = page ? 'page read' : readPurpose(item);
+            counts.readBy[purpose] = (counts.readBy[purpose] ?? 0) + 1;
+          }
+          // Reads whose items carry no keys (a projection): by operation.
+          if (items.length < read) counts.readBy['other read'] = (counts.readBy['other read'] ?? 0) + read - items.length;
+        }
         counts.readUnits += read * readUnitsPerItem(operation, input);
         if (callers && read) callers[`READ ${callerKey}`] = (callers[`READ ${callerKey}`] ?? 0) + read;
         return result;
@@ -109,19 +155,112 @@ export class RuntimeMetrics {
 
 type AnyRecord = Record<string, unknown>;
 
-function itemsWritten(operation: string, input: unknown): number {
+/** One item a write request writes: put, update or delete, with its part of the request. */
+interface WrittenItem {
+  kind: 'put' | 'update' | 'delete';
+  request: AnyRecord;
+}
+
+/** The items a request writes (condition checks excluded). */
+function writtenItems(operation: string, input: unknown): WrittenItem[] {
   const i = (input ?? {}) as AnyRecord;
   switch (operation) {
     case 'PutItem':
+      return [{ kind: 'put', request: i }];
     case 'UpdateItem':
+      return [{ kind: 'update', request: i }];
     case 'DeleteItem':
-      return 1;
+      return [{ kind: 'delete', request: i }];
     case 'BatchWriteItem':
-      return Object.values((i.RequestItems ?? {}) as Record<string, unknown[]>).reduce((n, list) => n + list.length, 0);
+      return Object.values((i.RequestItems ?? {}) as Record<string, AnyRecord[]>)
+        .flat()
+        .map((r): WrittenItem => (r.PutRequest ? { kind: 'put', request: r.PutRequest as AnyRecord } : { kind: 'delete', request: (r.DeleteRequest ?? {}) as AnyRecord }));
     case 'TransactWriteItems':
-      return ((i.TransactItems ?? []) as AnyRecord[]).filter((t) => !t.ConditionCheck).length;
+      return ((i.TransactItems ?? []) as AnyRecord[]).flatMap((t): WrittenItem[] => {
+        if (t.Put) return [{ kind: 'put', request: t.Put as AnyRecord }];
+        if (t.Update) return [{ kind: 'update', request: t.Update as AnyRecord }];
+        if (t.Delete) return [{ kind: 'delete', request: t.Delete as AnyRecord }];
+        return [];
+      });
     default:
-      return 0;
+      return [];
+  }
+}
+
+function writeShape(operation: string): EngineShape {
+  if (operation === 'BatchWriteItem') return 'batch-write';
+  if (operation === 'TransactWriteItems') return 'transact-write';
+  return 'single-write';
+}
+
+function readShape(operation: string): EngineShape {
+  if (operation === 'BatchGetItem' || operation === 'TransactGetItems') return 'batch-read';
+  if (operation === 'Query' || operation === 'Scan') return 'query-read';
+  return 'single-read';
+}
+
+/** A key attribute as the document client has it, or as a low-level client sent it (`{ S: … }`). */
+const keyString = (value: unknown): unknown => (value && typeof value === 'object' && 'S' in value ? (value as { S: unknown }).S : value);
+const startsWith = (value: unknown, prefix: string): boolean => typeof value === 'string' && value.startsWith(prefix);
+
+/** What an item is, by its keys (store/keys.ts, store/table.ts). */
+function itemKind(key: AnyRecord): string {
+  const pk = keyString(key.pk);
+  const sk = keyString(key.sk);
+  if (startsWith(pk, keys.message('').pk)) return 'outbox';
+  if (startsWith(pk, 'TOKEN#') || startsWith(pk, 'LINKHEAD#')) return 'link';
+  if (startsWith(pk, keys.event('', '', 0).pk.slice(0, 4))) return 'audit';
+  if (startsWith(pk, keys.cycle('').pk)) {
+    if (startsWith(sk, keys.application('', '').sk)) return 'application';
+    if (startsWith(sk, keys.cycleAudit('', 0).sk.slice(0, 6))) return 'audit';
+    if (startsWith(sk, keys.step('', '').sk)) return 'step';
+    if (startsWith(sk, keys.question('', '').sk)) return 'question';
+    return 'cycle';
+  }
+  if (startsWith(pk, keys.provider('').pk) || startsWith(pk, keys.careTypeMember('', '').pk)) return 'provider';
+  return 'other';
+}
+
+/**
+ * The purpose of a written item: the application's transition and its audit
+ * event, the outbox message's put, claim and mark, the link records; the rest
+ * by what the item is.
+ */
+function writePurpose({ kind, request }: WrittenItem): string {
+  const what = itemKind(((kind === 'put' ? request.Item : request.Key) ?? {}) as AnyRecord);
+  if (what === 'application') return kind === 'put' ? 'application put' : 'transition';
+  if (what === 'outbox') {
+    if (kind === 'put') return 'outbox put';
+    const values = (request.ExpressionAttributeValues ?? {}) as AnyRecord;
+    const expression = String(request.UpdateExpression ?? '');
+    if (values[':status'] === 'sent') return 'outbox sent';
+    if (/#status = :sending/.test(expression)) return 'outbox claim';
+    return 'outbox other';
+  }
+  return what;
+}
+
+/** The purpose of a read item outside a page read: what it is. */
+function readPurpose(item: AnyRecord): string {
+  const what = itemKind(item);
+  return what === 'step' ? 'step read' : `${what} read`;
+}
+
+/** The items a read returned, with their keys. */
+function readItems(operation: string, output: unknown): AnyRecord[] {
+  const o = (output ?? {}) as AnyRecord;
+  switch (operation) {
+    case 'GetItem':
+      return o.Item ? [o.Item as AnyRecord] : [];
+    case 'Query':
+    case 'Scan':
+      return (o.Items ?? []) as AnyRecord[];
+    case 'BatchGetItem':
+      return Object.values((o.Responses ?? {}) as Record<string, AnyRecord[]>).flat();
+    case 'TransactGetItems':
+      return ((o.Responses ?? []) as AnyRecord[]).filter((r) => r.Item).map((r) => r.Item as AnyRecord);
+    default:
+      return [];
   }
 }
 

@@ -37,6 +37,8 @@ export const prefixes = {
   contactCorrection: 'CONTACTFIX#',
 };
 
+const indexKeysOfProvider = (agb: string) => ({ gsi2pk: `PROVIDER#${agb}` });
+
 export const indexKeys = {
   cycleList: (createdAt: string, cycleId: string) => ({ gsi1pk: 'CYCLES', gsi1sk: `${createdAt}#${cycleId}` }),
   providerList: (agb: string) => ({ gsi1pk: 'PROVIDERS', gsi1sk: agb }),
@@ -44,9 +46,11 @@ export const indexKeys = {
     gsi1pk: `CYCLE#${cycleId}#STATE#${state}`,
     gsi1sk: agb,
   }),
-  applicationOfProvider: (agb: string, cycleId: string) => ({ gsi2pk: `PROVIDER#${agb}`, gsi2sk: `CYCLE#${cycleId}` }),
-  questionOfProvider: (agb: string, cycleId: string, id: string) => ({ gsi2pk: `PROVIDER#${agb}`, gsi2sk: `QUESTION#${cycleId}#${id}` }),
-  messageOfProvider: (agb: string, createdAt: string, key: string) => ({ gsi2pk: `PROVIDER#${agb}`, gsi2sk: `MSG#${createdAt}#${key}` }),
+  /** The partition of one provider's history (gsi2): its applications, questions and messages. */
+  providerHistory: indexKeysOfProvider,
+  applicationOfProvider: (agb: string, cycleId: string) => ({ ...indexKeysOfProvider(agb), gsi2sk: `CYCLE#${cycleId}` }),
+  questionOfProvider: (agb: string, cycleId: string, id: string) => ({ ...indexKeysOfProvider(agb), gsi2sk: `QUESTION#${cycleId}#${id}` }),
+  messageOfProvider: (agb: string, createdAt: string, key: string) => ({ ...indexKeysOfProvider(agb), gsi2sk: `${prefixes.messageOfProvider}${createdAt}#${key}` }),
   /** Sparse: only while nobody at the provider can be reached (the dashboard's "Niet bereikbaar" queue). */
   unreachable: (since: string, agb: string) => ({ gsi3pk: 'UNREACHABLE', gsi3sk: `${since}#${agb}` }),
   messageStatus: (status: MessageStatus, createdAt: string, key: string) => ({

@@ -416,7 +416,7 @@ export function messageRepository(deps: StoreDeps) {
           IndexName: INDEXES.byProvider.name,
           // createdAt is an ISO instant: '~' sorts after every character it uses.
           KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': `PROVIDER#${agb}`, ':from': `${prefixes.messageOfProvider}${since}`, ':to': `${prefixes.messageOfProvider}~` },
+          ExpressionAttributeValues: { ':pk': indexKeys.providerHistory(agb).gsi2pk, ':from': `${prefixes.messageOfProvider}${since}`, ':to': `${prefixes.messageOfProvider}~` },
         },
         parseMessage,
       );
@@ -429,7 +429,7 @@ export function messageRepository(deps: StoreDeps) {
         {
           IndexName: INDEXES.byProvider.name,
           KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `PROVIDER#${agb}`, ':prefix': prefixes.messageOfProvider },
+          ExpressionAttributeValues: { ':pk': indexKeys.providerHistory(agb).gsi2pk, ':prefix': prefixes.messageOfProvider },
         },
         parseMessage,
       );

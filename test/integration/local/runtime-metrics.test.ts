@@ -44,6 +44,24 @@ describe('runtime metrics on DynamoDB Local (unsigned local client)', () => {
     expect(read[0][1]).toBe(1);
   });
 
+  it('counts items written and read by purpose, the index entries written, and the shape of each request', async () => {
+    const { metrics, store } = await instrumentedStore(false);
+    const message = aMessage();
+    await store.enqueueMessage(message); // a put, in the provider and status indexes
+    const [queued] = (await store.queryMessagesByStatus('queued')).items;
+    await store.claimMessages([{ message: queued }]); // a claim moves its status index entry
+    await store.markMessagesSent([{ key: message.key, sesMessageId: 'ses-1', createdAt: queued.createdAt }]);
+    await store.getMessage(message.key);
+    const counts = metrics.snapshot().dynamodb;
+    expect(counts.writtenBy).toEqual({ 'outbox put': 1, 'outbox claim': 1, 'outbox sent': 1 });
+    expect(counts.itemsWritten).toBe(3);
+    expect(counts.readBy).toEqual({ 'outbox read': 2 });
+    expect(counts.indexWrites).toBeGreaterThanOrEqual(4);
+    expect(counts.mix['single-write'] + counts.mix['transact-write']).toBe(3);
+    expect(counts.mix['query-read']).toBe(1);
+    expect(counts.mix['single-read']).toBe(1);
+  });
+
   it('keeps no callers unless asked', async () => {
     const { metrics, store } = await instrumentedStore(false);
     await store.getCycle('msr-2021');

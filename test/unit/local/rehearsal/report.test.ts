@@ -26,7 +26,7 @@ describe('the rehearsal report', () => {
       applications: { total: 1, byState: { contracted: 1 }, transitions: 5 },
       deadlinesMissed: [{ milestoneId: 'proposal-deadline', kind: 'proposal-deadline', applications: 1 }],
       contracted: [{ agb: '12345678', name: 'Kliniek' }],
-      dynamodb: { operations: { GetItem: 10 }, requests: 10, itemsWritten: 4, itemsRead: 9, writeUnits: 8, readUnits: 4.5, actionsByFunction: {} },
+      dynamodb: { operations: { GetItem: 10 }, requests: 10, itemsWritten: 4, itemsRead: 9, writtenBy: { 'outbox put': 4 }, readBy: { 'page read': 9 }, indexWrites: 8, mix: { 'batch-write': 0, 'transact-write': 4, 'single-write': 0, 'batch-read': 9, 'query-read': 0, 'single-read': 0 }, writeUnits: 8, readUnits: 4.5, actionsByFunction: {} },
       lambdaInvocations: { total: 3, byFunction: { SendEmailsFunction: 3 }, msByFunction: { SendEmailsFunction: 40 } },
       stateTransitions: 12,
       providerPages: { responses: { '303': 1 } },
