@@ -208,7 +208,6 @@ function itemKind(key: AnyRecord): string {
   const pk = keyString(key.pk);
   const sk = keyString(key.sk);
   if (startsWith(pk, keys.message('').pk)) return 'outbox';
-  if (startsWith(pk, 'TOKEN#') || startsWith(pk, 'LINKHEAD#')) return 'link';
   if (startsWith(pk, keys.event('', '', 0).pk.slice(0, 4))) return 'audit';
   if (startsWith(pk, keys.cycle('').pk)) {
     if (startsWith(sk, keys.application('', '').sk)) return 'application';
@@ -228,7 +227,7 @@ function itemKind(key: AnyRecord): string {
  */
 function writePurpose({ kind, request }: WrittenItem): string {
   const what = itemKind(((kind === 'put' ? request.Item : request.Key) ?? {}) as AnyRecord);
-  if (what === 'application') return kind === 'put' ? 'application put' : 'transition';
+  if (what === 'application') return 'transition'; // a create is the first transition (from nothing)
   if (what === 'outbox') {
     if (kind === 'put') return 'outbox put';
     const values = (request.ExpressionAttributeValues ?? {}) as AnyRecord;
