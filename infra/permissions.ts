@@ -103,7 +103,7 @@ export const FUNCTION_GRANTS = {
    * ConditionCheck, no BatchWrite: the store's calls for this path have none.
    * Publishes the contracted-provider list and the Q&A memo (publications bucket).
    * A reminder reads the provider's recent messages (gsi2, from a date) to skip
-   * whoever was sent a link for the action lately (functions/milestones/plan.ts).
+   * whoever was sent a link for the action lately (functions/milestones/plan/reminders.ts).
    * No link secret: links are issued by SendEmails at send time.
    */
   runMilestone: {

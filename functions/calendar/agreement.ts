@@ -1,6 +1,6 @@
 /**
  * What a calendar implies for the negotiation agreement, shared by the email
- * that offers it (functions/milestones/plan.ts) and the page that accepts it
+ * that offers it (functions/milestones/plan/negotiation.ts) and the page that accepts it
  * (functions/links/actions.ts), so the two never tell a provider different things.
  */
 import type { Calendar } from './schema.ts';

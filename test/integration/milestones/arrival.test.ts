@@ -12,7 +12,7 @@ import { listCalendarIds } from '../../../functions/calendar/validate.ts';
 import { messageKey } from '../../../functions/domain/messages.ts';
 import type { ApplicationState } from '../../../functions/domain/states.ts';
 import type { LinkAction } from '../../../functions/domain/tokens.ts';
-import { RECENT_LINK_DAYS } from '../../../functions/milestones/plan.ts';
+import { RECENT_LINK_DAYS } from '../../../functions/milestones/plan/reminders.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 import { makeWorld, type World } from './harness.ts';
 

@@ -1,14 +1,13 @@
-/** Pure parts of the milestone work: cursor, config, causes, run order, plans, messages. */
+/** Pure parts of the milestone work: cursor, config, causes, run order, messages (the plans: ./plan.test.ts, ./plan/). */
 import { describe, expect, it } from 'vitest';
 import { buildTimeline } from '../../../functions/calendar/timeline.ts';
-import { listCalendarIds, loadCalendar } from '../../../functions/calendar/validate.ts';
+import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { ValidationError } from '../../../functions/commons/errors.ts';
 import type { Step } from '../../../functions/domain/model.ts';
 import { milestoneConfigSchema, registrationFormUrl } from '../../../functions/milestones/config.ts';
 import { decodeRunCursor, encodeRunCursor, gather } from '../../../functions/milestones/cursor.ts';
 import { describeCause, inRunOrder } from '../../../functions/milestones/loop.ts';
 import { linkContact, providerMessage, teamMessage } from '../../../functions/milestones/messages.ts';
-import { acceptDeadline, planFor } from '../../../functions/milestones/plan.ts';
 import { aProvider } from '../../support/factories.ts';
 import { stepContextFor } from '../../support/step-context.ts';
 
@@ -59,44 +58,6 @@ describe('the loop', () => {
     const steps = [{ stepId: 'registration#opens', at: '2023-04-01T07:00:00.000Z' }, { stepId: 'policy-publication#notify', at: '2023-04-01T07:00:00.000Z' }] as Step[];
     expect(inRunOrder(steps, order).map((s) => s.stepId)).toEqual(['policy-publication#notify', 'registration#opens']);
     expect(inRunOrder(steps, [...order].reverse()).map((s) => s.stepId)).toEqual(['registration#opens', 'policy-publication#notify']);
-  });
-});
-
-describe('plans', () => {
-  it('every step of every seed calendar has a plan, the same whatever the time', async () => {
-    for (const id of listCalendarIds()) {
-      const calendar = await loadCalendar(id);
-      for (const step of buildTimeline(calendar)) {
-        const early = planFor(await contextFor(id, step.stepId, '2019-01-01T00:00:00Z')).map((p) => p.name);
-        const late = planFor(await contextFor(id, step.stepId, '2025-01-01T00:00:00Z')).map((p) => p.name);
-        expect(late, `${id} ${step.stepId}`).toEqual(early);
-      }
-    }
-  });
-
-  it('passes per kind, as the README tables them', async () => {
-    const names = async (id: string, stepId: string) => planFor(await contextFor(id, stepId)).map((p) => p.name);
-    expect(await names('msr-2021', 'registration#closes')).toEqual([
-      'registration-started → lapsed',
-      'moved to lapsed by this step',
-      'registration-submitted → under-review',
-    ]);
-    expect(await names('msr-2021', 'eligibility-notification#notify')).toEqual([
-      'eligible → in-negotiation',
-      'moved to in-negotiation by this step',
-      'not-eligible decisions',
-      'undecided registrations',
-      'eligibility escalation',
-    ]);
-    expect(await names('wlz-2021', 'questions-and-objections#deadline')).toEqual([]);
-    // ZG: no later milestone ends the year, so the close of the talks does (zg.test.ts).
-    expect((await names('zg-2024-2025', 'negotiations#closes')).at(-1)).toBe('signing escalation');
-    expect((await names('msr-2021', 'signing-deadline#deadline')).at(-1)).toBe('republish the contracted-provider list');
-  });
-
-  it('the negotiation agreement is to be accepted the day before the contracted-provider list', async () => {
-    expect(acceptDeadline(await contextFor('msr-2021', 'negotiation-agreements#notify'))).toBe('2020-11-11');
-    expect(acceptDeadline(await contextFor('zvt-2021', 'negotiation-agreements#notify'))).toBe('2020-11-11');
   });
 });
 

@@ -4,15 +4,16 @@
  * The moves the ZG plans make must be ones the transition table allows.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCalendar, parseCalendar } from '../../../functions/calendar/validate.ts';
-import type { Calendar } from '../../../functions/calendar/schema.ts';
-import { TransitionRefusedError } from '../../../functions/commons/errors.ts';
-import type { Application } from '../../../functions/domain/model.ts';
-import { NON_TERMINAL_STATES, type ApplicationState } from '../../../functions/domain/states.ts';
-import { applyTransition, triggers } from '../../../functions/domain/transitions.ts';
-import { acceptDeadline, planFor } from '../../../functions/milestones/plan.ts';
-import { aProvider } from '../../support/factories.ts';
-import { aStepContext, passNames, runMoves as runMovesOf, stepContextFor } from '../../support/step-context.ts';
+import { loadCalendar, parseCalendar } from '../../../../functions/calendar/validate.ts';
+import type { Calendar } from '../../../../functions/calendar/schema.ts';
+import { TransitionRefusedError } from '../../../../functions/commons/errors.ts';
+import type { Application } from '../../../../functions/domain/model.ts';
+import { NON_TERMINAL_STATES, type ApplicationState } from '../../../../functions/domain/states.ts';
+import { applyTransition, triggers } from '../../../../functions/domain/transitions.ts';
+import { planFor } from '../../../../functions/milestones/plan.ts';
+import { acceptDeadline } from '../../../../functions/milestones/plan/negotiation.ts';
+import { aProvider } from '../../../support/factories.ts';
+import { aStepContext, passNames, runMoves as runMovesOf, stepContextFor } from '../../../support/step-context.ts';
 
 const contextFor = (stepId: string, now = '2023-06-01T10:00:00Z') => stepContextFor('zg-2024-2025', stepId, now);
 const names = (stepId: string) => passNames('zg-2024-2025', stepId, '2023-06-01T10:00:00Z');

@@ -4,10 +4,10 @@
  * plans make must be ones the transition table allows.
  */
 import { describe, expect, it } from 'vitest';
-import { NON_TERMINAL_STATES, type ApplicationState } from '../../../functions/domain/states.ts';
-import { acceptDeadline } from '../../../functions/milestones/plan.ts';
-import { aProvider } from '../../support/factories.ts';
-import { passNames, runMoves as runMovesOf, stepContextFor } from '../../support/step-context.ts';
+import { NON_TERMINAL_STATES, type ApplicationState } from '../../../../functions/domain/states.ts';
+import { acceptDeadline } from '../../../../functions/milestones/plan/negotiation.ts';
+import { aProvider } from '../../../support/factories.ts';
+import { passNames, runMoves as runMovesOf, stepContextFor } from '../../../support/step-context.ts';
 
 const contextFor = stepContextFor;
 
