@@ -68,7 +68,7 @@ export interface FunctionGrants {
   /** Step Functions actions on the cycle state machine (and its executions, for DescribeExecution). */
   stateMachine?: readonly StateMachineAction[];
   /**
-   * Large provider imports (functions/uploads/imports.ts): `s3:PutObject` (to
+   * Large provider imports (functions/operators/s3-import-files.ts): `s3:PutObject` (to
    * presign the upload) and `s3:GetObject` under `IMPORTS_PREFIX` of the documents bucket.
    */
   importFiles?: boolean;
@@ -81,8 +81,8 @@ export interface FunctionGrants {
 
 /** Key prefix of provider uploads in the documents bucket. */
 export const DOCUMENTS_UPLOAD_PREFIX = 'uploads/';
-/** Key prefix of large provider files waiting to be imported (functions/uploads/imports.ts). */
-export { IMPORTS_PREFIX } from '../functions/uploads/imports.ts';
+/** Key prefix of large provider files waiting to be imported (functions/operators/s3-import-files.ts). */
+export { IMPORTS_PREFIX } from '../functions/operators/s3-import-files.ts';
 
 export const FUNCTION_GRANTS = {
   /** Reads the cycle and its steps (loop.ts); marks steps and the cycle (updateStep reads the old step back). */

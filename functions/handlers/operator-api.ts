@@ -29,7 +29,7 @@ import { resumePort, retryPort } from '../operators/retry.ts';
 import { createOperatorService, type OperatorService } from '../operators/service.ts';
 import { sfnExecutions } from '../operators/sfn-executions.ts';
 import { createStore } from '../store/index.ts';
-import { s3ImportFiles } from '../uploads/imports.ts';
+import { s3ImportFiles } from '../operators/s3-import-files.ts';
 
 export const operatorApiEnv = envSchema({
   TABLE_NAME: envValue.text,

@@ -10,7 +10,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@a
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Clock } from '../commons/clock.ts';
 import { NotFoundError } from '../commons/errors.ts';
-import type { ImportFilesPort } from '../operators/admin.ts';
+import type { ImportFilesPort } from './admin.ts';
 
 export const IMPORTS_PREFIX = 'imports/';
 const EXPIRES_SECONDS = 900;

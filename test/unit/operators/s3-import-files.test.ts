@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { NotFoundError } from '../../../functions/commons/errors.ts';
 import { adminPort } from '../../../functions/operators/admin.ts';
-import { s3ImportFiles } from '../../../functions/uploads/imports.ts';
+import { s3ImportFiles } from '../../../functions/operators/s3-import-files.ts';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
