@@ -14,17 +14,17 @@ import { messageRepository } from './messages.ts';
 import { providerRepository } from './providers.ts';
 import { questionRepository } from './questions.ts';
 import { reachabilityRepository } from './reachability.ts';
-import { DEFAULT_TABLE_NAME } from './table.ts';
 import { tokenRepository } from './tokens.ts';
 
 export interface StoreOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
-  tableName?: string;
+  /** No default: a handler names it from its environment, the local runtime and the CLI use DEFAULT_TABLE_NAME. */
+  tableName: string;
   clock: Clock;
 }
 
 export function createStore(options: StoreOptions) {
-  const deps: StoreDeps = { doc: documentClient(options.client), tableName: options.tableName ?? DEFAULT_TABLE_NAME, clock: options.clock };
+  const deps: StoreDeps = { doc: documentClient(options.client), tableName: options.tableName, clock: options.clock };
   const cycles = cycleRepository(deps);
   const providers = providerRepository(deps);
   return {
