@@ -176,8 +176,8 @@ describe('runStateMachine', () => {
     await runStateMachine({ definition, input: {}, executionName: 'speed', handlers: {}, clock, mode: { daysPerSecond: 80 } });
     const elapsed = performance.now() - startedReal;
 
+    // At least the scaled half second (a wait over 24.8 days must not fire at once); no upper bound, since a loaded machine only adds to it.
     expect(elapsed).toBeGreaterThan(400);
-    expect(elapsed).toBeLessThan(3000);
     expect(clock.now()).toBe(Date.parse(START) + 40 * DAY);
   });
 
