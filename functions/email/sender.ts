@@ -47,7 +47,7 @@ import { METRIC } from '../commons/metric-names.ts';
 import type { MetricsPort } from '../commons/metrics.ts';
 import type { Message, Outbox } from './ports.ts';
 import type { TokenRecord } from '../domain/tokens.ts';
-import { TokenBucket, type Sleep } from './rate-limit.ts';
+import { TokenBucket, type RateLimiter, type Sleep } from './rate-limit.ts';
 import { backoffMs, classifySesError, describeError, type SesErrorKind } from './ses-errors.ts';
 import { encodeTagValue, MESSAGE_KEY_TAG, tagValue } from './tags.ts';
 import { render, type RenderedEmail } from './templates.ts';
@@ -109,6 +109,11 @@ export interface EmailSenderDeps {
   linkIssuer?: LinkIssuerPort;
   /** Emails sent, failed and retried, and the sender's lag (commons/metric-names.ts). */
   metrics?: MetricsPort;
+  /**
+   * A limiter shared with other senders (the local runtime: one SES rate for every cycle and invocation,
+   * fair between cycles); default: this sender's own token bucket at `ratePerSecond`.
+   */
+  limiter?: RateLimiter;
 }
 
 export interface LinkInput {
@@ -187,7 +192,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
   const log = deps.logger ?? defaultLogger;
   const staleClaimMs = config.staleClaimMs ?? DEFAULT_STALE_CLAIM_MS;
   const backoff = config.backoff ?? DEFAULT_BACKOFF;
-  const bucket = new TokenBucket(config.ratePerSecond, clock, sleep);
+  const bucket: RateLimiter = deps.limiter ?? new TokenBucket(config.ratePerSecond, clock, sleep);
 
   function sendEmailInput(message: Message, email: RenderedEmail): SendEmailCommandInput {
     const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
@@ -245,9 +250,10 @@ export function createEmailSender(deps: EmailSenderDeps) {
   /** One SES call per attempt, each through the rate limiter. */
   async function sendWithRetries(
     input: SendEmailCommandInput,
+    lane: string,
   ): Promise<{ ok: true; sesMessageId: string } | { ok: false; kind: SesErrorKind; reason: string }> {
     for (let attempt = 1; ; attempt++) {
-      await bucket.take();
+      await bucket.take(lane);
       try {
         const out = await ses.send(new SendEmailCommand(input));
         // Accepted without an id: it may have gone out, so it must not be sent again.
@@ -386,7 +392,7 @@ export function createEmailSender(deps: EmailSenderDeps) {
       return { status: 'failed', reason };
     }
 
-    const result = await sendWithRetries(sendEmailInput(message, email));
+    const result = await sendWithRetries(sendEmailInput(message, email), message.cycleId);
     if (result.ok) return { status: 'sent', sesMessageId: result.sesMessageId };
     if (result.kind === 'permanent') {
       await outbox.markMessageFailed(message.key, result.reason);

@@ -15,7 +15,7 @@ import { createEmailSender, type EmailSenderConfig, type LinkIssuerPort } from '
 import type { Outbox } from '../email/ports.ts';
 import { createLinkIssuer } from '../links/issue.ts';
 import { SecretsManagerLinkKeyProvider } from '../links/keys.ts';
-import { realSleep, type Sleep } from '../email/rate-limit.ts';
+import { realSleep, type RateLimiter, type Sleep } from '../email/rate-limit.ts';
 import { createStore } from '../store/index.ts';
 import { sendEmailsInput, sendEmailsOutput, type SendEmailsOutput } from '../../workflows/contracts.ts';
 
@@ -57,6 +57,8 @@ export interface SendEmailsDeps {
   concurrency?: number;
   /** Emails sent, failed, retried and the sender's lag; flushed after each invocation. */
   metrics?: MetricsPort;
+  /** One rate shared by every invocation (the local runtime); default: each invocation paces itself at SES_RATE_PER_SECOND. */
+  limiter?: RateLimiter;
 }
 
 export function awsSendEmailsDeps(env: SendEmailsEnv): SendEmailsDeps {
@@ -76,7 +78,7 @@ export function createSendEmailsHandler(deps: DepsSource<SendEmailsDeps> = () =>
   const get = lazy(deps);
   return async (event: unknown): Promise<SendEmailsOutput> => {
     const input = sendEmailsInput.parse(event ?? {});
-    const { outbox, ses, clock, settings, sleep, linkIssuer, concurrency, metrics } = get();
+    const { outbox, ses, clock, settings, sleep, linkIssuer, concurrency, metrics, limiter } = get();
     const sender = createEmailSender({
       outbox,
       ses,
@@ -84,6 +86,7 @@ export function createSendEmailsHandler(deps: DepsSource<SendEmailsDeps> = () =>
       sleep: sleep ?? realSleep,
       linkIssuer,
       metrics,
+      limiter,
       config: { ...settings, maxAttempts: MAX_ATTEMPTS, batchSize: BATCH_SIZE, concurrency },
     });
     try {

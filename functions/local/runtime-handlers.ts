@@ -19,6 +19,7 @@ import { readEnv, type EnvName } from '../commons/env.ts';
 import type { LinkIssuer } from '../links/issue.ts';
 import { DEFAULT_CUSTOMER_COMMUNICATION_EMAIL, DEFAULT_PAGE_SIZE, DEFAULT_PURCHASERS_EMAIL } from '../milestones/config.ts';
 import type { PublicationStore } from '../publication/store.ts';
+import type { RateLimiter } from '../email/rate-limit.ts';
 import type { Store } from '../store/index.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
 import type { CycleWorkflow, WorkflowFunctionRef } from '../../infra/synth.ts';
@@ -33,6 +34,8 @@ export interface LocalHandlerDeps {
   linkIssuer: LinkIssuer;
   /** Where publications (the contracted-provider list, the Q&A memo) go: `<data>/publications`, served locally. */
   publications: PublicationStore;
+  /** The one SES rate every send invocation shares, round-robin between cycles. */
+  limiter?: RateLimiter;
   config: {
     tableName: string;
     sender: string;
@@ -49,6 +52,23 @@ export interface LocalHandlerDeps {
 
 type AnyModule = Record<string, unknown>;
 type Factory = (module: AnyModule, deps: LocalHandlerDeps, ref: WorkflowFunctionRef) => LambdaHandler;
+
+/**
+ * The clock of the rate limiter all send invocations share: it never goes back, moves with real time
+ * (tasks take no virtual time) and with the virtual clock's jumps.
+ */
+export function pacingClock(clock: Clock): Clock {
+  let at = clock.now();
+  let real = performance.now();
+  return {
+    now: () => {
+      const r = performance.now();
+      at = Math.max(clock.now(), at + (r - real));
+      real = r;
+      return Math.floor(at);
+    },
+  };
+}
 
 /**
  * A clock for code that paces itself in real time (the SES rate limiter): the
@@ -131,7 +151,7 @@ export const FACTORIES: Record<string, Factory> = {
   'functions/handlers/send-emails.ts': (module, deps, ref) => {
     const create = fn(module, 'createSendEmailsHandler', ref);
     const settings = fn(module, 'sendEmailsSettingsOf', ref)(envOf(module, 'sendEmailsEnv', 'sendEmails', ref, deps));
-    // A sender per invocation: its rate limiter paces on this invocation's clock.
+    // A sender per invocation, pacing on this invocation's clock; all of them share the runtime's one rate.
     return (event) =>
       (
         create({
@@ -141,6 +161,7 @@ export const FACTORIES: Record<string, Factory> = {
           settings,
           linkIssuer: deps.linkIssuer,
           concurrency: deps.config.sendConcurrency,
+          limiter: deps.limiter,
         }) as LambdaHandler
       )(event);
   },

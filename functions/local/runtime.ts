@@ -45,7 +45,8 @@ import { Checkpoints, prepareCheckpoints, type Checkpoint, type CheckpointStats 
 import type { HeldLock } from './file-lock.ts';
 import { CrashInjector, type CrashPoint } from './crash-points.ts';
 import type { Shutdown } from './process.ts';
-import { FACTORIES, loadDeliveryEventsHandler, loadWorkflowHandlers, type LocalHandlerDeps } from './runtime-handlers.ts';
+import { FACTORIES, loadDeliveryEventsHandler, loadWorkflowHandlers, pacingClock, type LocalHandlerDeps } from './runtime-handlers.ts';
+import { FairRateLimiter, realSleep } from '../email/rate-limit.ts';
 import { LocalExecutions, info, type LocalExecutionRecord } from './runtime-executions.ts';
 import { HistoryCounter } from './history.ts';
 import { lockDataDir, removeRuntimeFile, writeRuntimeFile, type RuntimeInfo } from './runtime-file.ts';
@@ -307,6 +308,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const runListeners = new Set<(event: RunEvent, execution: LocalExecutionRecord) => void>();
     const sentListeners = new Set<() => void | Promise<void>>();
     let nextMilestoneAt: number | undefined;
+    const nextStepOf = new Map<string, number>();
     const history = new HistoryCounter(() => clock.now());
     const onEvent = (event: RunEvent, record: LocalExecutionRecord): void => {
       history.record(event, record);
@@ -315,8 +317,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const next = (event.output as { next?: { finished?: boolean; step?: { at?: string } | null } } | null)?.next;
         if (next && typeof next === 'object' && 'finished' in next) {
           const at = next.finished || !next.step?.at ? undefined : Date.parse(next.step.at);
-          if (at !== nextMilestoneAt) stepsEnded++;
-          nextMilestoneAt = at;
+          if (at !== nextStepOf.get(record.cycleId)) stepsEnded++;
+          // Several cycles at once (a rehearsal of the year): the next milestone is the earliest of theirs.
+          if (at === undefined) nextStepOf.delete(record.cycleId);
+          else nextStepOf.set(record.cycleId, at);
+          nextMilestoneAt = nextStepOf.size ? Math.min(...nextStepOf.values()) : undefined;
         }
       }
       for (const listener of runListeners) listener(event, record);
@@ -364,16 +369,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const linkIssuer = createLinkIssuer({ store, keys, baseUrl: services.linksUrl, clock });
 
     // -- workflow handlers, counted, and the email listeners after every send
+    const sesRatePerSecond = options.sesRatePerSecond ?? LOCAL_SES_RATE_PER_SECOND;
     const handlerDeps: LocalHandlerDeps = {
       store,
       clock,
       ses: sesClient,
       linkIssuer,
       publications,
+      // One SES account: the workflow tasks of every cycle and the scheduled sender share its rate, round-robin by cycle.
+      limiter: new FairRateLimiter(sesRatePerSecond, pacingClock(clock), realSleep),
       config: {
         tableName,
         sender: options.sender ?? LOCAL_SENDER,
-        sesRatePerSecond: options.sesRatePerSecond ?? LOCAL_SES_RATE_PER_SECOND,
+        sesRatePerSecond,
         linksBaseUrl: services.linksUrl,
         publicationsUrl: services.publicationsUrl,
         sendConcurrency: options.sendConcurrency ?? 8,

@@ -232,3 +232,120 @@ export function providerFile(population: Population): string {
     .map((p) => ({ agb: p.agb, kvk: p.kvk, name: p.name, careTypes: p.careTypes, contacts: p.contacts, contracts: p.contracts }));
   return `${JSON.stringify(known, null, 1)}\n`;
 }
+
+// ---------------------------------------------------------------- several cycles at once
+
+/**
+ * Share of the providers of a rehearsal of several calendars that take part in a second cycle besides their
+ * own: an insurer contracts many providers for more than one kind of care (a revalidation centre that also
+ * does telemonitoring, a care group in the Wlz and in ZVT). A quarter is a middle guess; it gives every
+ * cycle of a 600-provider year dozens of providers shared with another.
+ */
+export const OVERLAP_SHARE = 0.25;
+/** Of those with a second cycle that has a registration window: the share that seeks a first contract there (the public form) rather than holding one. */
+export const SEEK_SHARE = 0.3;
+
+/**
+ * One provider population for the cycles of several calendars (an insurer's year). Each provider has a
+ * home calendar (drawn from the seed) whose single-calendar provider it is (its kind, name, contacts);
+ * `OVERLAP_SHARE` of them take part in a second cycle, of a care type they are not in yet:
+ * - `holds`: a contract for that care type ending the year before (its care types and contracts grow): invited there;
+ * - `seeks`: known to the insurer, it asks for a first contract through that cycle's public registration form
+ *   (only a calendar with a registration window).
+ * A provider unknown to the insurer (`new` at home) takes part in its home cycle only.
+ *
+ * `cycles` holds one `Population` per calendar: the same providers, each with what is known of it in the
+ * provider table (care types, contracts, contacts: shared by all cycles) and its part in that cycle (`kind`,
+ * its behaviours, drawn per calendar). The simulation of each cycle and the model of its year read it as for
+ * a single calendar. One calendar: `cycles` is exactly `generatePopulation`'s population.
+ */
+export interface YearPopulation {
+  seed: string;
+  calendarIds: string[];
+  /** Per provider index: its home calendar and the second cycle it takes part in (if any). */
+  roles: { agb: string; home: string; second?: { calendarId: string; part: 'holds' | 'seeks' } }[];
+  cycles: Record<string, Population>;
+}
+
+export function generateYearPopulation(
+  calendars: readonly Calendar[],
+  count: number,
+  seed: string | number,
+  options: PopulationOptions & { overlapShare?: number } = {},
+): YearPopulation {
+  const s = String(seed);
+  const ids = calendars.map((c) => c.id);
+  if (calendars.length === 1) {
+    const population = generatePopulation(calendars[0], count, s, options);
+    return { seed: s, calendarIds: ids, roles: population.providers.map((p) => ({ agb: p.agb, home: ids[0] })), cycles: { [ids[0]]: population } };
+  }
+  const share = options.overlapShare ?? OVERLAP_SHARE;
+  const cycles: Record<string, Population> = Object.fromEntries(ids.map((id) => [id, { seed: s, calendarId: id, providers: [] as SimulatedProvider[] }]));
+  const roles: YearPopulation['roles'] = [];
+  for (let index = 0; index < count; index++) {
+    const home = calendars[Math.floor(unit(s, 'year', 'home', index) * calendars.length)];
+    const base = generateProvider(home, s, index, options);
+    const careTypes = [...base.careTypes];
+    const contracts = base.contracts.map((c) => ({ ...c }));
+    const kinds = new Map<string, ProviderKind>([[home.id, base.kind]]);
+    let second: YearPopulation['roles'][number]['second'];
+    if (unit(s, 'year', 'overlap', index) < share) {
+      // A care type the provider is not in yet. A provider unknown to the insurer takes part in its own cycle only:
+      // which form it filled in first would decide the care type it is known by.
+      const candidates = base.kind === 'new' ? [] : calendars.filter((c) => c !== home && !careTypes.includes(c.careType.code));
+      const other = candidates[Math.floor(unit(s, 'year', 'second', index) * candidates.length)];
+      if (other) {
+        const seeks = hasRegistrationWindow(other) && unit(s, 'year', 'seeks', index) < SEEK_SHARE;
+        second = { calendarId: other.id, part: seeks ? 'seeks' : 'holds' };
+        kinds.set(other.id, seeks ? 'new' : 'existing');
+        if (!seeks) {
+          careTypes.push(other.careType.code);
+          contracts.push({ careType: other.careType.code, firstYear: other.contract.firstYear - other.contract.termYears, lastYear: other.contract.firstYear - 1 });
+        }
+      }
+    }
+    roles.push({ agb: base.agb, home: home.id, ...(second ? { second } : {}) });
+    for (const calendar of calendars) {
+      // Its behaviours in this cycle: the single-calendar provider of this calendar and index (same AGB code).
+      const own = calendar === home ? base : generateProvider(calendar, s, index, options);
+      const code = calendar.careType.code;
+      const year = calendar.contract.firstYear;
+      const kind: ProviderKind =
+        kinds.get(calendar.id) ??
+        (contracts.some((c) => c.careType === code && c.firstYear <= year && year <= c.lastYear)
+          ? 'multi-year'
+          : contracts.some((c) => c.careType === code && c.lastYear === year - 1) && careTypes.includes(code)
+            ? 'existing'
+            : 'other-care-type');
+      const r = stream(s, calendar.id, 'year', 'seeks', index);
+      const seeking = kind === 'new' && !own.registration;
+      cycles[calendar.id].providers.push({
+        index,
+        kind,
+        agb: base.agb,
+        kvk: base.kvk,
+        name: base.name,
+        careTypes,
+        contacts: base.contacts,
+        contracts,
+        ...(kind === 'new'
+          ? seeking
+            ? { registration: { timing: pick(r(), REGISTRATION_WEIGHTS), mistake: pick(r(), MISTAKE_WEIGHTS) }, decision: pick(r(), DECISION_WEIGHTS) }
+            : { registration: own.registration, decision: own.decision }
+          : {}),
+        responds: own.responds,
+        ...(base.unreachable ? { unreachable: base.unreachable } : {}),
+      });
+    }
+  }
+  return { seed: s, calendarIds: ids, roles, cycles };
+}
+
+/** The providers the insurer knows before the year, once each (their care types and contracts across all cycles). */
+export function yearProviderFile(year: YearPopulation): string {
+  const known = year.roles.flatMap((role, i) => {
+    const p = year.cycles[role.home].providers[i];
+    return p.kind === 'new' ? [] : [p];
+  });
+  return providerFile({ seed: year.seed, calendarId: year.calendarIds.join(','), providers: known });
+}

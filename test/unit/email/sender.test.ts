@@ -457,3 +457,24 @@ describe('batched claims and marks', () => {
     expect(statuses.filter((x) => x === 'sending')).toHaveLength(3);
   });
 });
+
+describe('senders of several cycles sharing one rate (FairRateLimiter)', () => {
+  it("one cycle's large batch does not starve another's few emails: the cycles take turns", async () => {
+    const { FairRateLimiter } = await import('../../../functions/email/rate-limit.ts');
+    const limiter = new FairRateLimiter(10, clock, sleep);
+    enqueue(60, 'msr-2021');
+    enqueue(4, 'zvt-2021');
+    sesMock.on(SendEmailCommand).callsFake(async () => ({ MessageId: `ses-${sesMock.calls().length}` }));
+    const of = (cycleId: string) =>
+      createEmailSender({ outbox, ses, clock, sleep, limiter, config: { ...CONFIG, batchSize: 100, concurrency: 8 }, random: () => 0.5, logger }).sendQueued({ cycleId });
+    const big = of('msr-2021');
+    const small = of('zvt-2021');
+    const [a, b] = await Promise.all([big, small]);
+    expect([a.sent, b.sent]).toEqual([60, 4]);
+    const cycles = sentInputs().map((input) => input.EmailTags?.find((t) => t.Name === 'cycle')?.Value);
+    // Every one of the small cycle's emails went out within the first rounds, not after the 60.
+    expect(cycles.lastIndexOf('zvt-2021')).toBeLessThan(10);
+    // And the shared rate held for both together: 64 calls at 10/s.
+    expect(clock.now() - Date.parse('2020-06-17T07:00:00Z')).toBeGreaterThanOrEqual(6300);
+  });
+});
