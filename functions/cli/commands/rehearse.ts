@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
 import { CRASH_ENV, parseCrashPoint } from '../../local/crash-points.ts';
 import { createShutdown } from '../../local/process.ts';
-import { formatReport } from '../../local/rehearsal/report.ts';
+import { formatReport, formatYearReport } from '../../local/rehearsal/report.ts';
 import { rehearse } from '../../local/rehearsal/rehearse.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 import type { ClockMode } from '../../local/virtual-time.ts';
@@ -41,11 +41,11 @@ export function clockMode(flags: Pick<RehearseFlags, 'fast' | 'speed' | 'interac
   return 'fast';
 }
 
-function addresses(runtime: LocalRuntime, cycleId: string): string {
+function addresses(runtime: LocalRuntime, cycleIds: readonly string[]): string {
   return [
     `  Mailbox (every email sent):     ${runtime.urls.mailbox}`,
     `  Provider pages (the links):     ${runtime.urls.links}`,
-    `  Registration form (new ones):   ${runtime.urls.registration(cycleId)}`,
+    ...cycleIds.map((id) => `  Registration form${cycleIds.length > 1 ? ` ${id}` : ' (new ones)'}:${' '.repeat(Math.max(1, cycleIds.length > 1 ? 14 - id.length : 3))}${runtime.urls.registration(id)}`),
     `  Operators' dashboard:           ${runtime.urls.dashboard}`,
     `  Publications:                   ${runtime.urls.publications}`,
   ].join('\n');
@@ -58,7 +58,7 @@ export function registerRehearseCommand(program: Command): void {
       'Rehearse a whole contracting year on one machine: DynamoDB Local, a local SES, the synthesized state machine ' +
         'with the real handlers, and a simulated provider population acting through the provider pages.',
     )
-    .option('--calendar <file|id>', 'the calendar (a file, or an id in workflows/calendars, e.g. msr-2021)')
+    .option('--calendar <file|id,...>', 'the calendar (a file, or an id in workflows/calendars, e.g. msr-2021); several at once, comma-separated: msr-2021,zvt-2021,wlz-2021')
     .option('--providers <n>', 'size of the simulated provider population', '200')
     .option('--seed <s>', 'seed of the simulation (same seed, same year)', '1')
     .option('--unreachable <share>', 'share (0..1) of known providers whose every address bounces or complains (SES mailbox simulator addresses)', '0')
@@ -98,23 +98,31 @@ export function registerRehearseCommand(program: Command): void {
             stream,
             shutdown,
             runtime: { crashAt, sesFaults },
-            onStarted(runtime, { calendar, population, resumed }) {
+            onStarted(runtime, { calendars, population, year, resumed }) {
+              const shared = year.roles.filter((r) => r.second).length;
               stream.write(
-                `${resumed ? 'Resuming' : 'Rehearsing'} ${calendar.id} with ${population.providers.length} providers (seed ${population.seed}), ` +
-                  `data in ${runtime.dataDir}\n${addresses(runtime, calendar.id)}\n`,
+                `${resumed ? 'Resuming' : 'Rehearsing'} ${calendars.map((c) => c.id).join(', ')} with ${population.providers.length} providers ` +
+                  `${calendars.length > 1 ? `(${shared} of them in a second cycle) ` : ''}(seed ${population.seed}), ` +
+                  `data in ${runtime.dataDir}\n${addresses(runtime, year.calendarIds)}\n`,
               );
               if (mode === 'interactive') {
                 stream.write('  The clock stands still: `inkoop clock advance --next-milestone` (or --to <date>), or the dashboard, moves it.\n');
               }
             },
           });
-          if (result.stopped || !result.report) return;
-          if (flags.json) printJson(result.report);
-          else process.stdout.write(formatReport(result.report));
-          // A failed milestone, or an execution that would cross a Step Functions limit in AWS (the report names it).
-          if (result.report.failure || result.report.aws.limitsCrossed.length) process.exitCode = 1;
+          if (result.stopped) return;
+          if (result.yearReport) {
+            if (flags.json) printJson(result.yearReport);
+            else process.stdout.write(formatYearReport(result.yearReport));
+            if (result.yearReport.cycles.some((c) => c.failure) || result.yearReport.aws.limitsCrossed.length) process.exitCode = 1;
+          } else if (result.report) {
+            if (flags.json) printJson(result.report);
+            else process.stdout.write(formatReport(result.report));
+            // A failed milestone, or an execution that would cross a Step Functions limit in AWS (the report names it).
+            if (result.report.failure || result.report.aws.limitsCrossed.length) process.exitCode = 1;
+          } else return;
           if (result.runtime) {
-            stream.write(`\nThe year is done. Open:\n${addresses(result.runtime, result.calendar.id)}\nCtrl-C stops everything.\n`);
+            stream.write(`\nThe year is done. Open:\n${addresses(result.runtime, result.year.calendarIds)}\nCtrl-C stops everything.\n`);
             const { runtime } = result;
             await new Promise<void>((resolve, reject) => {
               shutdown.signal.addEventListener('abort', () => resolve(), { once: true });

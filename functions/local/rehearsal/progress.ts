@@ -26,6 +26,8 @@ export interface ProgressOptions {
   now(): number;
   stream: NodeJS.WritableStream & { isTTY?: boolean };
   mode: 'bars' | 'lines' | 'none';
+  /** Before each line (several cycles at once: the cycle). */
+  label?: string;
 }
 
 export interface StepTiming {
@@ -138,7 +140,7 @@ export function createProgress(options: ProgressOptions, onStepDone: (t: StepTim
         }
         if (options.mode === 'lines') {
           options.stream.write(
-            `[${formatLocalInstant(step.at)}] ${step.stepId} done in ${(timing.durationMs / 1000).toFixed(1)} s, ${timing.emails} emails\n`,
+            `${options.label ? `${options.label} ` : ''}[${formatLocalInstant(step.at)}] ${step.stepId} done in ${(timing.durationMs / 1000).toFixed(1)} s, ${timing.emails} emails\n`,
           );
         }
       }

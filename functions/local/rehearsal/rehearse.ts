@@ -24,6 +24,7 @@ import { buildTimeline } from '../../calendar/timeline.ts';
 import { loadCalendar } from '../../calendar/validate.ts';
 import { VirtualClock } from '../../commons/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../commons/errors.ts';
+import type { Step } from '../../domain/index.ts';
 import { createCycle, startCycle } from '../../cycles/create.ts';
 import { resumeCycle } from '../../cycles/resume.ts';
 import { parseProviders } from '../../providers/import.ts';
@@ -34,15 +35,18 @@ import { storedEmails } from '../runtime-mailbox.ts';
 import { lockDataDir } from '../runtime-file.ts';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../runtime.ts';
 import type { ClockMode } from '../virtual-time.ts';
-import { generatePopulation, providerFile, type Population } from './population.ts';
+import { generateYearPopulation, OVERLAP_SHARE, yearProviderFile, type Population, type YearPopulation } from './population.ts';
 import { createProgress, type Progress } from './progress.ts';
-import { buildReport, type RehearsalReport } from './report.ts';
-import { Simulation } from './simulation.ts';
+import { buildReport, buildYearReport, type RehearsalReport, type YearReport } from './report.ts';
+import { Simulation, type FollowUp } from './simulation.ts';
 import { hasCheckpoint, readState, resetDataDir, writeState, type RehearsalState } from './state.ts';
 import { addLocalDays, localAt, localDateOf } from './timing.ts';
 
 export interface RehearseOptions {
-  /** A calendar file or id; with `resume`, the one the rehearsal started with. */
+  /**
+   * A calendar file or id; several at once separated by commas (`msr-2021,zvt-2021,wlz-2021`: the insurer's
+   * year, one population, one clock, one mailbox). With `resume`, the one(s) the rehearsal started with.
+   */
   calendar?: string;
   providers?: number;
   seed?: string;
@@ -59,14 +63,19 @@ export interface RehearseOptions {
   shutdown?: Shutdown;
   runtime?: Partial<Pick<LocalRuntimeOptions, 'sesRatePerSecond' | 'sendConcurrency' | 'ports' | 'crashAt' | 'sesFaults'>>;
   /** Called once the runtime runs (the CLI prints its addresses; tests and the benchmark look inside). */
-  onStarted?(runtime: LocalRuntime, info: { population: Population; calendar: Calendar; resumed: boolean }): void;
+  onStarted?(runtime: LocalRuntime, info: { population: Population; calendar: Calendar; calendars: Calendar[]; year: YearPopulation; resumed: boolean }): void;
 }
 
 export interface RehearsalResult {
-  /** Undefined when the rehearsal was stopped before the year was over. */
+  /** One calendar: its report. Undefined when the rehearsal was stopped before the year was over, or for several (`yearReport`). */
   report?: RehearsalReport;
+  /** Several calendars: the report with a section per cycle and the totals. */
+  yearReport?: YearReport;
+  /** Of the (first) calendar. */
   population: Population;
   calendar: Calendar;
+  calendars: Calendar[];
+  year: YearPopulation;
   /** Still running when `serve` was asked (the caller stops it). */
   runtime?: LocalRuntime;
   stopped: boolean;
@@ -118,36 +127,51 @@ async function rehearseLocked(
       }
     }
   } else {
-    if (!options.calendar) throw new ValidationError('--calendar is required (a calendar file or id, e.g. msr-2021)');
+    if (!options.calendar) throw new ValidationError('--calendar is required (a calendar file or id, e.g. msr-2021; several: msr-2021,zvt-2021,wlz-2021)');
     if (resetDataDir(dataDir)) say(`Starting afresh in ${dataDir} (the previous rehearsal there is replaced; --resume continues one).`);
     state = undefined;
   }
-  const calendar = await loadCalendar(options.resume ? state!.calendar : options.calendar!);
-  if (options.resume && options.calendar && calendar.id !== state!.calendarId) {
-    throw new ValidationError(`--calendar ${options.calendar} is not the calendar of the rehearsal being resumed (${state!.calendarId})`);
+  const named = options.resume ? (state!.calendars ?? [state!.calendar]) : splitCalendars(options.calendar!);
+  const calendars = await Promise.all(named.map((c) => loadCalendar(c)));
+  const ids = calendars.map((c) => c.id);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate) throw new ValidationError(`--calendar names ${duplicate} twice; each cycle is rehearsed once`);
+  if (options.resume && options.calendar) {
+    const given = await Promise.all(splitCalendars(options.calendar).map((c) => loadCalendar(c)));
+    if (given.map((c) => c.id).join(',') !== ids.join(',')) {
+      throw new ValidationError(`--calendar ${options.calendar} is not the calendar of the rehearsal being resumed (${ids.join(',')})`);
+    }
   }
+  const several = calendars.length > 1;
+  const [calendar] = calendars;
   const providers = options.resume ? state!.providers : (options.providers ?? 200);
   const seed = options.resume ? state!.seed : String(options.seed ?? '1');
   if (!Number.isInteger(providers) || providers < 0) throw new ValidationError(`--providers must be a whole number, got ${providers}`);
   const unreachableShare = options.resume ? state!.unreachableShare : (options.unreachableShare ?? 0);
   if (!(unreachableShare >= 0 && unreachableShare <= 1)) throw new ValidationError(`--unreachable must be a share between 0 and 1, got ${unreachableShare}`);
-  const population = generatePopulation(calendar, providers, seed, { unreachableShare });
+  const year = generateYearPopulation(calendars, providers, seed, { unreachableShare });
+  const population = year.cycles[calendar.id];
   const cycleId = calendar.id;
-  const start = options.resume ? Date.parse(state!.clock) : rehearsalStart(calendar);
+  // One clock for all: from the earliest cycle's start to the latest's end.
+  const start = options.resume ? Date.parse(state!.clock) : Math.min(...calendars.map(rehearsalStart));
   const clock = new VirtualClock(start);
 
   if (options.resume && !hasCheckpoint(dataDir)) {
     throw new ConflictError(`The rehearsal in ${dataDir} has no database to resume (it was killed before its first checkpoint); start it afresh`);
   }
 
+  // By step id; of several cycles, by `<cycle> <step id>` (the cycles share step ids).
   const stepDurations: Record<string, number> = { ...(state?.stepDurations ?? {}) };
+  const durationKey = (cycle: string, stepId: string): string => (several ? `${cycle} ${stepId}` : stepId);
   const wallMsBefore = state?.wallMsBefore ?? 0;
+  const kept = (c: string): string => (existsSync(c) ? resolve(c) : c);
   let current: RehearsalState = state ?? {
     version: 1,
     // A file is kept by its absolute path, so `--resume` works from any folder.
-    calendar: existsSync(options.calendar!) ? resolve(options.calendar!) : options.calendar!,
+    calendar: kept(named[0]),
     calendarId: calendar.id,
     cycleId,
+    ...(several ? { calendars: named.map(kept) } : {}),
     providers,
     seed,
     unreachableShare,
@@ -160,7 +184,11 @@ async function rehearseLocked(
     followUps: [],
   };
   let finished = current.status === 'done';
-  let simulation: Simulation | undefined;
+  const simulations = new Map<string, Simulation>();
+  const followUps = (): FollowUp[] =>
+    simulations.size
+      ? [...simulations].flatMap(([id, sim]) => sim.followUps().map((f) => (several ? { ...f, cycleId: id } : f)))
+      : current.followUps;
   const snapshot = (): RehearsalState =>
     (current = {
       ...current,
@@ -168,7 +196,7 @@ async function rehearseLocked(
       status: finished ? 'done' : 'running',
       stepDurations: { ...stepDurations },
       wallMsBefore: wallMsBefore + (performance.now() - wallStart),
-      followUps: simulation ? simulation.followUps() : current.followUps,
+      followUps: followUps(),
     });
   const save = (): void => writeState(dataDir, snapshot());
   // Registered before the runtime: runs after it stopped, with the clock where it ended.
@@ -181,7 +209,7 @@ async function rehearseLocked(
     mode: options.mode,
     shutdown: options.shutdown,
     log: say,
-    // One cycle is rehearsed: a step that needs next year's cycle is reported as skipped, not failed.
+    // The cycles of one year are rehearsed: a step that needs next year's cycle is reported as skipped, not failed.
     skipStepsNeedingNextCycle: true,
     lock,
     checkpointState: snapshot,
@@ -194,139 +222,203 @@ async function rehearseLocked(
   const lostDatabase = new Promise<never>((_, reject) => (lost = reject));
   lostDatabase.catch(() => undefined);
   runtime.onFailure((error) => lost(error));
-  // Nothing moves the clock until the cycle's execution runs (not an `inkoop clock advance`
+  // Nothing moves the clock until the cycles' executions run (not an `inkoop clock advance`
   // that comes early either): the setup below happens at the start instant.
   let release: () => void = () => undefined;
   const held = runtime.driver.busy(() => new Promise<void>((resolve) => (release = resolve)));
-  let progress: Progress | undefined;
-  let failure: RehearsalReport['failure'];
+  const progresses: Progress[] = [];
+  const failures = new Map<string, NonNullable<RehearsalReport['failure']>>();
   const cleanups: (() => unknown)[] = [];
+  const stopSimulations = () => Promise.all([...simulations.values()].map((sim) => sim.stop()));
   try {
     const { store } = runtime;
     let imported: ImportReport | undefined;
     if (!options.resume) {
-      await createCycle(store, calendar, clock);
-      // The known providers, through the same code as `inkoop providers import <file>`.
+      for (const c of calendars) await createCycle(store, c, clock);
+      // The known providers, once each, through the same code as `inkoop providers import <file>`.
       const file = join(dataDir, 'providers.json');
-      const text = providerFile(population);
+      const text = yearProviderFile(year);
       writeFileSync(file, text, { mode: 0o600 });
       imported = await importProviders(store, parseProviders(text, 'json', 'providers.json'));
       save();
       // Nothing runs yet (the clock is held): the first checkpoint, so a crash from here on resumes.
       runtime.checkpointNow();
     }
-    options.onStarted?.(runtime, { population, calendar, resumed: !!options.resume });
+    options.onStarted?.(runtime, { population, calendar, calendars, year, resumed: !!options.resume });
 
-    const steps = await store.getSteps(cycleId);
-    if (options.resume && steps.length === 0) {
-      throw new ConflictError(`The rehearsal in ${dataDir} has no cycle ${cycleId} in its database; start it afresh`);
+    const stepsOf = new Map<string, Step[]>();
+    for (const c of calendars) {
+      const steps = await store.getSteps(c.id);
+      if (options.resume && steps.length === 0) {
+        throw new ConflictError(`The rehearsal in ${dataDir} has no cycle ${c.id} in its database; start it afresh`);
+      }
+      stepsOf.set(c.id, steps);
     }
-    if (finished || (steps.length > 0 && steps.every((s) => s.status === 'done'))) {
+    const allDone = [...stepsOf.values()].every((steps) => steps.length > 0 && steps.every((st) => st.status === 'done'));
+    if (finished || allDone) {
       finished = true;
       release();
     } else {
-      progress = createProgress(
-        { calendar, steps, mailboxSize: () => storedEmails().length, now: () => clock.now(), stream: options.stream, mode: options.progress },
-        (timing) => {
-          stepDurations[timing.stepId] = (stepDurations[timing.stepId] ?? 0) + timing.durationMs;
-        },
-      );
-      cleanups.push(
-        runtime.onRunEvent((event, execution) => {
-          progress!.onRunEvent(event);
-          // The year ends with the last execution of the chain: hold the clock before the simulation's next wait can move it.
-          if (event.type === 'executionSucceeded' && !execution.successor) runtime.driver.setMode('interactive');
-        }),
-      );
-      simulation = new Simulation({
-        clock,
-        driver: runtime.driver,
-        store,
-        calendar,
-        cycleId,
-        population,
-        registrationUrl: runtime.urls.registration(cycleId),
-        receivedAt: (i) => runtime.mailbox.receivedAt(i),
-      });
-      const sim = simulation;
-      sim.restoreFollowUps(current.followUps);
-      // Registered after the runtime: stops before it (the clock first, so nothing moves meanwhile).
-      cleanups.push(options.shutdown?.add('simulation', () => sim.stop()) ?? (() => undefined));
-      cleanups.push(options.shutdown?.add('virtual clock', () => runtime.driver.setMode('interactive')) ?? (() => undefined));
-      // Hold the clock until the execution runs: between the simulation's first wait and the
-      // workflow's first task the driver would otherwise see only the simulation waiting, and jump.
-      const executionArn = await runtime.driver.busy(async () => {
-        sim.start((onSent) => runtime.onEmailsSent(onSent));
-        const cycle = await store.getCycle(cycleId);
-        if (cycle?.status === 'planned') return (await startCycle(store, runtime.executions, cycleId)).executionArn;
-        // Resumed: a new execution picks up at the first step that is not done (as `inkoop cycle resume` does).
-        const resumed = await resumeCycle(
-          store,
-          { current: (c) => runtime.executions.describe(c), starter: runtime.executions },
-          { cycleId, actor: { kind: 'operator', id: 'rehearsal' } },
+      const ended = new Set<string>();
+      for (const c of calendars) {
+        const progress = createProgress(
+          {
+            calendar: c,
+            steps: stepsOf.get(c.id)!,
+            mailboxSize: () => storedEmails().length,
+            now: () => clock.now(),
+            stream: options.stream,
+            // One set of bars per terminal: several cycles print a line per step, each with its cycle.
+            mode: several && options.progress === 'bars' ? 'lines' : options.progress,
+            ...(several ? { label: c.id } : {}),
+          },
+          (timing) => {
+            const key = durationKey(c.id, timing.stepId);
+            stepDurations[key] = (stepDurations[key] ?? 0) + timing.durationMs;
+          },
         );
-        return resumed.executionArn!;
-      });
-      release();
-      await Promise.race([runtime.executions.get(executionArn)!.done, lostDatabase]);
-      if (runtime.failure) throw runtime.failure;
-      const ended = (await Promise.race([runtime.executions.chainEnd(cycleId), lostDatabase]))!;
-      if (runtime.failure) throw runtime.failure;
-      if (ended.status !== 'SUCCEEDED') {
-        if (options.shutdown?.signal.aborted) {
-          progress.stop();
-          return { population, calendar, stopped: true, import: imported };
+        progresses.push(progress);
+        cleanups.push(
+          runtime.onRunEvent((event, execution) => {
+            if (execution.cycleId !== c.id) return;
+            progress.onRunEvent(event);
+            const over = event.type === 'executionSucceeded' || event.type === 'executionFailed' || event.type === 'executionAborted';
+            if (!over || execution.successor) return;
+            // The cycle's year ends with the last execution of its chain: of several, its providers stop acting
+            // before the clock moves on for the others (later answers are moot, as for one calendar)...
+            if (several) void simulations.get(c.id)?.stop();
+            ended.add(c.id);
+            // ...and when every cycle's has: hold the clock before a simulation's next wait can move it.
+            if (event.type === 'executionSucceeded' && ended.size === calendars.length) runtime.driver.setMode('interactive');
+          }),
+        );
+        const sim = new Simulation({
+          clock,
+          driver: runtime.driver,
+          store,
+          calendar: c,
+          cycleId: c.id,
+          population: year.cycles[c.id],
+          registrationUrl: runtime.urls.registration(c.id),
+          receivedAt: (i) => runtime.mailbox.receivedAt(i),
+        });
+        sim.restoreFollowUps(current.followUps.filter((f) => (several ? f.cycleId === c.id : true)));
+        simulations.set(c.id, sim);
+      }
+      // Registered after the runtime: stops before it (the clock first, so nothing moves meanwhile).
+      cleanups.push(options.shutdown?.add('simulation', () => stopSimulations()) ?? (() => undefined));
+      cleanups.push(options.shutdown?.add('virtual clock', () => runtime.driver.setMode('interactive')) ?? (() => undefined));
+      // Hold the clock until the executions run: between the simulations' first waits and the
+      // workflows' first tasks the driver would otherwise see only the simulations waiting, and jump.
+      const executionArns = await runtime.driver.busy(async () => {
+        for (const sim of simulations.values()) sim.start((onSent) => runtime.onEmailsSent(onSent));
+        const arns: string[] = [];
+        for (const c of calendars) {
+          const cycle = await store.getCycle(c.id);
+          if (cycle?.status === 'planned') {
+            arns.push((await startCycle(store, runtime.executions, c.id)).executionArn);
+            continue;
+          }
+          if (stepsOf.get(c.id)!.every((st) => st.status === 'done')) continue; // this cycle's year was over already
+          // Resumed: a new execution picks up at the first step that is not done (as `inkoop cycle resume` does).
+          const resumed = await resumeCycle(
+            store,
+            { current: (cy) => runtime.executions.describe(cy), starter: runtime.executions },
+            { cycleId: c.id, actor: { kind: 'operator', id: 'rehearsal' } },
+          );
+          arns.push(resumed.executionArn!);
         }
-        // A failed milestone: the year stops there. Report what ran; `inkoop milestone retry` and `--resume` go on.
-        const steps = await store.getSteps(cycleId);
-        const step = steps.find((s) => s.status === 'failed');
-        failure = { execution: ended.name, status: ended.status, error: ended.error, cause: step?.cause ?? ended.cause, stepId: step?.stepId };
+        return arns;
+      });
+      for (const c of calendars) if (stepsOf.get(c.id)!.every((st) => st.status === 'done')) void simulations.get(c.id)?.stop();
+      release();
+      await Promise.race([Promise.all(executionArns.map((arn) => runtime.executions.get(arn)!.done)), lostDatabase]);
+      if (runtime.failure) throw runtime.failure;
+      const ends = (await Promise.race([Promise.all(calendars.map((c) => runtime.executions.chainEnd(c.id))), lostDatabase]))!;
+      if (runtime.failure) throw runtime.failure;
+      for (const [i, end] of ends.entries()) {
+        if (!end || end.status === 'SUCCEEDED') continue;
+        if (options.shutdown?.signal.aborted) {
+          for (const progress of progresses) progress.stop();
+          return { population, calendar, calendars, year, stopped: true, import: imported };
+        }
+        // A failed milestone: that cycle's year stops there. Report what ran; `inkoop milestone retry` and `--resume` go on.
+        const id = calendars[i].id;
+        const step = (await store.getSteps(id)).find((st) => st.status === 'failed');
+        failures.set(id, { execution: end.name, status: end.status, error: end.error, cause: step?.cause ?? end.cause, stepId: step?.stepId });
       }
       // The year is done (or stopped at a failure): late answers are moot; let the scheduled sender finish.
-      await sim.stop();
+      await stopSimulations();
       runtime.driver.setMode('fast');
       await runtime.drain();
-      progress.stop();
-      finished = !failure;
+      for (const progress of progresses) progress.stop();
+      finished = failures.size === 0;
     }
     save();
 
     const counts = runtime.metrics.snapshot();
-    const report = await buildReport({
+    const mode = typeof options.mode === 'object' ? `speed ${options.mode.daysPerSecond} days/s` : options.mode;
+    const common = {
       store,
-      cycleId,
-      calendar,
       emails: storedEmails(),
       counts,
-      stepDurations,
       linkStatuses: { ...runtime.linkStatuses },
-      rehearsal: {
-        calendar: calendar.id,
-        cycleId,
-        providers,
-        seed,
-        mode: typeof options.mode === 'object' ? `speed ${options.mode.daysPerSecond} days/s` : options.mode,
-        resumed: !!options.resume,
-      },
       wallTimeMs: wallMsBefore + (performance.now() - wallStart),
       virtual: { from: Date.parse(current.startedAt), to: clock.now() },
-      failure,
       executions: runtime.history.executions(),
       lambdaMemoryMb: { ...runtime.lambdaMemoryMb },
       sesFaults: { ...runtime.ses.faults },
       checkpoints: { ...runtime.checkpoints },
-    });
-    if (simulation?.tally.errors.length) {
-      say(`The simulation hit ${simulation.tally.errors.length} errors; the first: ${simulation.tally.errors[0]}`);
+    };
+    let report: RehearsalReport | undefined;
+    let yearReport: YearReport | undefined;
+    if (several) {
+      const overlap = year.roles.filter((r) => r.second);
+      yearReport = await buildYearReport({
+        ...common,
+        cycles: calendars.map((c) => ({
+          cycleId: c.id,
+          calendar: c,
+          failure: failures.get(c.id),
+          stepDurations: Object.fromEntries(
+            Object.entries(stepDurations).flatMap(([key, ms]) => (key.startsWith(`${c.id} `) ? [[key.slice(c.id.length + 1), ms]] : [])),
+          ),
+        })),
+        rehearsal: {
+          calendars: ids,
+          providers,
+          seed,
+          mode,
+          resumed: !!options.resume,
+          overlap: {
+            share: OVERLAP_SHARE,
+            providers: overlap.length,
+            holds: overlap.filter((r) => r.second!.part === 'holds').length,
+            seeks: overlap.filter((r) => r.second!.part === 'seeks').length,
+          },
+        },
+      });
+    } else {
+      report = await buildReport({
+        ...common,
+        cycleId,
+        calendar,
+        stepDurations,
+        rehearsal: { calendar: calendar.id, cycleId, providers, seed, mode, resumed: !!options.resume },
+        failure: failures.get(cycleId),
+      });
     }
-    if (options.serve) return { report, population, calendar, runtime, stopped: false, import: imported };
+    const errors = [...simulations.values()].flatMap((sim) => sim.tally.errors);
+    if (errors.length) say(`The simulation hit ${errors.length} errors; the first: ${errors[0]}`);
+    const result = { report, yearReport, population, calendar, calendars, year, stopped: false, import: imported };
+    if (options.serve) return { ...result, runtime };
     await runtime.stop();
-    return { report, population, calendar, stopped: false, import: imported };
+    return result;
   } catch (error) {
     release();
     await held;
-    progress?.stop();
-    await simulation?.stop();
+    for (const progress of progresses) progress.stop();
+    await stopSimulations();
     await runtime.stop();
     throw runtime.failure ?? error;
   } finally {
@@ -335,4 +427,11 @@ async function rehearseLocked(
       if (!options.serve) unsave?.();
     }
   }
+}
+
+/** `msr-2021,zvt-2021` → the calendars named, each trimmed. */
+export function splitCalendars(value: string): string[] {
+  const names = value.split(',').map((c) => c.trim());
+  if (names.some((n) => !n)) throw new ValidationError(`--calendar ${value}: an empty name between commas`);
+  return names;
 }

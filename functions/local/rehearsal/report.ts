@@ -122,9 +122,9 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
   const byStatus: Record<string, number> = {};
   for (const status of ['sent', 'failed', 'queued', 'sending'] as const) {
     const messages = await allPages((cursor) => store.queryMessagesByStatus(status, { limit: PAGE, cursor }));
-    const ofCycle = messages.filter((m) => m.cycleId === cycleId);
-    byStatus[status] = ofCycle.length;
-    for (const m of ofCycle) if (m.sesMessageId) outbox.set(`${m.sesMessageId}|${recipientsKey(m.recipients.map((r) => r.address))}`, m);
+    byStatus[status] = messages.filter((m) => m.cycleId === cycleId).length;
+    // Every cycle's: an email of another cycle rehearsed alongside is theirs, not unmatched.
+    for (const m of messages) if (m.sesMessageId) outbox.set(`${m.sesMessageId}|${recipientsKey(m.recipients.map((r) => r.address))}`, m);
   }
   const stepIds = new Set(steps.map((s) => s.stepId));
   const perStep = new Map<string, Record<string, number>>();
@@ -139,6 +139,7 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
       unmatched++;
       continue;
     }
+    if (message.cycleId !== cycleId) continue;
     total++;
     byTemplate[message.template] = (byTemplate[message.template] ?? 0) + 1;
     for (const [i, r] of message.recipients.entries()) {
@@ -248,6 +249,13 @@ export function formatReport(r: RehearsalReport): string {
       `Re-run it with \`inkoop milestone retry ${r.rehearsal.cycleId} ${r.failure.stepId?.split('#')[0] ?? '<milestone>'}\`, then \`inkoop rehearse --resume\`.`,
     );
   }
+  lines.push(...cycleLines(r), ...runtimeLines(r));
+  return `${lines.join('\n')}\n`;
+}
+
+/** What one cycle did: milestones, emails, deliveries, applications, deadlines missed, contracted providers. */
+function cycleLines(r: Pick<RehearsalReport, 'milestones' | 'betweenMilestones' | 'emails' | 'deliveries' | 'applications' | 'deadlinesMissed' | 'contracted'>): string[] {
+  const lines: string[] = [];
   lines.push('', 'Milestones (UTC; real duration; emails by template)');
   for (const m of r.milestones) {
     const emails = Object.entries(m.emails)
@@ -274,6 +282,12 @@ export function formatReport(r: RehearsalReport): string {
   const shown = r.contracted.slice(0, 10).map((c) => `  ${c.agb}  ${c.name}`);
   lines.push(...shown);
   if (r.contracted.length > shown.length) lines.push(`  … and ${r.contracted.length - shown.length} more (--json for all)`);
+  return lines;
+}
+
+/** What the runtime did for all of it: DynamoDB, Lambda, Step Functions, provider pages, the AWS forecast, SES retries, checkpoints. */
+function runtimeLines(r: Pick<RehearsalReport, 'dynamodb' | 'lambdaInvocations' | 'stateTransitions' | 'providerPages' | 'aws' | 'sesRetries' | 'checkpoints'>): string[] {
+  const lines: string[] = [];
   const ops = Object.entries(r.dynamodb.operations)
     .sort(([, a], [, b]) => b - a)
     .map(([op, n]) => `${op} ${n}`)
@@ -289,7 +303,7 @@ export function formatReport(r: RehearsalReport): string {
   lines.push('', ...formatForecast(r.aws));
   if (r.sesRetries?.total) lines.push(`SES calls retried: ${r.sesRetries.total} (throttled ${r.sesRetries.throttled}, unavailable ${r.sesRetries.unavailable})`);
   if (r.checkpoints) lines.push(`Checkpoints: ${r.checkpoints.count} in ${(r.checkpoints.ms / 1000).toFixed(1)} s`);
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 const usd = (n: number): string => `$${n.toFixed(n < 1 ? 4 : 2)}`;
@@ -314,4 +328,167 @@ export function formatForecast(aws: AwsForecast): string[] {
       `DynamoDB ${usd(cost.dynamodb)} (${u.writeRequestUnits} WRU, ${u.readRequestUnits} RRU); SES ${usd(cost.ses)} (${u.emails} emails); total ${usd(cost.total)}`,
   );
   return lines;
+}
+
+// ---------------------------------------------------------------- several cycles at once
+
+/** One cycle of a year rehearsed with others: what its own report says about it (the runtime's counts are the year's). */
+export type CycleSection = Pick<
+  RehearsalReport,
+  'cycle' | 'failure' | 'milestones' | 'betweenMilestones' | 'emails' | 'deliveries' | 'applications' | 'deadlinesMissed' | 'contracted'
+> & {
+  calendar: string;
+  cycleId: string;
+  /** Providers with an application in this cycle that have one in another cycle of the year too. */
+  sharedProviders: number;
+};
+
+/** The report of several cycles rehearsed at once: a section per cycle, the totals, and what the runtime did for all. */
+export interface YearReport
+  extends Pick<RehearsalReport, 'wallTimeMs' | 'virtual' | 'dynamodb' | 'lambdaInvocations' | 'stateTransitions' | 'providerPages' | 'aws' | 'sesRetries' | 'checkpoints'> {
+  rehearsal: {
+    calendars: string[];
+    providers: number;
+    seed: string;
+    mode: string;
+    resumed: boolean;
+    /** The population's overlap (population.ts OVERLAP_SHARE): providers in a second cycle, holding or seeking a contract there. */
+    overlap: { share: number; providers: number; holds: number; seeks: number };
+  };
+  cycles: CycleSection[];
+  totals: {
+    emails: RehearsalReport['emails'];
+    deliveries: RehearsalReport['deliveries'];
+    applications: RehearsalReport['applications'];
+    contracted: number;
+    deadlinesMissed: number;
+    /** Providers with an application in more than one cycle. */
+    providersInSeveralCycles: number;
+  };
+}
+
+export interface YearReportInput extends Omit<ReportInput, 'cycleId' | 'calendar' | 'rehearsal' | 'stepDurations' | 'failure'> {
+  cycles: { cycleId: string; calendar: Calendar; stepDurations: Record<string, number>; failure?: RehearsalReport['failure'] }[];
+  rehearsal: YearReport['rehearsal'];
+}
+
+const add = (into: Record<string, number>, from: Record<string, number | undefined>): void => {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
+};
+
+export async function buildYearReport(input: YearReportInput): Promise<YearReport> {
+  const reports: RehearsalReport[] = [];
+  const agbsOf: Set<string>[] = [];
+  for (const c of input.cycles) {
+    reports.push(
+      await buildReport({
+        ...input,
+        cycleId: c.cycleId,
+        calendar: c.calendar,
+        stepDurations: c.stepDurations,
+        failure: c.failure,
+        rehearsal: { calendar: c.calendar.id, cycleId: c.cycleId, providers: input.rehearsal.providers, seed: input.rehearsal.seed, mode: input.rehearsal.mode, resumed: input.rehearsal.resumed },
+      }),
+    );
+    const agbs = new Set<string>();
+    for (const state of APPLICATION_STATES) {
+      for (const a of await allPages((cursor) => input.store.queryApplicationsByState(c.cycleId, state, { limit: PAGE, cursor }))) agbs.add(a.agb);
+    }
+    agbsOf.push(agbs);
+  }
+  const cycleCount = new Map<string, number>();
+  for (const agbs of agbsOf) for (const agb of agbs) cycleCount.set(agb, (cycleCount.get(agb) ?? 0) + 1);
+
+  const emails: RehearsalReport['emails'] = { total: 0, byTemplate: {}, failed: 0, queued: 0, unmatched: reports[0]?.emails.unmatched ?? 0 };
+  const deliveries: RehearsalReport['deliveries'] = { byStatus: {}, unreachable: 0 };
+  const applications: RehearsalReport['applications'] = { total: 0, byState: {}, transitions: 0 };
+  for (const r of reports) {
+    emails.total += r.emails.total;
+    emails.failed += r.emails.failed;
+    emails.queued += r.emails.queued;
+    add(emails.byTemplate, r.emails.byTemplate);
+    add(deliveries.byStatus, r.deliveries.byStatus);
+    deliveries.unreachable += r.deliveries.unreachable;
+    applications.total += r.applications.total;
+    applications.transitions += r.applications.transitions;
+    add(applications.byState, r.applications.byState);
+  }
+  const [first] = reports;
+  return {
+    rehearsal: input.rehearsal,
+    wallTimeMs: Math.round(input.wallTimeMs),
+    virtual: { from: new Date(input.virtual.from).toISOString(), to: new Date(input.virtual.to).toISOString() },
+    cycles: reports.map((r, i) => ({
+      calendar: r.rehearsal.calendar,
+      cycleId: r.rehearsal.cycleId,
+      cycle: r.cycle,
+      ...(r.failure ? { failure: r.failure } : {}),
+      milestones: r.milestones,
+      betweenMilestones: r.betweenMilestones,
+      emails: { ...r.emails, unmatched: 0 },
+      deliveries: r.deliveries,
+      applications: r.applications,
+      deadlinesMissed: r.deadlinesMissed,
+      contracted: r.contracted,
+      sharedProviders: [...agbsOf[i]].filter((agb) => (cycleCount.get(agb) ?? 0) > 1).length,
+    })),
+    totals: {
+      emails,
+      deliveries,
+      applications,
+      contracted: reports.reduce((n, r) => n + r.contracted.length, 0),
+      deadlinesMissed: reports.reduce((n, r) => n + r.deadlinesMissed.reduce((m, d) => m + d.applications, 0), 0),
+      providersInSeveralCycles: [...cycleCount.values()].filter((n) => n > 1).length,
+    },
+    // The runtime's counts and the AWS forecast cover every cycle (one table, one state machine, one SES account).
+    dynamodb: first.dynamodb,
+    lambdaInvocations: first.lambdaInvocations,
+    stateTransitions: first.stateTransitions,
+    providerPages: first.providerPages,
+    aws: first.aws,
+    ...(first.sesRetries ? { sesRetries: first.sesRetries } : {}),
+    ...(first.checkpoints ? { checkpoints: first.checkpoints } : {}),
+  };
+}
+
+export function formatYearReport(r: YearReport): string {
+  const o = r.rehearsal.overlap;
+  const lines: string[] = [
+    `Rehearsal of ${r.rehearsal.calendars.length} cycles at once (${r.rehearsal.calendars.join(', ')}), ${r.rehearsal.providers} providers, seed ${r.rehearsal.seed}: ` +
+      `${r.virtual.from.slice(0, 10)} → ${r.virtual.to.slice(0, 10)} in ${(r.wallTimeMs / 1000).toFixed(1)} s`,
+    `Providers in a second cycle: ${o.providers} (${o.holds} holding a contract there, ${o.seeks} seeking one; share ${o.share}); ` +
+      `with applications in several cycles: ${r.totals.providersInSeveralCycles}`,
+  ];
+  for (const c of r.cycles) {
+    lines.push('', `=== Cycle ${c.cycleId}: ${c.cycle.status}; ${c.emails.total} emails, ${c.applications.total} applications (${c.sharedProviders} of providers in another cycle too), ${c.contracted.length} contracted`);
+    if (c.failure) {
+      lines.push(
+        `The cycle stopped: ${c.failure.stepId ?? 'a milestone'} failed (${c.failure.cause ?? c.failure.error ?? c.failure.status}).`,
+        `Re-run it with \`inkoop milestone retry ${c.cycleId} ${c.failure.stepId?.split('#')[0] ?? '<milestone>'}\`, then \`inkoop rehearse --resume\`.`,
+      );
+    }
+    lines.push(...cycleLines(c).map((l) => (l ? `  ${l}` : l)));
+  }
+  const t = r.totals;
+  const byCycle = (f: (c: CycleSection) => number) => r.cycles.map((c) => `${c.cycleId} ${f(c)}`).join(', ');
+  lines.push('', '=== The year: all cycles');
+  lines.push(
+    `Emails: ${t.emails.total} sent (${byCycle((c) => c.emails.total)}), ${t.emails.failed} failed, ${t.emails.queued} still queued` +
+      `${t.emails.unmatched ? `, ${t.emails.unmatched} in the mailbox without an outbox message` : ''}`,
+  );
+  const templates = Object.entries(t.emails.byTemplate)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  lines.push(`  by template: ${templates || '–'}`);
+  const reported = Object.entries(t.deliveries.byStatus)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  lines.push(`Deliveries (per recipient): ${reported || '–'}; unreachable (provider and cycle): ${t.deliveries.unreachable}`);
+  lines.push(`Applications: ${t.applications.total} (${byCycle((c) => c.applications.total)}; ${t.applications.transitions} transitions)`);
+  for (const [state, n] of Object.entries(t.applications.byState)) lines.push(`  ${pad(state, 24)} ${lpad(n ?? 0, 6)}`);
+  lines.push(`Deadlines missed: ${t.deadlinesMissed}; contracted: ${t.contracted} (${byCycle((c) => c.contracted.length)})`);
+  lines.push('', ...runtimeLines(r));
+  return `${lines.join('\n')}\n`;
 }

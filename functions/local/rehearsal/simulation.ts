@@ -65,6 +65,8 @@ export interface FollowUp {
   agb: string;
   action: string;
   at: number;
+  /** Of several cycles rehearsed at once: whose. */
+  cycleId?: string;
 }
 
 export interface SimulationTally {
@@ -251,7 +253,8 @@ export class Simulation {
       kvk: provider.kvk,
       contactName: contact.name,
       contactEmail: contact.email,
-      careTypes: provider.careTypes,
+      // The care type of the cycle it asks to take part in (a provider known for others asks for this one).
+      careTypes: [this.deps.calendar.careType.code],
     };
     const result = await submitForm(form, fill(form, values));
     this.recordPost(provider.agb, 'request-registration', result.status);

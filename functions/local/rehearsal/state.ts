@@ -16,10 +16,12 @@ export const STATE_FILE = 'rehearsal.json';
 
 export const rehearsalStateSchema = z.object({
   version: z.literal(1),
-  /** What `--calendar` named (a file or an id). */
+  /** What `--calendar` named (a file or an id); of several, the first. */
   calendar: z.string(),
   calendarId: z.string(),
   cycleId: z.string(),
+  /** Several cycles at once (`--calendar a,b,c`): each calendar as named, in order (absent for one). */
+  calendars: z.array(z.string()).optional(),
   providers: z.number().int().nonnegative(),
   seed: z.string(),
   /** Share of known providers nobody can reach by email (population.ts). */
@@ -35,7 +37,7 @@ export const rehearsalStateSchema = z.object({
   /** Real milliseconds spent before (in earlier runs of a resumed rehearsal). */
   wallMsBefore: z.number().default(0),
   /** Corrections planned after a refused form, not made yet: nothing else in the plan says they come. */
-  followUps: z.array(z.object({ agb: z.string(), action: z.string(), at: z.number() })).default([]),
+  followUps: z.array(z.object({ agb: z.string(), action: z.string(), at: z.number(), cycleId: z.string().optional() })).default([]),
 });
 export type RehearsalState = z.infer<typeof rehearsalStateSchema>;
 

@@ -480,3 +480,53 @@ export function expectedYear(calendar: Calendar, population: Population): Expect
   for (const list of Object.values(byState)) list.sort();
   return { emails, perStep, states, byState, lapsedFor };
 }
+
+/** The year of several cycles rehearsed at once: each cycle's model, and the year's totals. */
+export interface ExpectedCycles {
+  byCycle: Record<string, Expected>;
+  /** Emails by template, all cycles. */
+  emails: Record<string, number>;
+  /** Final applications by state, all cycles. */
+  states: Record<string, number>;
+  /** AGB codes with an application in more than one cycle. */
+  inSeveral: string[];
+}
+
+/**
+ * Several cycles at once (one population for all, `year.cycles`: each provider's part in each cycle). What
+ * joins the cycles, worked out here from the documented rules rather than taken from the plan:
+ * - one provider table, imported once: a provider is known to every cycle with the same care types,
+ *   contracts and contacts (checked: the plan must say the same of it in every cycle), so a cycle's audience
+ *   is whoever is of its care type there, also providers whose home is another cycle;
+ * - a provider known already that asks through a cycle's public form is not changed by it
+ *   (functions/links/registration-request.ts): it gets an application there, and no care type;
+ * - nothing else crosses: links, emails, reminders (the recent-link rule is per cycle) and decisions
+ *   belong to one cycle, so each cycle's year is the one-cycle model above over its providers.
+ */
+export function expectedCycles(calendars: readonly Calendar[], cycles: Record<string, Population>): ExpectedCycles {
+  const ids = calendars.map((c) => c.id);
+  const [first] = ids;
+  const count = cycles[first].providers.length;
+  for (const id of ids) {
+    if (cycles[id].providers.length !== count) throw new Error(`expected.ts: cycle ${id} has another population`);
+    cycles[id].providers.forEach((p, i) => {
+      const q = cycles[first].providers[i];
+      const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+      if (p.agb !== q.agb || !same(p.careTypes, q.careTypes) || !same(p.contracts, q.contracts) || !same(p.contacts, q.contacts)) {
+        throw new Error(`expected.ts: provider ${p.agb} is known differently in ${id} and ${first}: one provider table serves all cycles`);
+      }
+    });
+  }
+  const byCycle: Record<string, Expected> = {};
+  const emails: Record<string, number> = {};
+  const states: Record<string, number> = {};
+  const cyclesOf = new Map<string, number>();
+  for (const calendar of calendars) {
+    const e = expectedYear(calendar, cycles[calendar.id]);
+    byCycle[calendar.id] = e;
+    for (const [t, n] of Object.entries(e.emails)) emails[t] = (emails[t] ?? 0) + n;
+    for (const [s, n] of Object.entries(e.states)) states[s] = (states[s] ?? 0) + n;
+    for (const agbs of Object.values(e.byState)) for (const agb of agbs) cyclesOf.set(agb, (cyclesOf.get(agb) ?? 0) + 1);
+  }
+  return { byCycle, emails, states, inSeveral: [...cyclesOf].filter(([, n]) => n > 1).map(([agb]) => agb).sort() };
+}

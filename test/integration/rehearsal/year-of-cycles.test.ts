@@ -1,0 +1,196 @@
+/**
+ * End to end: the insurer's year, three cycles at once (MSR, ZVT and Wlz 2021) on one local runtime: one
+ * provider population (a quarter of it in a second cycle), one clock, one mailbox, one SES rate. Every
+ * cycle's counts are checked against the independent model of its year (./expected.ts `expectedCycles`),
+ * and, a second and independent check, nothing of one cycle moves an application of another: every event is
+ * its application's cycle's, every link is its email's cycle's, every provider action used a link of its
+ * own cycle, and a link turned to another cycle is refused.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLICATION_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
+import { hashToken } from '../../../functions/links/token.ts';
+import { linksIn } from '../../../functions/local/rehearsal/mail.ts';
+import { rehearsalStart, rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
+import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
+import { mapLimit } from '../../../functions/store/dynamo.ts';
+import { REPO_ROOT } from '../../../infra/paths.ts';
+import { expectedCycles, type ExpectedCycles } from './expected.ts';
+
+const CALENDARS = ['msr-2021', 'zvt-2021', 'wlz-2021'];
+// Small: three cycles' worth of work on a shared machine; enough for dozens of providers in two cycles.
+const PROVIDERS = 90;
+const HOOK_TIMEOUT = 15 * 60_000;
+
+describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} providers`, () => {
+  let dataDir: string;
+  let result: RehearsalResult;
+  let expected: ExpectedCycles;
+  const apps = new Map<string, Application[]>();
+  const events = new Map<string, Map<string, Event[]>>();
+  let sent: Message[];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'inkoop-rehearsal-year-'));
+    result = await rehearse({ calendar: CALENDARS.join(','), providers: PROVIDERS, seed: '1', dataDir, mode: 'fast', serve: true, progress: 'none', stream: process.stderr });
+    expected = expectedCycles(result.calendars, result.year.cycles);
+    const store = result.runtime!.store;
+    for (const cycleId of CALENDARS) {
+      const list: Application[] = [];
+      for (const state of APPLICATION_STATES) {
+        let cursor: string | null = null;
+        do {
+          const page: { items: Application[]; cursor: string | null } = await store.queryApplicationsByState(cycleId, state, { limit: 500, cursor });
+          list.push(...page.items);
+          cursor = page.cursor;
+        } while (cursor);
+      }
+      apps.set(cycleId, list);
+      const trails = await mapLimit(list, 16, (a) => store.listEvents(cycleId, a.agb));
+      events.set(cycleId, new Map(list.map((a, i) => [a.agb, trails[i]])));
+    }
+    sent = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Message[]; cursor: string | null } = await store.queryMessagesByStatus('sent', { limit: 500, cursor });
+      sent.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }, HOOK_TIMEOUT);
+
+  afterAll(async () => {
+    await result?.runtime?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, HOOK_TIMEOUT);
+
+  it('runs every cycle to its end on one clock, from the earliest start to the latest end', () => {
+    const report = result.yearReport!;
+    expect(result.report).toBeUndefined();
+    expect(report.cycles.map((c) => c.cycleId)).toEqual(CALENDARS);
+    for (const c of report.cycles) {
+      expect(c.cycle.status, c.cycleId).toBe('done');
+      expect(c.milestones.filter((m) => m.status !== 'done'), c.cycleId).toEqual([]);
+    }
+    expect(Date.parse(report.virtual.from)).toBe(Math.min(...result.calendars.map(rehearsalStart)));
+    const lastSteps = report.cycles.map((c) => Date.parse(c.milestones.at(-1)!.at));
+    expect(Date.parse(report.virtual.to)).toBeGreaterThanOrEqual(Math.max(...lastSteps));
+    expect(report.totals.emails).toMatchObject({ failed: 0, queued: 0, unmatched: 0 });
+  });
+
+  it('shares one population: a quarter of the providers take part in a second cycle, and some have applications in several', () => {
+    const { overlap } = result.yearReport!.rehearsal;
+    expect(overlap.providers).toBe(result.year.roles.filter((r) => r.second).length);
+    expect(overlap.providers).toBeGreaterThan(PROVIDERS * 0.1);
+    expect(overlap.holds).toBeGreaterThan(0);
+    expect(expected.inSeveral.length).toBeGreaterThan(5);
+    const inSeveral = CALENDARS.flatMap((c) => apps.get(c)!.map((a) => a.agb));
+    const twice = [...new Set(inSeveral.filter((agb, i) => inSeveral.indexOf(agb) !== i))].sort();
+    expect(twice).toEqual(expected.inSeveral);
+    expect(result.yearReport!.totals.providersInSeveralCycles).toBe(expected.inSeveral.length);
+  });
+
+  it('sends each cycle exactly the emails its model implies, per template and per step, and the year the sum', () => {
+    const report = result.yearReport!;
+    for (const c of report.cycles) {
+      const e = expected.byCycle[c.cycleId];
+      expect(c.emails.byTemplate, c.cycleId).toEqual(e.emails);
+      const perStep = Object.fromEntries(c.milestones.filter((m) => m.emailsTotal > 0).map((m) => [m.stepId, m.emails]));
+      expect(perStep, c.cycleId).toEqual(e.perStep);
+    }
+    expect(report.totals.emails.byTemplate).toEqual(expected.emails);
+    expect(report.totals.emails.total).toBe(Object.values(expected.emails).reduce((n, v) => n + v, 0));
+    // The mailbox is one: every email in it belongs to exactly one cycle's count.
+    expect(storedEmails()).toHaveLength(report.totals.emails.total);
+  });
+
+  it('ends each cycle with the applications its model implies', () => {
+    const report = result.yearReport!;
+    for (const c of report.cycles) {
+      const e = expected.byCycle[c.cycleId];
+      expect(c.applications.byState, c.cycleId).toEqual(e.states);
+      const byState = (state: string) => apps.get(c.cycleId)!.filter((a) => a.state === state).map((a) => a.agb).sort();
+      expect(byState('contracted'), c.cycleId).toEqual(e.byState.contracted ?? []);
+      expect(byState('lapsed'), c.cycleId).toEqual(e.byState.lapsed ?? []);
+    }
+    expect(report.totals.applications.byState).toEqual(expected.states);
+  });
+
+  it('never lets a cycle touch another: every event is its own cycle\'s, every link its email\'s cycle\'s, every provider action used a link of its own cycle', async () => {
+    const store = result.runtime!.store;
+    for (const [cycleId, trails] of events) {
+      for (const [agb, trail] of trails) {
+        expect(trail.length, `${cycleId} ${agb}`).toBeGreaterThan(0);
+        expect(trail.filter((e) => e.cycleId !== cycleId || e.agb !== agb), `${cycleId} ${agb}`).toEqual([]);
+      }
+    }
+    // Each link in each email: its token record is of the email's cycle and provider.
+    const recipients = (addresses: readonly string[]) => [...addresses].map((a) => a.toLowerCase()).sort().join(',');
+    const messageOf = new Map(sent.map((m) => [`${m.sesMessageId}|${recipients(m.recipients.map((r) => r.address))}`, m]));
+    const used = new Set<string>();
+    let links = 0;
+    for (const email of storedEmails()) {
+      const message = messageOf.get(`${email.messageId}|${recipients(email.destination.to)}`)!;
+      expect(message).toBeDefined();
+      for (const link of linksIn(email.body.text)) {
+        links++;
+        const token = new URL(link.url).pathname.split('/').at(-1)!;
+        const record = await store.getTokenRecord(hashToken(token));
+        expect(record, link.url).toBeDefined();
+        expect([record!.cycleId, record!.agb, link.cycleId]).toEqual([message.cycleId, message.agb, message.cycleId]);
+        if (record!.usedAt !== undefined) used.add(`${record!.cycleId}|${record!.agb}|${record!.action}|${record!.usedAt}`);
+      }
+    }
+    expect(links).toBeGreaterThan(100);
+    // Every move a provider made through a link (the public form has none) is a use of a link of that cycle.
+    let moves = 0;
+    for (const [cycleId, trails] of events) {
+      for (const [agb, trail] of trails) {
+        for (const e of trail) {
+          if (e.trigger.kind !== 'provider' || e.trigger.action === 'request-registration') continue;
+          moves++;
+          expect(used.has(`${cycleId}|${agb}|${e.trigger.action}|${Date.parse(e.at)}`), `${cycleId} ${agb} ${e.trigger.action} at ${e.at}`).toBe(true);
+        }
+      }
+    }
+    expect(moves).toBeGreaterThan(50);
+  });
+
+  it('refuses a link of one cycle turned to another cycle\'s application, and moves nothing', async () => {
+    const store = result.runtime!.store;
+    const [agb] = expected.inSeveral;
+    const cycles = CALENDARS.filter((c) => apps.get(c)!.some((a) => a.agb === agb));
+    const [a, b] = cycles;
+    const link = storedEmails()
+      .flatMap((e) => linksIn(e.body.text))
+      .find((l) => l.cycleId === a && l.agb === agb)!;
+    expect(link, `a link of ${a} for ${agb}`).toBeDefined();
+    const before = await store.getApplication(b, agb);
+    const [head, signature] = new URL(link.url).pathname.split('/').at(-1)!.split('.');
+    const claims = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const turned = `${Buffer.from(JSON.stringify({ ...claims, c: b })).toString('base64url')}.${signature}`;
+    const url = link.url.replace(/\/l\/[^/?#]+/, `/l/${turned}`);
+    const page = await fetch(url, { redirect: 'manual' });
+    expect(page.status).toBeGreaterThanOrEqual(400);
+    const post = await fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1' });
+    expect(post.status).toBeGreaterThanOrEqual(400);
+    expect(await store.getApplication(b, agb)).toEqual(before);
+    expect(await store.listEvents(b, agb)).toEqual(events.get(b)!.get(agb));
+  });
+
+  it('`inkoop provider <agb>` shows every cycle of a provider in several', async () => {
+    const [agb] = expected.inSeveral;
+    const cycles = CALENDARS.filter((c) => apps.get(c)!.some((a) => a.agb === agb));
+    const { stdout } = await promisify(execFile)(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, 'provider', agb, '--json'], {
+      cwd: REPO_ROOT,
+      timeout: 120_000,
+    });
+    const history = JSON.parse(stdout) as { applications: { cycleId: string; events: unknown[] }[]; emails: { cycleId: string }[] };
+    expect(history.applications.map((x) => x.cycleId).sort()).toEqual([...cycles].sort());
+    for (const x of history.applications) expect(x.events).toHaveLength(events.get(x.cycleId)!.get(agb)!.length);
+    expect(new Set(history.emails.map((e) => e.cycleId))).toEqual(new Set(cycles));
+  });
+});
