@@ -38,7 +38,7 @@ import type { ClockMode } from '../virtual-time.ts';
 import { generateYearPopulation, OVERLAP_SHARE, yearProviderFile, type Population, type YearPopulation } from './population.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { buildReport, buildYearReport, type RehearsalReport, type YearReport } from './report.ts';
-import { Simulation, type FollowUp } from './simulation.ts';
+import { Simulation, type FollowUp, type SimulationTally } from './simulation.ts';
 import { hasCheckpoint, readState, resetDataDir, writeState, type RehearsalState } from './state.ts';
 import { addLocalDays, localAt, localDateOf } from './timing.ts';
 
@@ -79,6 +79,8 @@ export interface RehearsalResult {
   /** Still running when `serve` was asked (the caller stops it). */
   runtime?: LocalRuntime;
   stopped: boolean;
+  /** What each cycle's simulation did by its own account (its errors, pages it had to try again), by cycle. */
+  simulation?: Record<string, SimulationTally>;
   import?: ImportReport;
 }
 
@@ -410,7 +412,10 @@ async function rehearseLocked(
     }
     const errors = [...simulations.values()].flatMap((sim) => sim.tally.errors);
     if (errors.length) say(`The simulation hit ${errors.length} errors; the first: ${errors[0]}`);
-    const result = { report, yearReport, population, calendar, calendars, year, stopped: false, import: imported };
+    const simulation = Object.fromEntries([...simulations].map(([id, sim]) => [id, sim.tally]));
+    const retried = [...simulations.values()].flatMap((sim) => sim.tally.retried);
+    if (retried.length) say(`Provider pages answered 5xx or not at all ${retried.length} times (tried again); the first: ${retried[0]}`);
+    const result = { report, yearReport, population, calendar, calendars, year, stopped: false, import: imported, simulation };
     if (options.serve) return { ...result, runtime };
     await runtime.stop();
     return result;

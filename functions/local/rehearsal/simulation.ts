@@ -72,7 +72,12 @@ export interface FollowUp {
 export interface SimulationTally {
   actions: Record<string, Record<OutcomeKind, number>>;
   errors: string[];
+  /** Pages that answered 5xx or not at all (a machine under heavy load), each tried again as a person would. */
+  retried: string[];
 }
+
+/** Tries of one page request that answers 5xx or not at all: a person reloads (the clock is held meanwhile). */
+const PAGE_TRIES = 3;
 
 type Attempt = 'valid' | 'invalid';
 
@@ -85,7 +90,7 @@ export class Simulation {
   private readonly latestLink = new Map<string, MailLink>();
   /** Provider and action pairs already planned (one answer per action). */
   private readonly planned = new Set<string>();
-  readonly tally: SimulationTally = { actions: {}, errors: [] };
+  readonly tally: SimulationTally = { actions: {}, errors: [], retried: [] };
   private unsubscribe: (() => void) | undefined;
   private startedAt = 0;
   private readonly pendingFollowUps = new Map<string, FollowUp>();
@@ -224,6 +229,21 @@ export class Simulation {
 
   // ---------------------------------------------------------------- acting
 
+  /** A page request, tried again when the server answers 5xx or not at all; the last answer (or error) stands. */
+  private async page<T extends { status: number }>(label: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await call();
+        if (result.status < 500 || attempt >= PAGE_TRIES) return result;
+        this.tally.retried.push(`${label}: ${result.status}`);
+      } catch (error) {
+        if (attempt >= PAGE_TRIES) throw error;
+        this.tally.retried.push(`${label}: ${(error as Error)?.message ?? String(error)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+
   private record(outcome: Omit<Outcome, 'at'>): void {
     const full = { ...outcome, at: this.deps.clock.now() };
     this.tally.actions[outcome.action] ??= { done: 0, 'refused-form': 0, refused: 0, skipped: 0 };
@@ -234,16 +254,18 @@ export class Simulation {
   private async answer(provider: SimulatedProvider, action: LinkAction, attempt: Attempt, behaviour: Behaviour, at: number, key: (string | number)[]): Promise<void> {
     const link = this.latestLink.get(`${provider.agb}|${action}`);
     if (!link) return this.record({ agb: provider.agb, action, kind: 'skipped', detail: 'no link' });
-    const page = await openPage(link.url);
+    const label = `${provider.agb} ${action}`;
+    const page = await this.page(label, () => openPage(link.url));
     const form = page.status === 200 ? parseForm(page.body, link.url) : undefined;
     if (!form) return this.record({ agb: provider.agb, action, kind: 'refused', status: page.status });
-    const result = await submitForm(form, fill(form, this.values(provider, action, form, attempt)));
+    const result = await this.page(label, () => submitForm(form, fill(form, this.values(provider, action, form, attempt))));
     this.recordPost(provider.agb, action, result.status);
     if (result.status === 400 && attempt === 'invalid' && behaviour.mistake === 'corrected') this.planFollowUp(provider, action, followUpAt(at, key));
   }
 
   private async register(provider: SimulatedProvider, attempt: Attempt, at: number, key: (string | number)[]): Promise<void> {
-    const page = await openPage(this.deps.registrationUrl);
+    const label = `${provider.agb} request-registration`;
+    const page = await this.page(label, () => openPage(this.deps.registrationUrl));
     const form = page.status === 200 ? parseForm(page.body, this.deps.registrationUrl) : undefined;
     if (!form) return this.record({ agb: provider.agb, action: 'request-registration', kind: 'refused', status: page.status });
     const contact = provider.contacts[0];
@@ -256,7 +278,7 @@ export class Simulation {
       // The care type of the cycle it asks to take part in (a provider known for others asks for this one).
       careTypes: [this.deps.calendar.careType.code],
     };
-    const result = await submitForm(form, fill(form, values));
+    const result = await this.page(label, () => submitForm(form, fill(form, values)));
     this.recordPost(provider.agb, 'request-registration', result.status);
     if (result.status === 400 && attempt === 'invalid' && provider.registration?.mistake === 'corrected') {
       this.planFollowUp(provider, 'request-registration', followUpAt(at, key));
