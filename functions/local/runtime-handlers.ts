@@ -22,7 +22,7 @@ import type { PublicationStore } from '../publication/store.ts';
 import type { RateLimiter } from '../email/rate-limit.ts';
 import type { Store } from '../store/index.ts';
 import { REPO_ROOT } from '../../infra/paths.ts';
-import type { CycleWorkflow, WorkflowFunctionRef } from '../../infra/synth.ts';
+import type { CycleWorkflow, WorkflowFunctionRef } from '../../infra/template.ts';
 import { asFunction, functionOfEntry } from './iam-actions.ts';
 import { environmentOf, FUNCTIONS, type FunctionKey } from '../../infra/functions.ts';
 import type { LambdaHandler } from './step-functions.ts';

@@ -7,7 +7,7 @@
  * operator tools); skipped ticks would have found nothing to send, so the result
  * is the same, without half a million invocations per virtual year.
  */
-import type { CfnTemplate } from '../../infra/synth.ts';
+import type { CfnTemplate } from '../../infra/template.ts';
 import type { VirtualClock } from '../commons/clock.ts';
 import type { VirtualTimeDriver } from './virtual-time.ts';
 

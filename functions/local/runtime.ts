@@ -25,13 +25,13 @@
  * (the working copy removed, DynamoDB Local gone), it stops at once with one
  * error (`failure`), and saves nothing from then on.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CfnTemplate, CycleWorkflow } from '../../infra/synth.ts';
+import { cycleWorkflowFromTemplate, type CycleWorkflow } from '../../infra/template.ts';
 import type { VirtualClock } from '../commons/clock.ts';
 import { createServices, type LocalServices } from './runtime-services.ts';
 import { createStore, type Store } from '../store/index.ts';
-import { DEFAULT_TABLE_NAME } from '../store/table.ts';
+import { createTableInput, DEFAULT_TABLE_NAME } from '../store/table.ts';
 import { retryMilestone } from '../cycles/retry.ts';
 import { resumeCycle } from '../cycles/resume.ts';
 import { createLinkIssuer } from '../links/issue.ts';
@@ -39,7 +39,8 @@ import { localActor } from '../dashboard/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
 import { LocalLinkKeyProvider } from '../links/keys.ts';
 import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';
-import { ensureTable } from './dynamodb-local.ts';
+import { dynamoDbLocalInstall, ensureTable } from './dynamodb-local.ts';
+import { cachedTemplate, emptyDatabaseFile, keepEmptyDatabase } from './startup-cache.ts';
 import { DB_FILE, startRuntimeDatabase, type RuntimeDatabase } from './runtime-database.ts';
 import { Checkpoints, prepareCheckpoints, type Checkpoint, type CheckpointStats } from './runtime-checkpoint.ts';
 import type { HeldLock } from './file-lock.ts';
@@ -200,7 +201,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     // -- DynamoDB Local: its JVM starts (seconds) while this process synthesizes the stack
     const current = prepareCheckpoints(dataDir);
-    const dbStarting = startRuntimeDatabase({ from: current?.db });
+    const tableName = DEFAULT_TABLE_NAME;
+    // A fresh data folder starts on a kept empty database with the table in it (./startup-cache.ts).
+    const emptyDb = current ? undefined : emptyDatabaseFile(createTableInput(tableName), dynamoDbLocalInstall().release);
+    const fromEmpty = emptyDb !== undefined && existsSync(emptyDb);
+    const dbStarting = startRuntimeDatabase({ from: current?.db ?? (fromEmpty ? emptyDb : undefined) });
     dbStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 
@@ -225,9 +230,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     onStop('SES client', () => sesClient.destroy());
 
-    // -- the synthesized stack (the CDK is imported here, not at load: it takes a while, as does the JVM)
-    const { synthesizeStack, cycleWorkflowFromTemplate } = await import('../../infra/synth.ts');
-    const template: CfnTemplate = synthesizeStack({ bundling: false, validation: false });
+    // -- the synthesized stack (the CDK is imported only to synthesize: it takes a while, as does the JVM)
+    // From the start-up cache while infra/, functions/, workflows/ and the packages are unchanged.
+    const template = await cachedTemplate(async () => {
+      const { synthesizeStack } = await import('../../infra/synth.ts');
+      return synthesizeStack({ bundling: false, validation: false });
+    });
     const workflow = cycleWorkflowFromTemplate(template);
 
     const db = await dbStarting;
@@ -254,8 +262,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // The SDK's logger middleware filters every request and response for a logger that logs nothing.
     db.client.middlewareStack.remove('loggerMiddleware');
     metrics.instrument(db.client);
-    const tableName = DEFAULT_TABLE_NAME;
     await ensureTable(db.client, tableName);
+    if (emptyDb && !fromEmpty) keepEmptyDatabase(emptyDb, (file) => db.copyTo(file));
 
     // -- checkpoints: at quiet moments, when something changed since the last one
     const checkpoints = new Checkpoints(
