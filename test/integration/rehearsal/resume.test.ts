@@ -15,7 +15,7 @@ import { rehearse, type RehearseOptions } from '../../../functions/local/rehears
 import { readState } from '../../../functions/local/rehearsal/state.ts';
 import { readRuntimeFile } from '../../../functions/local/runtime-file.ts';
 import type { LocalRuntime } from '../../../functions/local/runtime.ts';
-import { expectedYear } from './expected.ts';
+import { expectedCycles, expectedYear } from './expected.ts';
 
 const dirs: string[] = [];
 const fresh = (name: string) => {
@@ -59,6 +59,38 @@ describe('a stopped rehearsal, resumed', () => {
     expect(report.applications.byState).toEqual(expected.states);
     expect(report.contracted.map((c) => c.agb)).toEqual(expected.byState.contracted ?? []);
     expect(report.milestones.every((m) => m.status === 'done')).toBe(true);
+    expect(readState(dataDir)).toMatchObject({ status: 'done' });
+  }, 600_000);
+
+  it('of several cycles at once: every cycle ends as its model says, and the calendars come from the data folder', async () => {
+    const dataDir = fresh('resumed-year');
+    const shutdown = createShutdown({ signals: [], exitOnSignal: false });
+    let runtime: LocalRuntime | undefined;
+    const calendars = 'msr-2021,zvt-2021,wlz-2021';
+    const first = rehearse({ ...base, calendar: calendars, providers: 30, dataDir, mode: 'interactive', shutdown, onStarted: (rt) => {
+      runtime = rt;
+    } });
+    while ((runtime?.executions.running().length ?? 0) < 3) await new Promise((r) => setTimeout(r, 50));
+    // Between Wlz's first feedback and MSR's and ZVT's proposal deadline: every cycle halfway.
+    await runtime!.clockControl.advanceTo(parseInstant('2020-09-13'));
+    await shutdown.run();
+    shutdown.dispose();
+    expect((await first).stopped).toBe(true);
+    expect(readState(dataDir)).toMatchObject({ calendars: ['msr-2021', 'zvt-2021', 'wlz-2021'], status: 'running', providers: 30 });
+
+    await expect(rehearse({ dataDir, calendar: 'msr-2021', mode: 'fast', resume: true, progress: 'none', stream: process.stderr })).rejects.toThrow(/not the calendar/);
+    const resumed = await rehearse({ dataDir, mode: 'fast', resume: true, progress: 'none', stream: process.stderr });
+    const report = resumed.yearReport!;
+    expect(report.rehearsal).toMatchObject({ resumed: true, providers: 30, calendars: ['msr-2021', 'zvt-2021', 'wlz-2021'] });
+    const expected = expectedCycles(resumed.calendars, resumed.year.cycles);
+    for (const c of report.cycles) {
+      const e = expected.byCycle[c.cycleId];
+      expect(c.emails.byTemplate, c.cycleId).toEqual(e.emails);
+      expect(Object.fromEntries(c.milestones.filter((m) => m.emailsTotal > 0).map((m) => [m.stepId, m.emails])), c.cycleId).toEqual(e.perStep);
+      expect(c.applications.byState, c.cycleId).toEqual(e.states);
+      expect(c.milestones.every((m) => m.status === 'done'), c.cycleId).toBe(true);
+    }
+    expect(report.totals.emails).toMatchObject({ failed: 0, queued: 0, unmatched: 0 });
     expect(readState(dataDir)).toMatchObject({ status: 'done' });
   }, 600_000);
 
