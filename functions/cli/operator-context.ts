@@ -13,9 +13,8 @@
  *
  * Locally the actor is the OS user, labelled local (./app.ts localActor).
  */
-import { openOperatorApi } from './aws.ts';
 import { openStore } from './context.ts';
-import { openLocalExecutionStarter } from '../cycles/executions.ts';
+import { localExecutionStarter } from '../local/control-client.ts';
 import { readRuntimeFile } from '../local/runtime-file.ts';
 import { adminPort } from '../operators/admin.ts';
 import type { OperatorDeps } from '../operators/deps.ts';
@@ -43,6 +42,7 @@ export interface GlobalOptions {
 /** `refreshMs`: keep a running runtime's clock and executions fresh (a long-running dashboard). */
 export async function openOperatorContext(globals: GlobalOptions, options: { refreshMs?: number } = {}): Promise<OperatorContext> {
   if (globals.aws) {
+    const { openOperatorApi } = await import('./aws.ts'); // the AWS SDK's credential chain: only for --aws
     const api = await openOperatorApi();
     return { mode: 'aws', service: api.service, source: `the operator API at ${api.baseUrl} (SigV4, your AWS credentials)`, close: async () => undefined };
   }
@@ -60,7 +60,8 @@ export async function openOperatorContext(globals: GlobalOptions, options: { ref
     }
     const opened = await openStore({ data, ...(bridge ? { clock: bridge.clock } : {}) });
     cleanups.push(() => opened.close());
-    const starter = await openLocalExecutionStarter({ data });
+    // `cycle start`, `milestone retry`, `cycle resume`: a rehearsal running on the data folder starts the execution (its control endpoint).
+    const starter = await localExecutionStarter({ data });
     cleanups.push(() => starter?.close?.());
     const executions = bridge?.executions ?? noExecutions;
     const deps: OperatorDeps = {

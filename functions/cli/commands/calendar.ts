@@ -5,14 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { calendarToIcs } from '../../calendar/ics.ts';
 import type { Calendar } from '../../calendar/schema.ts';
 import { formatLocalInstant } from '../../calendar/time.ts';
-import { buildTimeline, type TimelineStep } from '../../calendar/timeline.ts';
-import { loadCalendar } from '../../calendar/validate.ts';
+import type { TimelineStep } from '../../calendar/timeline.ts';
 import { NotFoundError } from '../../commons/errors.ts';
-import { icsVersion } from '../../domain/cycle.ts';
-import { withStore } from '../context.ts';
 import { action, printJson } from '../run.ts';
 import { globalsOf } from './cycle.ts';
 
@@ -26,6 +22,8 @@ export function registerCalendarCommands(program: Command): void {
     .description('Check a calendar file: shape, dates, order, reminders, the contract years and the Zvw publication dates.')
     .action(
       action(async (file: string, options: { json?: boolean }) => {
+        const { loadCalendar } = await import('../../calendar/validate.ts');
+        const { buildTimeline } = await import('../../calendar/timeline.ts');
         const cal = await loadCalendar(file);
         const steps = buildTimeline(cal);
         if (options.json) return printJson({ ok: true, file, id: cal.id, regime: cal.regime, contract: cal.contract, milestones: cal.milestones.length, steps: steps.length });
@@ -40,6 +38,8 @@ export function registerCalendarCommands(program: Command): void {
     .description('Show the steps the workflow runs, in order, with local and UTC times.')
     .action(
       action(async (fileOrId: string, options: { json?: boolean }) => {
+        const { loadCalendar } = await import('../../calendar/validate.ts');
+        const { buildTimeline } = await import('../../calendar/timeline.ts');
         const cal = await loadCalendar(fileOrId);
         const steps = buildTimeline(cal);
         if (options.json) return printJson(steps);
@@ -55,14 +55,18 @@ export function registerCalendarCommands(program: Command): void {
     .description('Export the calendar as iCalendar (.ics) for agendas.')
     .action(
       action(async (fileOrId: string, options: { output?: string; cycle?: boolean }, command: Command) => {
+        const { calendarToIcs } = await import('../../calendar/ics.ts');
         let cal: Calendar;
         let ics: string;
         if (options.cycle) {
+          const { withStore } = await import('../context.ts');
+          const { icsVersion } = await import('../../domain/cycle.ts');
           const cycle = await withStore(globalsOf(command), async (store) => store.getCycle(fileOrId));
           if (!cycle) throw new NotFoundError(`No cycle ${fileOrId} (inkoop cycle list shows the cycles)`);
           cal = cycle.calendar;
           ics = calendarToIcs(cal, icsVersion(cycle));
         } else {
+          const { loadCalendar } = await import('../../calendar/validate.ts');
           cal = await loadCalendar(fileOrId);
           ics = calendarToIcs(cal);
         }

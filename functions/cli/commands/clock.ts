@@ -13,8 +13,7 @@
 import type { Command } from 'commander';
 import { formatLocalInstant } from '../../calendar/time.ts';
 import { ValidationError } from '../../commons/errors.ts';
-import { provideLocalExecutionStarter } from '../../cycles/executions.ts';
-import { controlRequest, controlStatus, localExecutionStarter, requireRuntime, type ControlStatus } from '../../local/control-client.ts';
+import { controlRequest, controlStatus, requireRuntime, type ControlStatus } from '../../local/control-client.ts';
 import { action, printJson } from '../run.ts';
 
 const describeMode = (mode: unknown): string =>
@@ -26,8 +25,6 @@ function clockText(status: ControlStatus['clock']): string {
 }
 
 export function registerClockCommands(program: Command): void {
-  // `inkoop milestone retry` / `cycle start` start executions in a running rehearsal through its control endpoint.
-  provideLocalExecutionStarter(localExecutionStarter);
   const clock = program
     .command('clock')
     .description("The local rehearsal's virtual clock (see `inkoop rehearse --interactive`).")

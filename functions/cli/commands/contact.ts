@@ -6,11 +6,10 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../dashboard/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
-import { correctContactSchema } from '../../operators/contacts.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import { unreachableText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
+import { localActor, withOperatorContext } from './load.ts';
 import { parseAgb } from './provider.ts';
 
 export function registerContactCommands(program: Command): void {
@@ -41,12 +40,13 @@ export function registerContactCommands(program: Command): void {
     .action(
       action(async (agb: string, who: string, email: string, opts: { reason: string; json?: boolean }, command: Command) => {
         parseAgb(agb);
+        const { correctContactSchema } = await import('../../operators/contacts.ts');
         const parsed = correctContactSchema.safeParse({ contact: who, email, reason: opts.reason });
         if (!parsed.success) {
           throw new ValidationError('Invalid correction', parsed.error.issues.map((i) => ({ path: i.path[0] === 'reason' ? '--reason' : `<${String(i.path[0])}>`, message: i.message })));
         }
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async ({ service }) => {
-          const result = await service.correctContact(agb, parsed.data, localActor());
+          const result = await service.correctContact(agb, parsed.data, await localActor());
           if (opts.json) return printJson(result);
           process.stdout.write(
             `${agb}: contact ${result.contactId} is now ${result.newContactId} <${parsed.data.email}>` +

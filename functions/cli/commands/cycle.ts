@@ -7,12 +7,11 @@
  */
 import type { Command } from 'commander';
 import { formatLocalInstant } from '../../calendar/time.ts';
-import { loadCalendar } from '../../calendar/validate.ts';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../dashboard/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import type { CycleStatusView } from '../../operators/views.ts';
 import { action, printJson } from '../run.ts';
+import { localActor, withOperatorContext } from './load.ts';
 
 export type Globals = GlobalOptions;
 
@@ -45,6 +44,7 @@ export function registerCycleCommands(program: Command): void {
     .description('Create the cycle of a calendar with its milestone steps (idempotent: an existing cycle is left as it is).')
     .action(
       action(async (file: string, options: { json?: boolean }, command: Command) => {
+        const { loadCalendar } = await import('../../calendar/validate.ts');
         const calendar = await loadCalendar(file);
         // The service's clock stamps it: a running rehearsal's virtual time, else the real time.
         const result = await withOperatorContext(globalsOf(command), ({ service }) => service.createCycle({ calendar, source: file.split(/[\\/]/).pop() }));
@@ -114,7 +114,7 @@ export function registerCycleCommands(program: Command): void {
     .action(
       action(async (cycleId: string, options: { json?: boolean }, command: Command) => {
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async ({ service }) => {
-          const result = await service.resume(cycleId, localActor());
+          const result = await service.resume(cycleId, await localActor());
           if (options.json) return printJson(result);
           const steps = result.steps.length ? `${result.steps.join(', ')} back to due; ` : '';
           process.stdout.write(
@@ -152,7 +152,7 @@ function registerAmend(program: Command): void {
           );
         }
         const input = { ...(date !== undefined ? { date } : {}), ...(options.opens !== undefined ? { opens: options.opens } : {}), ...(options.closes !== undefined ? { closes: options.closes } : {}), reason: options.reason };
-        const result = await withOperatorContext(globalsOf(command), ({ service }) => service.amend({ cycleId, milestoneId }, input, localActor()));
+        const result = await withOperatorContext(globalsOf(command), async ({ service }) => service.amend({ cycleId, milestoneId }, input, await localActor()));
         if (options.json) {
           return printJson({
             cycleId,

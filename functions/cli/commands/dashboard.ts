@@ -12,13 +12,13 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { serveHandler } from '../../http/node-server.ts';
-import { createShutdown } from '../../local/process.ts';
-import { createOperatorApp, type OperatorApp } from '../../dashboard/app.ts';
-import { openOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { OperatorApp } from '../../dashboard/app.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import { action } from '../run.ts';
 
 async function openApp(globals: GlobalOptions): Promise<{ app: OperatorApp; close: () => Promise<void>; source: string }> {
+  const { openOperatorContext } = await import('../operator-context.ts');
+  const { createOperatorApp } = await import('../../dashboard/app.ts');
   const ctx = await openOperatorContext(globals, { refreshMs: 1000 });
   // In AWS mode the pages get the remote service: every read or action is a signed request to the operator API.
   const app = ctx.deps ? createOperatorApp({ ...ctx.deps, mailboxUrl: ctx.mailboxUrl }) : createOperatorApp({ service: ctx.service });
@@ -45,6 +45,8 @@ export function registerDashboardCommand(program: Command): void {
         if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
           throw new ValidationError(`Not a port: ${opts.port}`, [{ path: '--port', message: 'a port number' }]);
         }
+        const { createShutdown } = await import('../../local/process.ts');
+        const { serveHandler } = await import('../../http/node-server.ts');
         const shutdown = createShutdown();
         const { app, close, source } = await openApp(globals);
         shutdown.add('data source', close);

@@ -6,10 +6,10 @@
  */
 import { Argument, type Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../dashboard/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import { decisionSchema } from '../../operators/decisions.ts';
 import { action, printJson } from '../run.ts';
+import { localActor, withOperatorContext } from './load.ts';
 import { parseAgb } from './provider.ts';
 
 export function registerDecideCommand(program: Command): void {
@@ -31,7 +31,7 @@ export function registerDecideCommand(program: Command): void {
           throw new ValidationError('Invalid decision', parsed.error.issues.map((i) => ({ path: `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, message: i.message })));
         }
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async ({ service }) => {
-          const result = await service.decide({ cycleId: cycle, agb }, parsed.data, localActor());
+          const result = await service.decide({ cycleId: cycle, agb }, parsed.data, await localActor());
           if (opts.json) return printJson(result);
           process.stdout.write(`${result.agb} (${result.providerName}) in ${result.cycleId} is now ${result.state} (version ${result.version}), decided by ${result.by}: ${result.reason}\n`);
         });

@@ -1,9 +1,8 @@
 /** `inkoop milestone retry <cycle> <milestone>`: re-run a failed milestone without repeating what it did. */
 import type { Command } from 'commander';
-import { localActor } from '../../dashboard/app.ts';
-import { withOperatorContext } from '../operator-context.ts';
 import { action, printJson } from '../run.ts';
 import { globalsOf } from './cycle.ts';
+import { localActor, withOperatorContext } from './load.ts';
 
 export function registerMilestoneCommands(program: Command): void {
   const milestone = program.command('milestone').description('Milestones of a cycle.');
@@ -18,7 +17,7 @@ export function registerMilestoneCommands(program: Command): void {
     )
     .action(
       action(async (cycleId: string, milestoneId: string, options: { json?: boolean }, command: Command) => {
-        const result = await withOperatorContext(globalsOf(command), ({ service }) => service.retry(cycleId, milestoneId, localActor()));
+        const result = await withOperatorContext(globalsOf(command), async ({ service }) => service.retry(cycleId, milestoneId, await localActor()));
         if (options.json) {
           return printJson({ cycleId, steps: result.steps, executionName: result.executionName, executionArn: result.executionArn });
         }

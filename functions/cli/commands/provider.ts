@@ -6,9 +6,10 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
 import { agbCode } from '../../domain/index.ts';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import { proofText, providerText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
+import { withOperatorContext } from './load.ts';
 
 export function parseAgb(value: string): string {
   if (!agbCode.safeParse(value).success) {

@@ -9,15 +9,15 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { INLINE_IMPORT_MAX_BYTES, type ImportRequest } from '../../operators/admin.ts';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { ImportRequest } from '../../operators/admin.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import type { OperatorService } from '../../operators/service.ts';
-import { formatOf, parseProviders } from '../../providers/import.ts';
-import { AwsAccessError } from '../aws.ts';
 import { action, printJson } from '../run.ts';
+import { withOperatorContext } from './load.ts';
 
 /** Uploads a large file through the presigned URL the API hands out; returns the key to import. */
 async function upload(service: OperatorService, name: string, format: ImportRequest['format'], bytes: Buffer): Promise<string> {
+  const { AwsAccessError } = await import('../aws.ts');
   const target = await service.importUpload({ name, format, bytes: bytes.length });
   const response = await fetch(target.url, { method: 'PUT', headers: { ...target.headers, 'content-length': String(bytes.length) }, body: bytes }).catch(
     (error: Error) => {
@@ -40,6 +40,8 @@ export function registerProviderCommands(program: Command): void {
     .option('--dry-run', 'validate and report what would change, write nothing')
     .action(
       action(async (file: string, opts: { json?: boolean; dryRun?: boolean }, command: Command) => {
+        const { formatOf, parseProviders } = await import('../../providers/import.ts');
+        const { INLINE_IMPORT_MAX_BYTES } = await import('../../operators/admin.ts');
         const globals = command.optsWithGlobals<GlobalOptions>();
         const name = basename(file);
         const format = formatOf(file);

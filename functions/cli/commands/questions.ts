@@ -6,11 +6,11 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { localActor } from '../../dashboard/app.ts';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import { answerSchema } from '../../operators/questions.ts';
 import { questionsText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
+import { localActor, withOperatorContext } from './load.ts';
 
 export function registerQuestionsCommands(program: Command): void {
   const questions = program
@@ -52,7 +52,7 @@ export function registerQuestionsCommands(program: Command): void {
         }
         await withOperatorContext(command.optsWithGlobals<GlobalOptions>(), async (ctx) => {
           const question = await ctx.service.findQuestion(id, opts.cycle);
-          const answered = await ctx.service.answer({ cycleId: question.cycleId, id }, parsed.data, localActor());
+          const answered = await ctx.service.answer({ cycleId: question.cycleId, id }, parsed.data, await localActor());
           if (opts.json) return printJson(answered);
           process.stdout.write(`Answered ${id} in ${answered.cycleId} (${answered.public ? 'public: it goes into the Q&A memo' : 'private: only the asker'}).\n`);
         });

@@ -5,10 +5,6 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
-import { CRASH_ENV, parseCrashPoint } from '../../local/crash-points.ts';
-import { createShutdown } from '../../local/process.ts';
-import { formatReport, formatYearReport } from '../../local/rehearsal/report.ts';
-import { rehearse } from '../../local/rehearsal/rehearse.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 import type { ClockMode } from '../../local/virtual-time.ts';
 import { action, printJson } from '../run.ts';
@@ -75,6 +71,10 @@ export function registerRehearseCommand(program: Command): void {
         if (globals.aws) throw new ValidationError('A rehearsal runs locally; leave out --aws');
         const mode = clockMode(flags);
         const fromSource = (name: string) => command.getOptionValueSource(name) === 'cli';
+        const { CRASH_ENV, parseCrashPoint } = await import('../../local/crash-points.ts');
+        const { createShutdown } = await import('../../local/process.ts');
+        const { formatReport, formatYearReport } = await import('../../local/rehearsal/report.ts');
+        const { rehearse } = await import('../../local/rehearsal/rehearse.ts');
         const stream = process.stderr;
         const progress = stream.isTTY ? 'bars' : 'lines';
         // The crash tests' fault injection (functions/local/crash-points.ts); never set in normal use.

@@ -6,9 +6,10 @@
  * re-runs them (`inkoop milestone retry <cycle> <milestone>`).
  */
 import type { Command } from 'commander';
-import { withOperatorContext, type GlobalOptions } from '../operator-context.ts';
+import type { GlobalOptions } from '../operator-context.ts';
 import { statusText } from '../../operators/text.ts';
 import { action, printJson } from '../run.ts';
+import { withOperatorContext } from './load.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
