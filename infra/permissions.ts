@@ -112,13 +112,11 @@ export const FUNCTION_GRANTS = {
     publications: true,
   },
   /**
-   * Reads queued messages by status (gsi3), claims a chunk of them and issues
-   * their action links in one transaction (Update claim + Put token + Put head +
-   * Update of the superseded token; functions/store/messages.ts claimMessages,
-   * store/tokens.ts issueTokenRecords), reading the link heads first
-   * (BatchGetItem), sends through SES, then marks the chunk sent (Update parts).
-   * A stale head is removed by a transactional Delete. Links are signed with the
-   * link secret.
+   * Reads queued messages by status (gsi3), claims a chunk of them in one
+   * transaction (Update parts; functions/store/messages.ts claimMessages),
+   * reads the applications their links are bound to (BatchGetItem), sends
+   * through SES, then marks the chunk sent (Update parts). Links are signed
+   * with the link secret and stored nowhere.
    */
   sendEmails: {
     table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
@@ -127,10 +125,10 @@ export const FUNCTION_GRANTS = {
     sendEmail: true,
   },
   /**
-   * Loads a page with one BatchGetItem (token record, cycle, provider,
-   * application: functions/store/cycles.ts getPageReads) and records answers
-   * (transaction: Put of the application + Put of its event + Update consuming
-   * the token + Put of the confirmation email), questions (Put), registration
+   * Loads a page with one BatchGetItem (cycle, provider, application:
+   * functions/store/cycles.ts getPageReads) and records answers (transaction:
+   * Put of the application, conditioned on the version the link carries + Put
+   * of its event + Put of the confirmation email), questions (Put), registration
    * requests (provider and care-type member Puts, application create), steps
    * (Query). The LinksStore (functions/links/app.ts) queries no index. Presigns
    * uploads and reads them back.

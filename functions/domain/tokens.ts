@@ -1,4 +1,5 @@
 import type { DomainError } from '../commons/errors.ts';
+import type { Application } from './model.ts';
 import { LinkExpiredError, LinkSupersededError, LinkUsedError } from '../commons/errors.ts';
 import { z } from 'zod';
 import { PROVIDER_ACTIONS, type ProviderAction } from '../calendar/schema.ts';
@@ -22,6 +23,13 @@ export const linkClaimsSchema = z
     contactId: z.string().min(1).max(200),
     /** Epoch ms; the last valid instant (end of the deadline day, Europe/Amsterdam). */
     expiresAt: z.number().int().positive(),
+    /** Epoch ms: when it was signed. The live deadline of its action is looked up from this day (functions/links/schedule.ts). */
+    issuedAt: z.number().int().nonnegative(),
+    /**
+     * The application's version the link was issued at; a single-use link works only
+     * while the application is still at it (`checkUsable`). Absent for reusable links.
+     */
+    version: z.number().int().positive().optional(),
     /** Makes every token unique, also two issued for the same claims in the same ms. */
     nonce: z.string().regex(NONCE),
   })
@@ -32,69 +40,68 @@ export type LinkClaimsInput = Omit<LinkClaims, 'nonce'>;
 
 
 /**
- * What the store keeps per issued link, and the rules for using it. The rules
- * are pure; the store adds persistence (conditional writes for `usedAt` and
- * `supersededBy`, so two clicks cannot both win).
+ * The rules for using a link. Nothing is stored per link: a link is a signed
+ * token (functions/links/token.ts) whose validity is decided against the
+ * application as it is now and the live calendar.
  *
- * Only the token's hash is kept: someone who can read the table (an operator, a
- * backup, an export) cannot turn a record back into a working link.
+ * Single use: every action through a single-use link is a transition of the
+ * application, which moves its version (a version-conditioned write, with its
+ * event, in one transaction). A single-use link carries the version it was
+ * issued at and works only while the application is still at it, so once used
+ * (or once anything else moved the application) it is dead; two clicks race
+ * on the version and one wins.
+ *
+ * Supersession: a link is superseded by whatever moved the application since
+ * it was issued. Links issued at the same version for the same action (an
+ * invitation and its reminder) all work until one of them is used, which ends
+ * them all. A link for another contact of the same provider is the pages'
+ * concern (only the signatory signs, functions/links/rules.ts).
  */
-export const TOKEN_HASH = /^[0-9a-f]{64}$/;
-
-export const tokenRecordSchema = z
-  .object({
-    hash: z.string().regex(TOKEN_HASH),
-    cycleId: z.string().min(1),
-    agb: z.string().regex(AGB_CODE),
-    action: linkAction,
-    contactId: z.string().min(1),
-    /** Epoch ms, the last valid instant; the same value as in the token. */
-    expiresAt: z.number().int(),
-    /** Epoch ms. Orders links for supersession and serves the audit trail. */
-    issuedAt: z.number().int(),
-    /** Epoch ms of the first (for single-use actions: only) successful use. */
-    usedAt: z.number().int().optional(),
-    /** Hash of the newer link for the same cycle, provider and action. */
-    supersededBy: z.string().regex(TOKEN_HASH).optional(),
-  })
-  .strict();
-export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /**
  * Links that change the application's state work once. Asking a question does
  * not change it and a provider may ask several, so that link works until its
- * deadline. Amending a submitted registration goes through a fresh link (sent
- * with the receipt), which supersedes nothing that is still usable.
+ * deadline (it carries no version). Amending a submitted registration or a
+ * proposal goes through a fresh link sent with the receipt, at the new version.
  */
 export const REUSABLE_ACTIONS: ReadonlySet<LinkAction> = new Set<LinkAction>(['ask-question']);
 export const isSingleUse = (action: LinkAction): boolean => !REUSABLE_ACTIONS.has(action);
 
-/** The record for a freshly issued token. */
-export function newTokenRecord(hash: string, claims: LinkClaims, issuedAt: number): TokenRecord {
-  const { cycleId, agb, action, contactId, expiresAt } = claims;
-  return tokenRecordSchema.parse({ hash, cycleId, agb, action, contactId, expiresAt, issuedAt });
-}
-
 export type LinkRefusal =
   | { reason: 'used'; usedAt: number }
-  | { reason: 'superseded'; supersededBy: string }
+  | { reason: 'superseded' }
   | { reason: 'expired'; expiresAt: number };
 
 export type Usability = { ok: true } | { ok: false; refusal: LinkRefusal };
 
 /**
- * Whether the link may be used at `now`. Order matters for what the provider
- * is told: "already done" beats "a newer link was sent" beats "too late".
- * Valid up to and including `expiresAt`.
+ * Whether this link moved the application to its current version: the
+ * transition right after the link's version was the link's own action.
  */
-export function checkUsable(record: TokenRecord, now: number): Usability {
-  if (record.usedAt !== undefined && isSingleUse(record.action)) {
-    return { ok: false, refusal: { reason: 'used', usedAt: record.usedAt } };
+export function usedBy(claims: Pick<LinkClaims, 'action' | 'version'>, application: Pick<Application, 'version' | 'lastTransition' | 'updatedAt'> | undefined): number | undefined {
+  if (!application || claims.version === undefined || !isSingleUse(claims.action)) return undefined;
+  const last = application.lastTransition;
+  if (application.version !== claims.version + 1 || last?.version !== application.version) return undefined;
+  return last.trigger.kind === 'provider' && last.trigger.action === claims.action ? Date.parse(application.updatedAt) : undefined;
+}
+
+/**
+ * Whether the link may be used at `now`, given the application as it is now
+ * and the live last valid instant `expiresAt`. Order matters for what the
+ * provider is told: "already done" beats "a newer link was sent" beats "too
+ * late". Valid up to and including `expiresAt`.
+ */
+export function checkUsable(
+  claims: Pick<LinkClaims, 'action' | 'version'>,
+  application: Pick<Application, 'version' | 'lastTransition' | 'updatedAt'> | undefined,
+  expiresAt: number,
+  now: number,
+): Usability {
+  if (isSingleUse(claims.action) && (!application || application.version !== claims.version)) {
+    const usedAt = usedBy(claims, application);
+    return { ok: false, refusal: usedAt !== undefined ? { reason: 'used', usedAt } : { reason: 'superseded' } };
   }
-  if (record.supersededBy !== undefined) {
-    return { ok: false, refusal: { reason: 'superseded', supersededBy: record.supersededBy } };
-  }
-  if (now > record.expiresAt) return { ok: false, refusal: { reason: 'expired', expiresAt: record.expiresAt } };
+  if (now > expiresAt) return { ok: false, refusal: { reason: 'expired', expiresAt } };
   return { ok: true };
 }
 
@@ -110,34 +117,7 @@ export function refusalError(refusal: LinkRefusal): DomainError {
 }
 
 /** `checkUsable`, throwing the typed error. */
-export function assertUsable(record: TokenRecord, now: number): void {
-  const usable = checkUsable(record, now);
+export function assertUsable(...args: Parameters<typeof checkUsable>): void {
+  const usable = checkUsable(...args);
   if (!usable.ok) throw refusalError(usable.refusal);
-}
-
-/**
- * The record after a successful use. Persist it with a condition that `usedAt`
- * was absent (single-use) so a double click or a replay loses the race.
- * Reusable links keep their first use time.
- */
-export function markUsed(record: TokenRecord, now: number): TokenRecord {
-  assertUsable(record, now);
-  return record.usedAt !== undefined ? record : { ...record, usedAt: now };
-}
-
-/**
- * Links for the same cycle, provider and action supersede each other: the
- * newest wins, whoever it was sent to (e.g. a new signatory).
- */
-export const supersessionKey = (r: Pick<TokenRecord, 'cycleId' | 'agb' | 'action'>): string =>
-  `${r.cycleId}#${r.agb}#${r.action}`;
-
-/** The older record after `newer` was issued for the same cycle, provider and action. */
-export function supersede(older: TokenRecord, newer: TokenRecord): TokenRecord {
-  if (supersessionKey(older) !== supersessionKey(newer)) {
-    throw new Error('only a link for the same cycle, provider and action can supersede another');
-  }
-  if (older.hash === newer.hash) throw new Error('a link cannot supersede itself');
-  if (newer.issuedAt < older.issuedAt) throw new Error('an older link cannot supersede a newer one');
-  return older.supersededBy !== undefined ? older : { ...older, supersededBy: newer.hash };
 }

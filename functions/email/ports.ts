@@ -3,7 +3,7 @@
  * (functions/store/messages.ts), by the same names, so `createStore(...)`
  * satisfies this port as is and tests use an in-memory fake.
  */
-import type { Message, MessageStatus } from '../domain/model.ts';
+import type { Application, Message, MessageStatus } from '../domain/model.ts';
 import type { ClaimOutcome, ClaimRequest, SentMark, UpdateOutcome } from '../store/messages.ts';
 
 export type { ClaimOutcome, ClaimRequest, Message, MessageStatus, SentMark, UpdateOutcome };
@@ -17,13 +17,10 @@ export interface OutboxPage {
 export interface Outbox {
   /** Messages in one status, oldest first, a page at a time. */
   queryMessagesByStatus(status: MessageStatus, page?: { limit?: number; cursor?: string | null }): Promise<OutboxPage>;
-  /**
-   * Claims queued messages (queued → sending, counting the attempt), each only
-   * if it is still as listed, and stores each one's link record with its claim:
-   * a message is claimed if and only if its link is issued. Outcomes in order.
-   * Links for the same cycle, provider and action: the last one's works.
-   */
+  /** Claims queued messages (queued → sending, counting the attempt), each only if it is still as listed. Outcomes in order. */
   claimMessages(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]>;
+  /** Applications of one cycle by AGB code, read together (the versions the links of claimed messages are bound to). */
+  getApplications(cycleId: string, agbs: readonly string[]): Promise<Map<string, Pick<Application, 'version'>>>;
   /** sending → sent for each; `conflict` when a message is not in `sending`. */
   markMessagesSent(sent: readonly SentMark[]): Promise<UpdateOutcome[]>;
   /** sending → sent. Throws ConflictError when the message is not in `sending`. */

@@ -7,9 +7,11 @@
  * - A message is claimed (conditional queued → sending) before SES is called, so
  *   two senders running at once (the workflow task and the every-minute
  *   schedule) never both send it. Claims go a chunk of the queue at a time (one
- *   transaction for many messages, store/messages.ts `claimMessages`), each
- *   message's action link issued in the same transaction: a message is claimed
- *   if and only if its link is, and one claimed by another sender gets none.
+ *   transaction for many messages, store/messages.ts `claimMessages`). A
+ *   claimed message's action link is signed after the claim, bound to the
+ *   version of the application it acts on, read then for the whole chunk (one
+ *   request): one claimed by another sender gets none, and nothing is stored
+ *   per link (functions/domain/tokens.ts).
  *   The chunk is no bigger than can be sent within the time budget, so every
  *   claim is followed by its SES call; claims left unsent when the run stops
  *   (SES trouble) go back to the queue, uncounted. Marks of sent messages go
@@ -46,12 +48,11 @@ import { logger as defaultLogger, redact } from '../commons/logger.ts';
 import { METRIC } from '../commons/metric-names.ts';
 import type { MetricsPort } from '../commons/metrics.ts';
 import type { Message, Outbox } from './ports.ts';
-import type { TokenRecord } from '../domain/tokens.ts';
 import { TokenBucket, type RateLimiter, type Sleep } from './rate-limit.ts';
 import { backoffMs, classifySesError, describeError, type SesErrorKind } from './ses-errors.ts';
 import { encodeTagValue, MESSAGE_KEY_TAG, tagValue } from './tags.ts';
 import { render, type RenderedEmail } from './templates.ts';
-import type { LinkAction } from '../domain/tokens.ts';
+import { isSingleUse, type LinkAction } from '../domain/tokens.ts';
 
 export interface EmailSenderConfig {
   /** From address (a verified SES identity). */
@@ -101,10 +102,9 @@ export interface EmailSenderDeps {
   random?: () => number;
   logger?: SenderLogger;
   /**
-   * Issues the action link of a message that has `link` (functions/links/issue.ts),
-   * with its claim, so a message already sent (or a re-run milestone that found
-   * it queued) never gets a second link, and the newest email's link supersedes
-   * the older ones for the same action.
+   * Issues the action link of a message that has `link` (functions/links/issue.ts)
+   * once it is claimed, so a message already sent (or a re-run milestone that
+   * found it queued) never gets a link, bound to the application's version then.
    */
   linkIssuer?: LinkIssuerPort;
   /** Emails sent, failed and retried, and the sender's lag (commons/metric-names.ts). */
@@ -122,16 +122,13 @@ export interface LinkInput {
   action: LinkAction;
   contactId: string;
   expiresAt: number;
+  /** The application's version when the message was claimed (single-use actions). */
+  version?: number;
 }
 
 /** What the sender needs from functions/links/issue.ts. */
 export interface LinkIssuerPort {
   issue(input: LinkInput): Promise<string>;
-  /**
-   * Signs a link without storing it; the sender stores the record with the claim.
-   * An issuer without it issues each link after its message's claim (`issue`).
-   */
-  prepare?(input: LinkInput): Promise<{ url: string; record: TokenRecord }>;
 }
 
 export interface SendResult {
@@ -179,11 +176,12 @@ type Outcome =
   /** Put back in the queue; SES refuses to send anything. */
   | { status: 'halted'; reason: string };
 
-/** A claimed message with its link (when prepared and issued with the claim), or why it cannot have one. */
+/** A claimed message with the version its link is bound to, or why it cannot have a link. */
 interface Claimed {
   message: Message;
-  url?: string;
-  linkError?: LinkSpecError;
+  version?: number;
+  /** LinkSpecError: never; anything else (the versions could not be read): not now. */
+  linkError?: unknown;
 }
 
 export function createEmailSender(deps: EmailSenderDeps) {
@@ -310,48 +308,23 @@ export function createEmailSender(deps: EmailSenderDeps) {
   }
 
   /**
-   * Claims a chunk of listed messages in one go, each with its link when the
-   * issuer can prepare it (the record is written with the claim). A message
-   * whose link cannot be made is claimed without one and fails after.
+   * Claims a chunk of listed messages in one go, then reads the applications
+   * their single-use links act on (one request per cycle) for the versions the
+   * links are bound to.
    */
   async function claimChunk(items: readonly Message[]): Promise<{ claimed: Claimed[]; contended: boolean; error?: unknown }> {
     let error: unknown;
-    const prepare = deps.linkIssuer?.prepare?.bind(deps.linkIssuer);
-    const plans = await Promise.all(
-      items.map(async (message): Promise<(Claimed & { record?: TokenRecord }) | undefined> => {
-        let input: LinkInput | undefined;
-        try {
-          input = linkInput(message);
-        } catch (linkError) {
-          if (linkError instanceof LinkSpecError) return { message, linkError };
-          throw linkError;
-        }
-        if (!input || !prepare) return { message };
-        try {
-          const { url, record } = await prepare(input);
-          return { message, url, record };
-        } catch (prepareError) {
-          // No key to sign with: leave the message queued, this run stops.
-          error ??= prepareError;
-          return undefined;
-        }
-      }),
-    );
-    const ready = plans.filter((p): p is NonNullable<typeof p> => !!p);
-    let contended = ready.length < plans.length;
-    const outcomes = ready.length ? await outbox.claimMessages(ready.map((p) => ({ message: p.message, link: p.record }))) : [];
+    let contended = false;
+    const outcomes = items.length ? await outbox.claimMessages(items.map((message) => ({ message }))) : [];
     const claimed: Claimed[] = [];
     outcomes.forEach((outcome, i) => {
-      const { message, url, linkError } = ready[i];
+      const message = items[i];
       switch (outcome.status) {
         case 'claimed':
-          claimed.push({ message: outcome.message, url, linkError });
+          claimed.push({ message: outcome.message });
           break;
         case 'taken':
           log.info('email claimed by another sender', { messageKey: message.key, template: message.template, status: 'skipped' });
-          break;
-        case 'busy':
-          contended = true;
           break;
         case 'error':
           contended = true;
@@ -359,17 +332,45 @@ export function createEmailSender(deps: EmailSenderDeps) {
           break;
       }
     });
+    await bindLinks(claimed);
     return { claimed, contended, error };
   }
 
+  /** Sets each claimed message's link version (or link error) from its application as it is now. */
+  async function bindLinks(claimed: Claimed[]): Promise<void> {
+    const byCycle = new Map<string, Claimed[]>();
+    for (const c of claimed) {
+      try {
+        const input = linkInput(c.message);
+        if (!input || !isSingleUse(input.action)) continue;
+        byCycle.set(input.cycleId, [...(byCycle.get(input.cycleId) ?? []), c]);
+      } catch (linkError) {
+        c.linkError = linkError;
+      }
+    }
+    await Promise.all(
+      [...byCycle].map(async ([cycleId, group]) => {
+        try {
+          const apps = await outbox.getApplications(cycleId, group.map((c) => c.message.agb!));
+          for (const c of group) {
+            const version = apps.get(c.message.agb!)?.version;
+            if (version === undefined) c.linkError = new LinkSpecError('no application for the link');
+            else c.version = version;
+          }
+        } catch (readError) {
+          for (const c of group) c.linkError = readError;
+        }
+      }),
+    );
+  }
+
   /** A claimed message: its params (with the link), rendered, sent. Marking it sent is the caller's. */
-  async function processClaimed({ message, url, linkError }: Claimed): Promise<Outcome> {
-    let params = url ? { ...message.params, actionUrl: url } : message.params;
+  async function processClaimed({ message, version, linkError }: Claimed): Promise<Outcome> {
+    let params = message.params;
     try {
       if (linkError) throw linkError;
-      const input = url ? undefined : linkInput(message);
-      // An issuer that cannot prepare links issues each one now, after the claim.
-      if (input) params = { ...message.params, actionUrl: await deps.linkIssuer!.issue(input) };
+      const input = linkInput(message);
+      if (input) params = { ...message.params, actionUrl: await deps.linkIssuer!.issue({ ...input, ...(version !== undefined ? { version } : {}) }) };
     } catch (error) {
       // A message that cannot carry a link fails; a store hiccup while issuing it goes back to the queue.
       if (error instanceof LinkSpecError || message.attempts >= config.maxAttempts) {

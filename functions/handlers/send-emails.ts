@@ -69,7 +69,7 @@ export function awsSendEmailsDeps(env: SendEmailsEnv): SendEmailsDeps {
     ses: getSesClient(),
     clock,
     settings: sendEmailsSettingsOf(env),
-    linkIssuer: createLinkIssuer({ store, keys: new SecretsManagerLinkKeyProvider(env.LINK_SECRET_ARN), baseUrl: env.LINKS_BASE_URL, clock }),
+    linkIssuer: createLinkIssuer({ keys: new SecretsManagerLinkKeyProvider(env.LINK_SECRET_ARN), baseUrl: env.LINKS_BASE_URL, clock }),
     metrics: lambdaMetrics(),
   };
 }

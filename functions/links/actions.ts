@@ -27,7 +27,6 @@ import {
   withdrawSchema,
   type QualityCondition,
 } from './forms.ts';
-import type { TokenRecord } from '../domain/tokens.ts';
 import type { FieldSpec, FormValues } from './pages.ts';
 import { actionLastDay, kvkExtractNotBefore, linkExpiry, momentDay, registrationWindow, signingLastDay } from './schedule.ts';
 import type { LinkAction, LinkClaims } from '../domain/tokens.ts';
@@ -35,7 +34,8 @@ import type { LinkAction, LinkClaims } from '../domain/tokens.ts';
 /** Everything a page or a POST knows about the link it serves. */
 export interface LinkContext {
   claims: LinkClaims;
-  record: TokenRecord;
+  /** SHA-256 of the token: names it where the token must not go (a question's id). */
+  tokenHash: string;
   cycle: Cycle;
   /** The timeline, possibly cached in process: current dates, but a stale `status` (not read by pages). */
   steps: readonly Step[];

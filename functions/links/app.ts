@@ -6,8 +6,9 @@
  * Routes
  *   GET  /l/:token              the page of the link: who, what, until when, the form. Never acts:
  *                               mail scanners and link previews open every link before the provider does.
- *   POST /l/:token              the action. One TransactWriteItems: the application (version-checked),
- *                               its event, the token marked used and the confirmation email.
+ *   POST /l/:token              the action. One TransactWriteItems: the application (conditioned on the
+ *                               version the link carries: that is what makes it single-use), its event
+ *                               and the confirmation email.
  *   GET  /l/:token/ontvangen    the receipt after a POST (303 target: a reload does not post again)
  *   GET  /aanmelden/:cycleId    the public registration request form (open in the registration window)
  *   POST /aanmelden/:cycleId    creates provider + application idempotently, enqueues the registration link
@@ -30,9 +31,8 @@ import { withErrorMapping } from '../http/edge.ts';
 import { formatMegabytes, parseForm, type FieldErrors, type ParsedForm, type UploadedFile } from '../http/form.ts';
 import { Router, type RouteRequest } from '../http/router.ts';
 import { seeOther, type HttpHandler, type HttpResult } from '../http/types.ts';
-import type { PageReads } from '../store/cycles.ts';
 import type { LinksStore } from './ports.ts';
-import { consumeTokenItem, enqueueMessageItem } from '../store/index.ts';
+import { enqueueMessageItem } from '../store/index.ts';
 import { exceedsLimits, type StoredDocument, type UploadLimits, type UploadStore } from '../uploads/types.ts';
 import {
   ACTIONS,
@@ -48,14 +48,13 @@ import { LinkInvalidError, SigningAuthorityUnconfirmedError } from '../commons/e
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, formValues, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
 import { linkPath, trimBaseUrl, type LinkIssuer } from './issue.ts';
 import type { LinkKeyProvider } from './keys.ts';
-import { isSingleUse } from '../domain/tokens.ts';
+import { isSingleUse, usedBy } from '../domain/tokens.ts';
 import { renderLinkError, type FieldSpec, type FormValues } from './pages.ts';
 import { handleRegistrationRequest, showRegistrationRequest, showRegistrationRequested } from './registration-request.ts';
 import { resolveLink } from './resolve.ts';
 import { liveLinkExpiry } from './schedule.ts';
 import { assertSignatory } from './rules.ts';
 import { hashToken, verifyToken } from './token.ts';
-import type { LinkClaims } from '../domain/tokens.ts';
 import { actionPage, receiptPage, type DocumentState } from './views.ts';
 
 export interface ProviderLinksConfig {
@@ -101,30 +100,30 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
 
   // ------------------------------------------------------------------ context
 
-  /** Token → claims, record, cycle, provider, application: one read request. Read-only. */
+  /** Token → claims, cycle, provider, application: one read request. Read-only. */
   async function load(token: string): Promise<LinkContext> {
     const key = await deps.keys.getKey();
-    let reads: PageReads | undefined;
-    const { claims, record, expiresAt } = await resolveLink(token, {
+    const { claims, reads, expiresAt } = await resolveLink(token, {
       key,
       clock,
-      // The signed claims name the cycle and provider: read them with the record.
-      findRecord: async (hash, claims) => {
-        if (!claims) return store.getTokenRecord(hash);
-        reads = await store.getPageReads(claims.cycleId, { agb: claims.agb, application: true, tokenHash: hash });
-        return reads.record;
+      // The signed claims name the cycle, the provider and the application: one read.
+      read: async (claims) => {
+        const reads = await store.getPageReads(claims.cycleId, { agb: claims.agb, application: true });
+        // A link for a cycle or provider we do not have is as good as forged.
+        if (!reads.cycle || !reads.provider) throw new LinkInvalidError('no cycle or provider for link');
+        if (!reads.application && isSingleUse(claims.action)) throw new LinkInvalidError('no application for link');
+        return reads;
       },
+      applicationOf: (reads) => reads.application,
       // The deadline as the cycle's calendar has it now (amendments included), read in the same request.
-      liveExpiry: (record) => (reads?.cycle ? liveLinkExpiry(reads.cycle, record) : undefined),
+      liveExpiry: (reads, claims) => (reads.cycle ? liveLinkExpiry(reads.cycle, claims) : undefined),
     });
-    if (!reads) throw new LinkInvalidError();
-    const { cycle, steps, provider, application } = reads;
-    // A link for a cycle or provider we do not have is as good as forged.
-    if (!cycle || !provider) throw new LinkInvalidError('no cycle or provider for link');
-    if (!application && claims.action !== 'ask-question') throw new LinkInvalidError('no application for link');
+    const { steps, application } = reads;
+    const cycle = reads.cycle!;
+    const provider = reads.provider!;
     return {
       claims,
-      record,
+      tokenHash: hashToken(token),
       cycle,
       steps,
       provider,
@@ -287,7 +286,11 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     }
   }
 
-  /** One transaction: application + event + token used + confirmation email. */
+  /**
+   * One transaction: application + event + confirmation email. The application
+   * is written only if still at the version the link carries (ctx.application
+   * was checked against it): the link's single use.
+   */
   async function transition(def: TransitionDefinition<unknown>, ctx: LinkContext, data: unknown): Promise<Application> {
     const app = ctx.application!;
     return store.transition(app, {
@@ -298,7 +301,6 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       patch: def.patch(data, ctx),
       context: { steps: ctx.steps, provider: ctx.provider },
       alsoWrite: (next) => [
-        consumeTokenItem(store.tableName, ctx.record, ctx.now),
         enqueueMessageItem(
           store.tableName,
           confirmationMessage(ctx, def.confirmation(ctx, next, data), `${def.action}@v${next.version}`),
@@ -326,7 +328,7 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
    * so a double click stores and confirms it once.
    */
   async function ask(ctx: LinkContext, data: { kind: 'question' | 'objection'; text: string }): Promise<void> {
-    const id = `q-${createHash('sha256').update(`${ctx.record.hash}\n${data.kind}\n${data.text}`).digest('hex').slice(0, 16)}`;
+    const id = `q-${createHash('sha256').update(`${ctx.tokenHash}\n${data.kind}\n${data.text}`).digest('hex').slice(0, 16)}`;
     try {
       await store.putQuestion({ cycleId: ctx.claims.cycleId, id, agb: ctx.claims.agb, contactId: ctx.claims.contactId, kind: data.kind, text: data.text });
     } catch (error) {
@@ -349,20 +351,13 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
     const token = params.token;
     const key = await deps.keys.getKey();
     // The receipt stays readable after the deadline; a bad signature does not.
-    const claims: LinkClaims | undefined = verifyToken(key, token, clock, { expiry: 'unchecked' });
-    const hash = hashToken(token);
-    // Before the deadline one request; after it the record says which cycle and provider.
-    const reads = claims
-      ? await store.getPageReads(claims.cycleId, { agb: claims.agb, tokenHash: hash, steps: false })
-      : undefined;
-    const record = reads ? reads.record : await store.getTokenRecord(hash);
-    if (!record) throw new LinkInvalidError();
-    if (claims && (record.cycleId !== claims.cycleId || record.agb !== claims.agb)) throw new LinkInvalidError();
-    if (isSingleUse(record.action) && record.usedAt === undefined) return seeOther(`${basePath}${linkPath(token)}`);
-    const { cycle, provider } = reads ?? (await store.getPageReads(record.cycleId, { agb: record.agb, steps: false }));
+    const claims = verifyToken(key, token, clock, { expiry: 'unchecked' });
+    const single = isSingleUse(claims.action);
+    const { cycle, provider, application } = await store.getPageReads(claims.cycleId, { agb: claims.agb, application: single, steps: false });
     if (!cycle || !provider) throw new LinkInvalidError();
-    const def = ACTIONS[record.action];
-    return receiptPage('Ontvangen', def.receipt, { cycle, provider });
+    // Not (yet) used through this link: the page of the link says what holds.
+    if (single && usedBy(claims, application) === undefined) return seeOther(`${basePath}${linkPath(token)}`);
+    return receiptPage('Ontvangen', ACTIONS[claims.action].receipt, { cycle, provider });
   }
 
   const router = new Router()

@@ -1,24 +1,18 @@
 /**
- * Issues a provider link: signs a token, stores its record (the hash only) and
- * supersedes the older link for the same cycle, provider and action, in one
- * transaction. The email sender issues links at send time, so only an email that
- * actually goes out carries a link, and the newest email's link is the one that
- * works: it `prepare`s the links of a batch and writes their records together
- * with the claims of their messages (store/messages.ts `claimMessages`).
- * The token itself lives only in the returned URL: never log it.
+ * Issues a provider link: signs a token for an action, bound to the version of
+ * the application it acts on (single-use actions), and nothing is stored: the
+ * link works while the application is still at that version and the action's
+ * live deadline has not passed (functions/domain/tokens.ts, ./resolve.ts). The
+ * email sender issues links at send time, after it claimed the message and
+ * read the application's version, so only an email that actually goes out
+ * carries a link. The token itself lives only in the returned URL: never log it.
  */
 import type { Clock } from '../commons/clock.ts';
-import type { LinkKeyProvider } from './keys.ts';
-import { newTokenRecord, type TokenRecord } from '../domain/tokens.ts';
-import { issueToken } from './token.ts';
 import type { LinkAction } from '../domain/tokens.ts';
-
-export interface TokenRecordStore {
-  putTokenRecord(record: TokenRecord): Promise<unknown>;
-}
+import type { LinkKeyProvider } from './keys.ts';
+import { issueToken } from './token.ts';
 
 export interface LinkIssuerDeps {
-  store: TokenRecordStore;
   keys: LinkKeyProvider;
   /** Where the provider pages are served, without a trailing slash, e.g. `https://links.example.nl`. */
   baseUrl: string;
@@ -33,22 +27,13 @@ export interface IssueLinkInput {
   contactId: string;
   /** Epoch ms: the last valid instant, the end of the deadline day (Europe/Amsterdam). */
   expiresAt: number;
-}
-
-/** A signed link whose record is not stored yet. */
-export interface PreparedLink {
-  url: string;
-  record: TokenRecord;
+  /** The application's current version; required for single-use actions (functions/domain/tokens.ts). */
+  version?: number;
 }
 
 export interface LinkIssuer {
   /** The absolute link `${baseUrl}/l/<token>`. */
   issue(input: IssueLinkInput): Promise<string>;
-  /**
-   * Signs a link without storing it. The link works only once the caller has
-   * stored `record` (store/tokens.ts), which it must do before the URL leaves.
-   */
-  prepare(input: IssueLinkInput): Promise<PreparedLink>;
 }
 
 export const linkPath = (token: string): string => `/l/${token}`;
@@ -59,17 +44,11 @@ export const trimBaseUrl = (baseUrl: string): string => baseUrl.replace(/\/+$/, 
 
 export function createLinkIssuer(deps: LinkIssuerDeps): LinkIssuer {
   const baseUrl = trimBaseUrl(deps.baseUrl);
-  async function prepare(input: IssueLinkInput): Promise<PreparedLink> {
-    const key = await deps.keys.getKey();
-    const { token, hash, claims } = issueToken(key, input);
-    return { url: `${baseUrl}${linkPath(token)}`, record: newTokenRecord(hash, claims, deps.clock.now()) };
-  }
   return {
-    prepare,
     async issue(input) {
-      const { url, record } = await prepare(input);
-      await deps.store.putTokenRecord(record);
-      return url;
+      const key = await deps.keys.getKey();
+      const { token } = issueToken(key, { ...input, issuedAt: deps.clock.now() });
+      return `${baseUrl}${linkPath(token)}`;
     },
   };
 }

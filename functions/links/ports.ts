@@ -15,5 +15,4 @@ export type LinksStore = Pick<
   | 'transition'
   | 'enqueueMessage'
   | 'putQuestion'
-  | 'getTokenRecord'
 >;

@@ -2,7 +2,7 @@ import { NotSignatoryError, RegistrationClosedError, RegistrationNotOpenError } 
 import type { LinkClaims } from '../domain/tokens.ts';
 
 /**
- * Access rules beside the token record's own (model.ts). Pure: callers bring
+ * Access rules beside the link's own (functions/domain/tokens.ts). Pure: callers bring
  * the facts (the signatory from the store, the window from the calendar).
  */
 

@@ -6,7 +6,7 @@
 import type { ProviderAction } from '../calendar/schema.ts';
 import { linkLastDay, signingLastDay as calendarSigningLastDay } from '../calendar/deadlines.ts';
 import { localDateAt } from '../calendar/time.ts';
-import type { TokenRecord } from '../domain/tokens.ts';
+import type { LinkClaims } from '../domain/tokens.ts';
 import { lastDay } from '../calendar/timeline.ts';
 import type { Cycle, Step } from '../domain/model.ts';
 import { endOfDutchDay, startOfDutchDay } from './dutch-dates.ts';
@@ -53,7 +53,7 @@ export const kvkExtractNotBefore = (window: RegistrationWindow | undefined, cycl
  * A link's last valid instant from the cycle's calendar as it stands (functions/calendar/deadlines.ts),
  * undefined when the calendar names no day for its action (the signed expiry then holds).
  */
-export function liveLinkExpiry(cycle: Pick<Cycle, 'calendar'>, record: Pick<TokenRecord, 'action' | 'issuedAt'>): number | undefined {
-  const day = linkLastDay(cycle.calendar, record.action, localDateAt(record.issuedAt));
+export function liveLinkExpiry(cycle: Pick<Cycle, 'calendar'>, link: Pick<LinkClaims, 'action' | 'issuedAt'>): number | undefined {
+  const day = linkLastDay(cycle.calendar, link.action, localDateAt(link.issuedAt));
   return day === undefined ? undefined : endOfDutchDay(day);
 }

@@ -10,9 +10,11 @@ import { linkClaimsSchema, type LinkAction, type LinkClaims, type LinkClaimsInpu
  *
  * Format: `base64url(payload JSON) + '.' + base64url(HMAC-SHA256(key, context + payload part))`.
  * The signature covers the encoded payload exactly as sent, so there is no
- * canonicalisation to get wrong. The signature proves we issued the token; the
- * stored token record (model.ts) adds what a signature cannot: single use,
- * supersession and revocation. Only the token's SHA-256 hash is stored.
+ * canonicalisation to get wrong. The signature proves we issued the token;
+ * nothing is stored per link. Single use and supersession come from the
+ * application version the token carries, checked against the application as it
+ * is now (functions/domain/tokens.ts `checkUsable`); the expiry from the live
+ * calendar (functions/links/resolve.ts).
  */
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -20,9 +22,9 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** Bytes of the HMAC key. At least 32. */
 export type LinkKey = Uint8Array;
 
-const VERSION = 1;
-/** Domain separation: a MAC made with this key for anything else never verifies as a link. */
-const MAC_CONTEXT = 'inkoopkalender/link/v1.';
+const VERSION = 2;
+/** Domain separation: a MAC made with this key for anything else (or a link of another format) never verifies as a link. */
+const MAC_CONTEXT = 'inkoopkalender/link/v2.';
 const SIGNATURE_BYTES = 32;
 const MIN_KEY_BYTES = 32;
 /** Far above any real token (~250 chars); stops work on junk before hashing it. */
@@ -37,6 +39,8 @@ const payloadSchema = z
     x: z.string(),
     p: z.string(),
     e: z.number(),
+    i: z.number(),
+    r: z.number().optional(),
     n: z.string(),
   })
   .strict();
@@ -44,7 +48,7 @@ const payloadSchema = z
 export interface IssuedToken {
   /** Goes into the email link only. Never log it, never store it. */
   token: string;
-  /** SHA-256 hex of the token: the key of the stored token record. */
+  /** SHA-256 hex of the token: names it without holding it (e.g. a question asked through it). */
   hash: string;
   claims: LinkClaims;
 }
@@ -60,6 +64,8 @@ export function issueToken(key: LinkKey, input: LinkClaimsInput): IssuedToken {
       x: claims.action,
       p: claims.contactId,
       e: claims.expiresAt,
+      i: claims.issuedAt,
+      ...(claims.version !== undefined ? { r: claims.version } : {}),
       n: claims.nonce,
     }),
   ).toString('base64url');
@@ -105,7 +111,7 @@ export function verifyToken(key: LinkKey, token: string, clock: Clock, options: 
   return claims;
 }
 
-/** SHA-256 hex. Stored instead of the token so a leaked table or backup holds no usable links. */
+/** SHA-256 hex: names a token where the token itself must not go (a stored question, a log). */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -127,8 +133,8 @@ function decodePayload(payload: string): LinkClaims {
   // format version; still refused rather than trusted.
   const wire = payloadSchema.safeParse(json);
   if (!wire.success) throw new LinkInvalidError();
-  const { c, a, x, p, e, n } = wire.data;
-  const claims = linkClaimsSchema.safeParse({ cycleId: c, agb: a, action: x, contactId: p, expiresAt: e, nonce: n });
+  const { c, a, x, p, e, i, r, n } = wire.data;
+  const claims = linkClaimsSchema.safeParse({ cycleId: c, agb: a, action: x, contactId: p, expiresAt: e, issuedAt: i, ...(r !== undefined ? { version: r } : {}), nonce: n });
   if (!claims.success) throw new LinkInvalidError();
   return claims.data;
 }

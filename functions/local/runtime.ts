@@ -374,7 +374,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     onStop('HTTP servers', () => services.close());
     const publications = createFilePublicationStore({ dir: publicationsDir, baseUrl: services.publicationsUrl });
-    const linkIssuer = createLinkIssuer({ store, keys, baseUrl: services.linksUrl, clock });
+    const linkIssuer = createLinkIssuer({ keys, baseUrl: services.linksUrl, clock });
 
     // -- workflow handlers, counted, and the email listeners after every send
     const sesRatePerSecond = options.sesRatePerSecond ?? LOCAL_SES_RATE_PER_SECOND;

@@ -26,11 +26,9 @@ import {
   type StepInput,
   type StepStatus,
 } from '../domain/model.ts';
-import type { TokenRecord } from '../domain/tokens.ts';
 import { batchGetItems, clean, isConditionFailed, mapLimit, queryAll, type StoreDeps } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';
-import { parseToken, tokenKeys } from './tokens.ts';
 import { parseApplication } from './applications.ts';
 import { INDEXES } from './table.ts';
 
@@ -47,8 +45,6 @@ export interface PageReadsRequest {
   agb?: string;
   /** With `agb`: the provider's application in the cycle. */
   application?: boolean;
-  /** A link's token record, by the SHA-256 hash of the token. */
-  tokenHash?: string;
   /** The cycle's steps; default true. */
   steps?: boolean;
 }
@@ -63,7 +59,6 @@ export interface PageReads {
   steps: readonly Step[];
   provider?: Provider;
   application?: Application;
-  record?: TokenRecord;
 }
 
 /** Which step statuses may move to which; `done → running` only with `rerun`; `failed → due` is an operator's retry. */
@@ -149,28 +144,24 @@ export function cycleRepository(deps: StoreDeps) {
 
     /**
      * What a provider page reads, in ONE strongly consistent BatchGetItem: the
-     * cycle and, as asked, a provider, its application and a link's token
-     * record. The steps come from the in-process cache while the cycle item
+     * cycle and, as asked, a provider and its application. The steps come from the in-process cache while the cycle item
      * names the steps version they were read at; else one Query reads them.
      */
     async getPageReads(cycleId: string, request: PageReadsRequest = {}): Promise<PageReads> {
-      const { agb, tokenHash } = request;
+      const { agb } = request;
       const wanted: Key[] = [keys.cycle(cycleId)];
       if (agb !== undefined) wanted.push(keys.provider(agb));
       if (agb !== undefined && request.application) wanted.push(keys.application(cycleId, agb));
-      if (tokenHash !== undefined) wanted.push(tokenKeys.token(tokenHash));
       const items = await batchGet(wanted);
       const item = (key: Key) => items.get(`${key.pk} ${key.sk}`);
       const cycleItem = item(keys.cycle(cycleId));
       const providerItem = agb !== undefined ? item(keys.provider(agb)) : undefined;
       const applicationItem = agb !== undefined && request.application ? item(keys.application(cycleId, agb)) : undefined;
-      const tokenItem = tokenHash !== undefined ? item(tokenKeys.token(tokenHash)) : undefined;
       return {
         cycle: cycleItem && parseCycle(cycleItem),
         steps: cycleItem && request.steps !== false ? await stepsAt(cycleId, cycleItem[STEPS_VERSION]) : [],
         provider: providerItem && parseProvider(providerItem),
         application: applicationItem && parseApplication(applicationItem),
-        record: tokenItem && parseToken(tokenItem),
       };
     },
 

@@ -14,7 +14,6 @@ import { messageRepository } from './messages.ts';
 import { providerRepository } from './providers.ts';
 import { questionRepository } from './questions.ts';
 import { reachabilityRepository } from './reachability.ts';
-import { tokenRepository } from './tokens.ts';
 
 export interface StoreOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
@@ -34,7 +33,6 @@ export function createStore(options: StoreOptions) {
     ...applicationRepository(deps, { getSteps: cycles.getSteps, getProvider: providers.getProvider }),
     ...messageRepository(deps),
     ...questionRepository(deps, { getSteps: cycles.getSteps }),
-    ...tokenRepository(deps),
     ...cycleAuditRepository(deps),
     ...reachabilityRepository(deps),
   };
@@ -48,5 +46,4 @@ export type { StepUpdate } from './cycles.ts';
 export type { PutOutcome } from './providers.ts';
 export { DEFAULT_CLAIM_LEASE_MS } from './messages.ts';
 export type { TransactItem } from './dynamo.ts';
-export { consumeTokenItem, tokenKeys } from './tokens.ts';
 export { enqueueMessageItem } from './messages.ts';

@@ -2,8 +2,8 @@
  * The email outbox. A message's key is its idempotency key and it is created
  * with a conditional put, so a retried milestone never enqueues twice. The
  * sender claims a message (queued → sending) before it calls SES and then marks
- * it sent or failed; it claims (with the message's link) and marks many at once,
- * in transactions whose items each keep their own condition. Addresses stay in
+ * it sent or failed; it claims and marks many at once, in transactions whose
+ * items each keep their own condition. Addresses stay in
  * the item, never in logs or errors.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,10 +12,8 @@ import { isoNow } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
 import { DELIVERY_RANK, messageInputSchema, messageSchema, type Delivery, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
-import type { TokenRecord } from '../domain/tokens.ts';
 import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
-import { issueTokenRecords } from './tokens.ts';
 import { INDEXES } from './table.ts';
 
 const parseMessage = (item: Record<string, unknown>): Message => messageSchema.parse(withoutKeys(item));
@@ -30,18 +28,15 @@ export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
 const BATCH_ROUNDS = 3;
 const MAX_TRANSACT_ITEMS = 100;
 
-/** A queued message (as the queue listed it) to claim, with the link record to issue with the claim. */
+/** A queued message (as the queue listed it) to claim. */
 export interface ClaimRequest {
   message: Message;
-  link?: TokenRecord;
 }
 
 export type ClaimOutcome =
   | { status: 'claimed'; message: Message }
   /** No longer queued as listed: another sender claimed it (or it changed meanwhile). Nothing written. */
   | { status: 'taken' }
-  /** Its link's action was contended beyond the retries. Nothing written; try again later. */
-  | { status: 'busy' }
   /** The store failed; nothing written as far as we know. */
   | { status: 'error'; error: unknown };
 
@@ -264,23 +259,20 @@ export function messageRepository(deps: StoreDeps) {
     },
 
     /**
-     * Claims queued messages (queued → sending, counting the attempt) and issues
-     * the link each carries, atomically per message: a message is claimed if and
-     * only if its link record is written (store/tokens.ts `issueTokenRecords`).
-     * Many messages go in one transaction. The claim is conditioned on the
-     * message being as listed (queued, same attempts), so the claimed message is
-     * the listed one plus the claim; a message claimed meanwhile by another
-     * sender is `taken` and gets no link. Messages whose links share an action
-     * are chained in list order: the last one's link is the one that works.
+     * Claims queued messages (queued → sending, counting the attempt), many in
+     * one transaction, each conditioned on the message being as listed (queued,
+     * same attempts), so the claimed message is the listed one plus the claim;
+     * a message claimed meanwhile by another sender is `taken`.
      */
     async claimMessages(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]> {
       const at = isoNow(clock);
       const seen = new Set<string>();
       const claimable = requests.map((r) => r.message.status === 'queued' && !seen.has(r.message.key) && !!seen.add(r.message.key));
-      const entries = requests.map(({ message, link }) => {
+      const claims = requests.flatMap(({ message }, i): UpdateCommandInput[] => {
+        if (!claimable[i]) return [];
         const index = indexKeys.messageStatus('sending', message.createdAt, message.key);
-        const claim: TransactItem = {
-          Update: {
+        return [
+          {
             TableName,
             Key: keys.message(message.key),
             UpdateExpression: 'SET #status = :sending, claimedAt = :at, updatedAt = :at, attempts = :next, gsi3pk = :g3pk, gsi3sk = :g3sk',
@@ -296,18 +288,17 @@ export function messageRepository(deps: StoreDeps) {
               ':g3sk': index.gsi3sk,
             },
           },
-        };
-        return { record: link, with: [claim] };
+        ];
       });
-      const issued = await issueTokenRecords(deps, entries.filter((_, i) => claimable[i]));
+      const outcomes = await updateEach(claims);
       let next = 0;
       return requests.map(({ message }, i): ClaimOutcome => {
         if (!claimable[i]) return { status: 'taken' };
-        const outcome = issued[next++];
+        const outcome = outcomes[next++];
         switch (outcome.status) {
-          case 'issued':
+          case 'done':
             return { status: 'claimed', message: { ...message, status: 'sending', claimedAt: at, updatedAt: at, attempts: message.attempts + 1 } };
-          case 'refused':
+          case 'conflict':
             return { status: 'taken' };
           default:
             return outcome;

@@ -17,12 +17,11 @@
  * | care-type member  | CARETYPE#<code>         | PROVIDER#<agb>        |                                       |                                             |                                        |
  * | event (audit)     | APP#<cycleId>#<agb>     | EVENT#<version:6>     |                                       |                                             |                                        |
  * | message (outbox)  | MSG#<idempotency key>   | MSG                   |                                       | PROVIDER#<agb> / MSG#<createdAt>#<key>      | MSGSTATUS#<status> / <createdAt>#<key> |
- * | link token        | TOKEN#<sha256 of token> | TOKEN                 |                                       |                                             |                                        |
- * | newest link       | LINKHEAD#<c>#<agb>#<act>| LINKHEAD              |                                       |                                             |                                        |
  *
  * A care-type member is a copy of the provider profile, written in the same
  * transaction, so a milestone reads the providers of its care type with a Query.
- * Key builders: ./keys.ts (link tokens and their heads: ./tokens.ts, which also explains supersession).
+ * Key builders: ./keys.ts. Provider links are stored nowhere: a signed token
+ * bound to its application's version (functions/domain/tokens.ts).
  *
  * The event's sort key is the application version it produced, so a transition's
  * event put is conditional on that key not existing: two writers from the same

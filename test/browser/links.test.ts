@@ -70,7 +70,7 @@ async function sendAndReadLink(address: string): Promise<string> {
     clock,
     sleep: async (ms) => void clock.advanceBy(ms),
     config: { from: 'inkoop@zorgverzekeraar.example.nl', ratePerSecond: 10, maxAttempts: 2, batchSize: 10 },
-    linkIssuer: createLinkIssuer({ store, keys: new LocalLinkKeyProvider(dataDir), baseUrl: server.url, clock }),
+    linkIssuer: createLinkIssuer({ keys: new LocalLinkKeyProvider(dataDir), baseUrl: server.url, clock }),
     logger: { info() {}, warn() {}, error() {} },
   });
   expect(await sender.sendQueued()).toMatchObject({ failed: 0 });

@@ -68,7 +68,7 @@ export async function createHarness(client: DynamoDBClient, tableName: string, o
   await store.putSteps(cycle.id, steps);
   const dataDir = await mkdtemp(join(tmpdir(), 'links-'));
   const uploads = new LocalUploadStore(dataDir, clock, options.uploadLimits);
-  const linkIssuer = createLinkIssuer({ store, keys, baseUrl: BASE_URL, clock });
+  const linkIssuer = createLinkIssuer({ keys, baseUrl: BASE_URL, clock });
   const app = createProviderLinksApp({ store, clock, keys, uploads, linkIssuer, config: { baseUrl: BASE_URL } });
 
   const request = (method: string, path: string, body?: string | Buffer, contentType?: string): HttpEvent => {
@@ -153,8 +153,11 @@ export async function createHarness(client: DynamoDBClient, tableName: string, o
     cycle,
     app,
     dataDir,
-    issue: ({ agb, action, contactId, expiresAt }) =>
-      linkIssuer.issue({ cycleId: cycle.id, agb, action, contactId, expiresAt: expiresAt ?? endOfDeadline(action) }),
+    // As the sender does: bound to the application's version now (none without an application).
+    issue: async ({ agb, action, contactId, expiresAt }) => {
+      const version = (await store.getApplication(cycle.id, agb))?.version;
+      return linkIssuer.issue({ cycleId: cycle.id, agb, action, contactId, expiresAt: expiresAt ?? endOfDeadline(action), ...(version !== undefined ? { version } : {}) });
+    },
     providerIn,
     get: (path) => app(request('GET', path)),
     post: (path, body, contentType = 'application/x-www-form-urlencoded') => app(request('POST', path, body, contentType)),

@@ -8,7 +8,8 @@ import { amendMilestone } from '../../../functions/cycles/amend.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
 import { recordRequests, useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { createHarness, form, pathOf, text, type Harness } from './harness.ts';
+import { issueToken } from '../../../functions/links/token.ts';
+import { createHarness, form, KEY, pathOf, text, type Harness } from './harness.ts';
 
 const local = useDynamoDbLocal();
 let calls: string[];
@@ -63,7 +64,17 @@ describe('DynamoDB requests per page', () => {
 
   it('refusals read no more than the page: a link for a provider without an application, one request', async () => {
     const { provider } = await h.providerIn('none');
-    const path = pathOf(await h.issue({ agb: provider.agb, action: 'submit-proposal', contactId: general(provider).id }));
+    // Validly signed, bound to a version, but the provider has no application in the cycle.
+    const { token } = issueToken(KEY, {
+      cycleId: h.cycle.id,
+      agb: provider.agb,
+      action: 'submit-proposal',
+      contactId: general(provider).id,
+      expiresAt: Date.parse('2020-09-15T21:59:59.999Z'),
+      issuedAt: h.clock.now(),
+      version: 1,
+    });
+    const path = `/l/${token}`;
     await h.get(path);
     expect(await requestsOf(async () => expect((await h.get(path)).statusCode).toBe(404))).toEqual(['BatchGetItem']);
   });

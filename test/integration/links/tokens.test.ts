@@ -1,17 +1,21 @@
+/**
+ * Links are stored nowhere: a signed token bound to its application's version
+ * (functions/domain/tokens.ts), resolved here against the application as
+ * DynamoDB Local has it, the way the provider pages do (functions/links/app.ts).
+ */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { VirtualClock } from '../../../functions/commons/clock.ts';
+import { isoNow, VirtualClock } from '../../../functions/commons/clock.ts';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ConflictError, LinkSupersededError, LinkUsedError } from '../../../functions/commons/errors.ts';
+import type { Application } from '../../../functions/domain/model.ts';
+import type { LinkAction } from '../../../functions/domain/tokens.ts';
+import { triggers } from '../../../functions/domain/transitions.ts';
 import { createLinkIssuer } from '../../../functions/links/issue.ts';
 import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import { resolveLink } from '../../../functions/links/resolve.ts';
-import { hashToken } from '../../../functions/links/token.ts';
-import { LinkSupersededError, LinkUsedError } from '../../../functions/commons/errors.ts';
-import { consumeTokenItem, type Store } from '../../../functions/store/index.ts';
-import { documentClient } from '../../../functions/store/dynamo.ts';
-import { ConflictError } from '../../../functions/commons/errors.ts';
-import { triggers } from '../../../functions/domain/transitions.ts';
+import { enqueueMessageItem, type Store } from '../../../functions/store/index.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { actors, anAgb, aTimeline } from '../../support/factories.ts';
+import { aMessage, actors, anAgb, aTimeline } from '../../support/factories.ts';
 
 const local = useDynamoDbLocal();
 const KEY = new Uint8Array(32).fill(7);
@@ -23,101 +27,100 @@ let clock: VirtualClock;
 beforeEach(async () => {
   clock = new VirtualClock('2020-06-01T10:00:00Z');
   store = await local.freshStore(clock);
+  await store.putSteps('c1', aTimeline());
 });
 
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+const issuer = () => createLinkIssuer({ keys, baseUrl: 'http://x', clock });
 
-describe('link issuer with the token store', () => {
-  it('stores only the hash and returns an absolute /l/ URL', async () => {
-    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://127.0.0.1:3000/', clock });
-    const agb = anAgb();
-    const url = await issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/l\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    const record = await store.getTokenRecord(hashToken(tokenOf(url)));
-    expect(record).toMatchObject({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
-    expect(JSON.stringify(record)).not.toContain(tokenOf(url));
+async function anApplicationInvited(): Promise<Application> {
+  const agb = anAgb();
+  const { application } = await store.createApplication({ cycleId: 'c1', agb, track: 'existing', providerName: 'P', trigger: triggers.operator('invite'), actor: actors.operator });
+  return application;
+}
+
+async function linkFor(app: Application, action: LinkAction): Promise<string> {
+  return tokenOf(await issuer().issue({ cycleId: 'c1', agb: app.agb, action, contactId: 'c-a', expiresAt: DEADLINE, version: app.version }));
+}
+
+/** Resolves as the pages do: the application read from the table, now. */
+const resolve = (token: string) =>
+  resolveLink(token, {
+    key: KEY,
+    clock,
+    read: (claims) => store.getApplication(claims.cycleId, claims.agb),
+    applicationOf: (app) => app,
   });
 
-  it('a newer link for the same action supersedes all older ones; other actions are untouched', async () => {
-    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
-    const agb = anAgb();
-    const input = { cycleId: 'c1', agb, action: 'declare-conditions' as const, contactId: 'c-a', expiresAt: DEADLINE };
-    const first = tokenOf(await issuer.issue(input));
-    clock.advanceBy(1000);
-    const second = tokenOf(await issuer.issue(input));
-    const other = tokenOf(await issuer.issue({ ...input, action: 'withdraw' }));
-    clock.advanceBy(1000);
-    const third = tokenOf(await issuer.issue(input));
-    const deps = { key: KEY, clock, findRecord: (h: string) => store.getTokenRecord(h) };
-    await expect(resolveLink(first, deps)).rejects.toBeInstanceOf(LinkSupersededError);
-    await expect(resolveLink(second, deps)).rejects.toBeInstanceOf(LinkSupersededError);
-    await expect(resolveLink(third, deps)).resolves.toMatchObject({ claims: { action: 'declare-conditions' } });
-    await expect(resolveLink(other, deps)).resolves.toMatchObject({ claims: { action: 'withdraw' } });
+const withdraw = (app: Application) => store.transition(app, { to: 'withdrawn', trigger: triggers.provider('withdraw'), actor: actors.provider(app.agb, 'c-a') });
+
+describe('links bound to the application version', () => {
+  it('nothing is written to issue a link', async () => {
+    const app = await anApplicationInvited();
+    const count = async () => (await local.db.client.send(new ScanCommand({ TableName: store.tableName, Select: 'COUNT' }))).Count;
+    const before = await count();
+    await linkFor(app, 'withdraw');
+    const after = await count();
+    expect(after).toBe(before);
   });
 
-  it('8 concurrent issues for the same action leave exactly one usable link', async () => {
-    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
-    const agb = anAgb();
-    const urls = await Promise.all(
-      Array.from({ length: 8 }, () => issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE })),
-    );
-    const records = await Promise.all(urls.map((u) => store.getTokenRecord(hashToken(tokenOf(u)))));
-    expect(records.filter((r) => r && r.supersededBy === undefined)).toHaveLength(1);
+  it('works while the application is at its version; once its own action moved it: used', async () => {
+    const app = await anApplicationInvited();
+    const token = await linkFor(app, 'withdraw');
+    await expect(resolve(token)).resolves.toMatchObject({ claims: { action: 'withdraw', version: app.version } });
+    await withdraw(app);
+    await expect(resolve(token)).rejects.toBeInstanceOf(LinkUsedError);
   });
 
-  // Expiry is not the stored record's to decide: a link lives until its action's deadline in the live
-  // calendar (calendar/deadlines.ts), checked when the link resolves (test/integration/links/app.test.ts).
-  it('consumeTokenItem: a single-use token is used once; a reused or superseded one cancels the transaction', async () => {
-    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
-    const doc = documentClient(local.db.client);
-    const agb = anAgb();
-    const url = await issuer.issue({ cycleId: 'c1', agb, action: 'withdraw', contactId: 'c-a', expiresAt: DEADLINE });
-    const record = (await store.getTokenRecord(hashToken(tokenOf(url))))!;
-    const consume = (now: number) => doc.send(new TransactWriteCommand({ TransactItems: [consumeTokenItem(store.tableName, record, now)] }));
-    await consume(clock.now());
-    await expect(consume(clock.now())).rejects.toMatchObject({ name: 'TransactionCanceledException' });
-    await expect(resolveLink(tokenOf(url), { key: KEY, clock, findRecord: (h) => store.getTokenRecord(h) })).rejects.toBeInstanceOf(LinkUsedError);
-
-    const older = await issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
-    await issuer.issue({ cycleId: 'c1', agb, action: 'submit-proposal', contactId: 'c-a', expiresAt: DEADLINE });
-    const olderRecord = (await store.getTokenRecord(hashToken(tokenOf(older))))!;
-    await expect(
-      doc.send(new TransactWriteCommand({ TransactItems: [consumeTokenItem(store.tableName, olderRecord, clock.now())] })),
-    ).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+  it('a link issued before anything else moved the application is superseded; one issued after works', async () => {
+    const app = await anApplicationInvited();
+    const older = await linkFor(app, 'withdraw');
+    const moved = await store.transition(app, { to: 'withdrawn', trigger: triggers.operator('withdraw'), actor: actors.operator });
+    const reinstated = await store.transition(moved, { to: 'invited', trigger: triggers.operator('reinstate'), actor: actors.operator });
+    const newer = await linkFor(reinstated, 'withdraw');
+    await expect(resolve(older)).rejects.toBeInstanceOf(LinkSupersededError);
+    await expect(resolve(newer)).resolves.toMatchObject({ claims: { version: reinstated.version } });
   });
 
-  it('a reusable (ask-question) token can be used repeatedly', async () => {
-    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
-    const doc = documentClient(local.db.client);
-    const url = await issuer.issue({ cycleId: 'c1', agb: anAgb(), action: 'ask-question', contactId: 'c-a', expiresAt: DEADLINE });
-    const record = (await store.getTokenRecord(hashToken(tokenOf(url))))!;
-    for (let i = 0; i < 3; i++) {
-      await doc.send(new TransactWriteCommand({ TransactItems: [consumeTokenItem(store.tableName, record, clock.now() + i)] }));
-    }
-    expect((await store.getTokenRecord(record.hash))?.usedAt).toBe(clock.now());
+  it('a used link stays dead when the application comes back to the same state (reinstated)', async () => {
+    const app = await anApplicationInvited();
+    const token = await linkFor(app, 'withdraw');
+    const used = await withdraw(app);
+    const back = await store.transition(used, { to: 'invited', trigger: triggers.operator('reinstate'), actor: actors.operator });
+    expect(back.state).toBe(app.state);
+    await expect(resolve(token)).rejects.toBeInstanceOf(LinkSupersededError);
+  });
+
+  it('a question link carries no version and works whatever the application does', async () => {
+    const app = await anApplicationInvited();
+    const token = await linkFor(app, 'ask-question');
+    await withdraw(app);
+    await expect(resolve(token)).resolves.toMatchObject({ claims: { action: 'ask-question' } });
   });
 });
 
 describe('transition with alsoWrite (store/applications.ts)', () => {
   it('writes the extra items with the transition, or nothing at all when one of their conditions fails', async () => {
-    await store.putSteps('c1', aTimeline());
-    const issuer = createLinkIssuer({ store, keys, baseUrl: 'http://x', clock });
-    const agb = anAgb();
-    const { application } = await store.createApplication({ cycleId: 'c1', agb, track: 'existing', providerName: 'P', trigger: triggers.operator('invite'), actor: actors.operator });
-    const url = await issuer.issue({ cycleId: 'c1', agb, action: 'withdraw', contactId: 'c-a', expiresAt: DEADLINE });
-    const record = (await store.getTokenRecord(hashToken(tokenOf(url))))!;
-    const request = { to: 'withdrawn' as const, trigger: triggers.provider('withdraw'), actor: actors.provider(agb, 'c-a'), alsoWrite: () => [consumeTokenItem(store.tableName, record, clock.now())] };
+    const app = await anApplicationInvited();
+    const existing = aMessage({ cycleId: 'c1', agb: app.agb });
+    await store.enqueueMessage(existing);
+    const request = (key: string) => ({
+      to: 'withdrawn' as const,
+      trigger: triggers.provider('withdraw'),
+      actor: actors.provider(app.agb, 'c-a'),
+      alsoWrite: () => [enqueueMessageItem(store.tableName, { ...existing, key }, isoNow(clock))],
+    });
 
-    const next = await store.transition(application, request);
-    expect(next.state).toBe('withdrawn');
-    expect((await store.getTokenRecord(record.hash))?.usedAt).toBe(clock.now());
-
-    // Reinstated by an operator, then the same (used) token again: cancelled, item 2 named, nothing written.
-    const reinstated = await store.transition(next, { to: 'invited', trigger: triggers.operator('reinstate'), actor: actors.operator });
-    const error = await store.transition(reinstated, request).catch((e: unknown) => e);
+    // The confirmation's key exists: cancelled, item 2 named, nothing written.
+    const error = await store.transition(app, request(existing.key)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).details).toMatchObject({ failed: [2] });
-    expect(await store.getApplication('c1', agb)).toEqual(reinstated);
-    expect(await store.listEvents('c1', agb)).toHaveLength(3);
+    expect(await store.getApplication('c1', app.agb)).toEqual(app);
+    expect(await store.listEvents('c1', app.agb)).toHaveLength(1);
+
+    const next = await store.transition(app, request('confirmation-1'));
+    expect(next.state).toBe('withdrawn');
+    expect(await store.getMessage('confirmation-1')).toBeDefined();
+    expect(await store.listEvents('c1', app.agb)).toHaveLength(2);
   });
 });

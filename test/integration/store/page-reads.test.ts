@@ -8,8 +8,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { triggers } from '../../../functions/domain/transitions.ts';
-import { newTokenRecord } from '../../../functions/domain/tokens.ts';
-import { issueToken } from '../../../functions/links/token.ts';
 import { keys } from '../../../functions/store/keys.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
 import { recordRequests, useDynamoDbLocal } from '../../support/dynamodb.ts';
@@ -48,7 +46,7 @@ const closingOn = (date: string) =>
   aTimeline().map((s) => (s.kind === 'registration-window' && s.phase === 'closes' ? { ...s, localDate: date, at: `${date}T22:00:00.000Z` } : s));
 
 describe('getPageReads', () => {
-  it('reads cycle, provider, application and token record in one BatchGetItem', async () => {
+  it('reads cycle, provider and application in one BatchGetItem', async () => {
     const cycle = aCycle();
     await writer.putSteps(cycle.id, aTimeline());
     await writer.putCycle(cycle);
@@ -61,31 +59,21 @@ describe('getPageReads', () => {
       trigger: triggers.operator('invite'),
       actor: actors.operator,
     });
-    const issued = issueToken(new Uint8Array(32).fill(7), {
-      cycleId: cycle.id,
-      agb: provider.agb,
-      action: 'withdraw',
-      contactId: provider.contacts[0].id,
-      expiresAt: Date.parse('2020-07-01T21:59:59.999Z'),
-    });
-    const record = newTokenRecord(issued.hash, issued.claims, clock.now());
-    await writer.putTokenRecord(record);
-
-    const all = () => reader.getPageReads(cycle.id, { agb: provider.agb, application: true, tokenHash: issued.hash });
+    const all = () => reader.getPageReads(cycle.id, { agb: provider.agb, application: true });
     const first = await requestsOf(all);
     expect(first.ops).toEqual(['BatchGetItem', 'Query']);
-    expect(first.result).toEqual({ cycle, steps: await writer.getSteps(cycle.id), provider, application, record });
+    expect(first.result).toEqual({ cycle, steps: await writer.getSteps(cycle.id), provider, application });
     const second = await requestsOf(all);
     expect(second.ops).toEqual(['BatchGetItem']);
     expect(second.result).toEqual(first.result);
 
     // Only what is asked for; what is not there is undefined.
-    const some = await requestsOf(() => reader.getPageReads(cycle.id, { agb: '99999999', tokenHash: 'f'.repeat(64), steps: false }));
+    const some = await requestsOf(() => reader.getPageReads(cycle.id, { agb: '99999999', steps: false }));
     expect(some.ops).toEqual(['BatchGetItem']);
-    expect(some.result).toEqual({ cycle, steps: [], provider: undefined, application: undefined, record: undefined });
+    expect(some.result).toEqual({ cycle, steps: [], provider: undefined, application: undefined });
     const none = await requestsOf(() => reader.getPageReads('nope', { agb: provider.agb, application: true }));
     expect(none.ops).toEqual(['BatchGetItem']);
-    expect(none.result).toEqual({ cycle: undefined, steps: [], provider, application: undefined, record: undefined });
+    expect(none.result).toEqual({ cycle: undefined, steps: [], provider, application: undefined });
   });
 
   it('cached steps are shared read-only', async () => {
@@ -141,7 +129,7 @@ describe('the steps cache follows every write of the timeline', () => {
   it('steps written before their cycle exists create no cycle item', async () => {
     await writer.putSteps('c1', aTimeline());
     expect(await writer.getCycle('c1')).toBeUndefined();
-    expect(await reader.getPageReads('c1')).toEqual({ cycle: undefined, steps: [], provider: undefined, application: undefined, record: undefined });
+    expect(await reader.getPageReads('c1')).toEqual({ cycle: undefined, steps: [], provider: undefined, application: undefined });
   });
 
   it('a cycle stored before steps versions: its steps are read every time', async () => {

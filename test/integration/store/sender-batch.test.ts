@@ -1,11 +1,11 @@
 /**
- * The sender's batched claims, link issues and marks against DynamoDB Local
- * (functions/email/sender.ts, store/messages.ts claimMessages, store/tokens.ts
- * issueTokenRecords): few requests per chunk, and each guarantee still holds
+ * The sender's batched claims, links and marks against DynamoDB Local
+ * (functions/email/sender.ts, store/messages.ts claimMessages; links bound to
+ * the application version): few requests per chunk, and each guarantee still holds
  * when part of a batch fails its condition.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SendEmailCommand, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createEmailSender, type EmailSenderConfig } from '../../../functions/email/sender.ts';
@@ -14,12 +14,12 @@ import { createLinkIssuer, type LinkIssuer } from '../../../functions/links/issu
 import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import { resolveLink } from '../../../functions/links/resolve.ts';
 import { LinkSupersededError } from '../../../functions/commons/errors.ts';
-import { hashToken } from '../../../functions/links/token.ts';
 import type { MessageInput } from '../../../functions/domain/model.ts';
-import { createStore, tokenKeys, type Store } from '../../../functions/store/index.ts';
+import { createStore, type Store } from '../../../functions/store/index.ts';
+import { triggers } from '../../../functions/domain/transitions.ts';
 import { decodeTagValue } from '../../../functions/email/tags.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { anAgb } from '../../support/factories.ts';
+import { actors, anAgb, aTimeline } from '../../support/factories.ts';
 
 const local = useDynamoDbLocal();
 const KEY = new Uint8Array(32).fill(9);
@@ -59,7 +59,8 @@ beforeEach(async () => {
     { step: 'initialize', name: 'countRequests' },
   );
   store = createStore({ client: doc, tableName: await local.freshTable(), clock });
-  issuer = createLinkIssuer({ store, keys, baseUrl: 'https://links.example.nl', clock });
+  await store.putSteps('msr-2021', aTimeline());
+  issuer = createLinkIssuer({ keys, baseUrl: 'https://links.example.nl', clock });
   delivered = [];
 });
 
@@ -88,7 +89,18 @@ const plain = (agb: string): MessageInput => ({
 });
 
 const tokenIn = (text: string): string => /https:\/\/links\.example\.nl\/l\/([A-Za-z0-9_.-]+)/.exec(text)![1];
-const resolve = (token: string) => resolveLink(token, { key: KEY, clock, findRecord: (h) => store.getTokenRecord(h) });
+/** As the pages resolve a link: against the application as it is now. */
+const resolve = (token: string) =>
+  resolveLink(token, { key: KEY, clock, read: (claims) => store.getApplication(claims.cycleId, claims.agb), applicationOf: (app) => app });
+
+/** Providers with an application in msr-2021 (links are bound to its version). */
+async function applicants(n: number): Promise<string[]> {
+  const agbs = Array.from({ length: n }, () => anAgb());
+  for (const agb of agbs) {
+    await store.createApplication({ cycleId: 'msr-2021', agb, track: 'new', providerName: 'Zorg BV', trigger: triggers.provider('request-registration'), actor: actors.provider(agb, 'c-1') });
+  }
+  return agbs;
+}
 
 async function statuses(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -99,14 +111,14 @@ async function statuses(): Promise<Record<string, string>> {
 }
 
 describe('the sender against DynamoDB Local', () => {
-  it('claims and links 40 messages in one read of the heads and two transactions, and marks them sent in one', async () => {
-    const agbs = Array.from({ length: 30 }, () => anAgb());
+  it('claims 40 messages in one transaction, reads the applications of their links in one request, and marks them sent in one', async () => {
+    const agbs = await applicants(30);
     await store.enqueueMessages([...agbs.map((agb) => withLink(agb)), ...agbs.slice(0, 10).map(plain)]);
     requests = {};
 
     expect(await sender().sendQueued()).toEqual({ sent: 40, failed: 0, more: false, unknownOutcome: 0 });
 
-    // 30 linked messages × 3 items (claim, record, head) + 10 plain claims = 100 items: one transaction; the marks: one more.
+    // 40 claims: one transaction; the 30 applications: one BatchGetItem; the marks: one more transaction. Nothing stored per link.
     expect(requests).toEqual({ Query: 2, BatchGetItem: 1, TransactWriteItems: 2 });
     expect(Object.values(await statuses()).every((s) => s === 'sent')).toBe(true);
     expect(delivered).toHaveLength(40);
@@ -116,7 +128,7 @@ describe('the sender against DynamoDB Local', () => {
   });
 
   it('a message claimed by another sender before the batch is skipped with no link; the rest are sent', async () => {
-    const agbs = [anAgb(), anAgb(), anAgb()];
+    const agbs = await applicants(3);
     await store.enqueueMessages(agbs.map((agb) => withLink(agb)));
     const stolen = withLink(agbs[1]).key;
     let stole = false;
@@ -135,30 +147,28 @@ describe('the sender against DynamoDB Local', () => {
 
     expect(delivered.map((d) => d.key).sort()).toEqual([withLink(agbs[0]).key, withLink(agbs[2]).key].sort());
     expect((await statuses())[stolen]).toBe('sending'); // the other sender's
-    // No link was issued for it: its provider has no head and so no record.
-    expect(await headOf(agbs[1])).toBeUndefined();
-    expect(await headOf(agbs[0])).toBeDefined();
   });
 
-  it('two messages for the same provider and action in one run: both sent, only the newest link works, the older ones are superseded', async () => {
-    const agb = anAgb();
-    const earlier = await issuer.issue({ cycleId: 'msr-2021', agb, action: 'submit-registration', contactId: 'c-1', expiresAt: Date.parse(DEADLINE_ISO) });
-    await store.enqueueMessages([withLink(agb, 'first'), withLink(agb, 'second'), withLink(anAgb(), 'other')]);
+  it('two messages for the same provider and action in one run: both sent, bound to the same version; once one is used, both are dead', async () => {
+    const [agb, other] = await applicants(2);
+    await store.enqueueMessages([withLink(agb, 'first'), withLink(agb, 'second'), withLink(other, 'other')]);
 
     expect(await sender().sendQueued()).toMatchObject({ sent: 3, failed: 0 });
 
     const text = (cause: string) => delivered.find((d) => d.key === `msr-2021#${agb}#${cause}#reminder`)!.text;
     const first = tokenIn(text('first'));
     const second = tokenIn(text('second'));
-    await expect(resolve(tokenIn(earlier))).rejects.toBeInstanceOf(LinkSupersededError);
+    await expect(resolve(first)).resolves.toMatchObject({ claims: { agb, action: 'submit-registration', version: 1 } });
+    await expect(resolve(second)).resolves.toMatchObject({ claims: { version: 1 } });
+    const app = (await store.getApplication('msr-2021', agb))!;
+    await store.transition(app, { to: 'withdrawn', trigger: triggers.provider('withdraw'), actor: actors.provider(agb, 'c-1') });
     await expect(resolve(first)).rejects.toBeInstanceOf(LinkSupersededError);
-    await expect(resolve(second)).resolves.toMatchObject({ claims: { agb, action: 'submit-registration' } });
-    expect(await headOf(agb)).toBe(hashToken(second));
-    expect((await store.getTokenRecord(hashToken(first)))?.supersededBy).toBe(hashToken(second));
+    await expect(resolve(second)).rejects.toBeInstanceOf(LinkSupersededError);
+    await expect(resolve(tokenIn(delivered.find((d) => d.key.includes(other))!.text))).resolves.toBeDefined();
   });
 
   it('sendQueued twice, and two senders at once: every email exactly once, one working link per provider', async () => {
-    const agbs = Array.from({ length: 12 }, () => anAgb());
+    const agbs = await applicants(12);
     await store.enqueueMessages(agbs.map((agb) => withLink(agb)));
 
     const [a, b] = await Promise.all([sender(store, { batchSize: 5 }).sendQueued(), sender(store, { batchSize: 5 }).sendQueued()]);
@@ -244,10 +254,3 @@ describe('batched writes of the outbox (store/messages.ts)', () => {
     expect((await store.queryMessagesByStatus('queued')).items.map((m) => m.key).sort()).toEqual(listed.map((m) => m.key).sort());
   });
 });
-
-/** The hash the link head of (msr-2021, agb, submit-registration) names. */
-async function headOf(agb: string): Promise<string | undefined> {
-  const doc = DynamoDBDocumentClient.from(local.db.client);
-  const out = await doc.send(new GetCommand({ TableName: store.tableName, Key: tokenKeys.head({ cycleId: 'msr-2021', agb, action: 'submit-registration' }), ConsistentRead: true }));
-  return out.Item?.hash as string | undefined;
-}

@@ -9,91 +9,54 @@ import {
   RegistrationNotOpenError,
 } from '../../../functions/commons/errors.ts';
 import { endOfDutchDay, startOfDutchDay } from '../../../functions/links/dutch-dates.ts';
-import {
-  assertUsable,
-  checkUsable,
-  markUsed,
-  newTokenRecord,
-  supersede,
-  tokenRecordSchema,
-  type TokenRecord,
-} from '../../../functions/domain/tokens.ts';
+import { assertUsable, checkUsable, usedBy } from '../../../functions/domain/tokens.ts';
+import type { Application } from '../../../functions/domain/model.ts';
 import { assertRegistrationOpen, assertSignatory } from '../../../functions/links/rules.ts';
 
 const expiresAt = endOfDutchDay('2020-09-15');
-const issuedAt = Date.parse('2020-09-01T07:00:00Z');
 const now = Date.parse('2020-09-10T12:00:00Z');
+const link = { action: 'submit-proposal' as const, version: 4 };
+type AppState = Pick<Application, 'version' | 'lastTransition' | 'updatedAt'>;
+const app = (version: number, by?: Application['lastTransition']): AppState => ({ version, updatedAt: '2020-09-09T10:00:00.000Z', ...(by ? { lastTransition: by } : {}) });
+const byProvider = (version: number, action: 'submit-proposal' | 'withdraw'): Application['lastTransition'] => ({
+  version,
+  from: 'invited',
+  trigger: { kind: 'provider', action },
+});
 
-const record = (over: Partial<TokenRecord> = {}): TokenRecord =>
-  tokenRecordSchema.parse({
-    hash: 'a'.repeat(64),
-    cycleId: 'msr-2021',
-    agb: '12345678',
-    action: 'submit-proposal',
-    contactId: 'c-1',
-    expiresAt,
-    issuedAt,
-    ...over,
+describe('link rules: a single-use link works while the application is at the version it carries', () => {
+  it('accepts a current link up to and including its deadline', () => {
+    expect(checkUsable(link, app(4), expiresAt, now)).toEqual({ ok: true });
+    expect(checkUsable(link, app(4), expiresAt, expiresAt)).toEqual({ ok: true });
+    expect(checkUsable(link, app(4), expiresAt, expiresAt + 1)).toEqual({ ok: false, refusal: { reason: 'expired', expiresAt } });
   });
 
-describe('token record rules', () => {
-  it('builds a record from issued claims', () => {
-    const r = newTokenRecord('b'.repeat(64), { ...record(), nonce: 'x'.repeat(22) }, issuedAt);
-    expect(r).toMatchObject({ hash: 'b'.repeat(64), action: 'submit-proposal', expiresAt, issuedAt });
-    expect(r).not.toHaveProperty('usedAt');
+  it('once its own action moved the application: used (with when), also after the deadline', () => {
+    const after = app(5, byProvider(5, 'submit-proposal'));
+    expect(usedBy(link, after)).toBe(Date.parse('2020-09-09T10:00:00.000Z'));
+    expect(checkUsable(link, after, expiresAt, now)).toEqual({ ok: false, refusal: { reason: 'used', usedAt: Date.parse('2020-09-09T10:00:00.000Z') } });
+    expect(() => assertUsable(link, after, expiresAt, expiresAt + 1)).toThrow(LinkUsedError);
   });
 
-  it('accepts an unused, current record up to and including its deadline', () => {
-    expect(checkUsable(record(), now)).toEqual({ ok: true });
-    expect(checkUsable(record(), expiresAt)).toEqual({ ok: true });
-    expect(checkUsable(record(), expiresAt + 1)).toEqual({ ok: false, refusal: { reason: 'expired', expiresAt } });
+  it('once anything else moved the application (another action, a milestone, a purchaser): superseded, before expired', () => {
+    expect(checkUsable(link, app(5, byProvider(5, 'withdraw')), expiresAt, now)).toEqual({ ok: false, refusal: { reason: 'superseded' } });
+    expect(checkUsable(link, app(5, { version: 5, from: 'proposal-submitted', trigger: { kind: 'deadline', milestone: 'proposal-deadline' } }), expiresAt, now)).toMatchObject({ refusal: { reason: 'superseded' } });
+    // Its own action, but then something else: no longer "used by this link" as the latest word.
+    expect(checkUsable(link, app(6, { version: 6, from: 'proposal-submitted', trigger: { kind: 'purchaser', decision: 'eligible' } }), expiresAt, expiresAt + 1)).toMatchObject({ refusal: { reason: 'superseded' } });
+    expect(() => assertUsable(link, app(3), expiresAt, now)).toThrow(LinkSupersededError);
   });
 
-  it('uses a state-changing link once', () => {
-    const used = markUsed(record(), now);
-    expect(used.usedAt).toBe(now);
-    expect(checkUsable(used, now + 1)).toEqual({ ok: false, refusal: { reason: 'used', usedAt: now } });
-    expect(() => markUsed(used, now + 1)).toThrow(LinkUsedError);
-    expect(() => assertUsable(used, now + 1)).toThrow(expect.objectContaining({ httpStatus: 410, usedAt: now }));
+  it('a single-use link without a version, or without an application, never works', () => {
+    expect(checkUsable({ action: 'withdraw' }, app(1), expiresAt, now)).toMatchObject({ ok: false, refusal: { reason: 'superseded' } });
+    expect(checkUsable(link, undefined, expiresAt, now)).toMatchObject({ ok: false });
   });
 
-  it('lets a question link be used again until its deadline', () => {
-    const asked = markUsed(record({ action: 'ask-question' }), now);
-    expect(asked.usedAt).toBe(now);
-    expect(checkUsable(asked, now + 1000)).toEqual({ ok: true });
-    expect(markUsed(asked, now + 1000).usedAt).toBe(now);
-    expect(() => assertUsable(asked, expiresAt + 1)).toThrow(LinkExpiredError);
-  });
-
-  it('lets a newer link for the same action supersede the older one', () => {
-    const older = record();
-    const newer = record({ hash: 'c'.repeat(64), issuedAt: issuedAt + 1000, contactId: 'c-2' });
-    const superseded = supersede(older, newer);
-    expect(superseded.supersededBy).toBe(newer.hash);
-    expect(checkUsable(superseded, now)).toEqual({ ok: false, refusal: { reason: 'superseded', supersededBy: newer.hash } });
-    expect(() => assertUsable(superseded, now)).toThrow(LinkSupersededError);
-    expect(checkUsable(newer, now)).toEqual({ ok: true });
-  });
-
-  it('supersedes only within the same cycle, provider and action, and never backwards', () => {
-    const older = record();
-    expect(() => supersede(older, record({ hash: 'c'.repeat(64), action: 'withdraw' }))).toThrow();
-    expect(() => supersede(older, record({ hash: 'c'.repeat(64), agb: '87654321' }))).toThrow();
-    expect(() => supersede(older, older)).toThrow();
-    expect(() => supersede(record({ issuedAt: issuedAt + 5 }), record({ hash: 'c'.repeat(64) }))).toThrow();
-  });
-
-  it('says "used" before "superseded" before "expired"', () => {
-    const all = record({ usedAt: now, supersededBy: 'c'.repeat(64) });
-    expect(checkUsable(all, expiresAt + 1)).toMatchObject({ ok: false, refusal: { reason: 'used' } });
-    const supersededAndLate = record({ supersededBy: 'c'.repeat(64) });
-    expect(checkUsable(supersededAndLate, expiresAt + 1)).toMatchObject({ ok: false, refusal: { reason: 'superseded' } });
-  });
-
-  it('rejects malformed records', () => {
-    expect(tokenRecordSchema.safeParse({ ...record(), hash: 'not-a-hash' }).success).toBe(false);
-    expect(tokenRecordSchema.safeParse({ ...record(), action: 'request-registration' }).success).toBe(false);
-    expect(tokenRecordSchema.safeParse({ ...record(), token: 'x' }).success).toBe(false);
+  it('a question link carries no version: it works until its deadline, whatever the application does', () => {
+    const ask = { action: 'ask-question' as const };
+    expect(checkUsable(ask, undefined, expiresAt, now)).toEqual({ ok: true });
+    expect(checkUsable(ask, app(9), expiresAt, now)).toEqual({ ok: true });
+    expect(() => assertUsable(ask, app(9), expiresAt, expiresAt + 1)).toThrow(LinkExpiredError);
+    expect(usedBy(ask, app(9))).toBeUndefined();
   });
 });
 

@@ -2,23 +2,22 @@
  * An in-memory outbox with the store's semantics (functions/store/messages.ts):
  * pages by status ordered by `createdAt#key` with a positional cursor, a
  * conditional claim (queued → sending, or a claim older than the lease), a
- * batch claim conditioned on the message being as listed (its link records
- * kept in `links` only for the messages claimed), and marks conditional on
- * `sending`. Every method yields first, so concurrent senders interleave as
+ * batch claim conditioned on the message being as listed, marks conditional
+ * on `sending`, and the application versions links are bound to (`versions`
+ * by AGB code, 1 when not set). Every method yields first, so concurrent senders interleave as
  * they would against DynamoDB. It counts its calls by method in `calls`.
  */
 import type { Clock } from '../../../functions/commons/clock.ts';
 import { ConflictError, NotFoundError } from '../../../functions/commons/errors.ts';
 import type { ClaimOutcome, ClaimRequest, Message, MessageStatus, Outbox, OutboxPage, UpdateOutcome } from '../../../functions/email/ports.ts';
-import type { TokenRecord } from '../../../functions/domain/tokens.ts';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sortKey = (m: Message) => `${m.createdAt}#${m.key}`;
 
 export interface FakeOutbox extends Outbox {
   messages: Map<string, Message>;
-  /** Link records written with claims, in order. */
-  links: TokenRecord[];
+  /** Application versions by AGB code (absent: 1; null: no application). */
+  versions: Map<string, number | null>;
   /** Calls per method. */
   calls: Record<string, number>;
   /** Runs before a batch claim is evaluated (e.g. another sender claims one first). */
@@ -33,7 +32,7 @@ export interface FakeOutbox extends Outbox {
 
 export function createFakeOutbox(clock: Clock): FakeOutbox {
   const messages = new Map<string, Message>();
-  const links: TokenRecord[] = [];
+  const versions = new Map<string, number | null>();
   const calls: Record<string, number> = {};
   const count = (method: string): void => {
     calls[method] = (calls[method] ?? 0) + 1;
@@ -57,7 +56,7 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
 
   const fake: FakeOutbox = {
     messages,
-    links,
+    versions,
     calls,
     add(partial) {
       // Distinct createdAt per message so the order is the insertion order.
@@ -108,12 +107,22 @@ export function createFakeOutbox(clock: Clock): FakeOutbox {
       await tick();
       fake.beforeClaim?.(requests);
       const at = now();
-      return requests.map(({ message, link }): ClaimOutcome => {
+      return requests.map(({ message }): ClaimOutcome => {
         const current = messages.get(message.key);
         if (current?.status !== 'queued' || current.attempts !== message.attempts) return { status: 'taken' };
-        if (link) links.push(link);
         return { status: 'claimed', message: update(message.key, { status: 'sending', claimedAt: at, attempts: current.attempts + 1 }) };
       });
+    },
+
+    async getApplications(_cycleId, agbs) {
+      count('getApplications');
+      await tick();
+      const out = new Map<string, { version: number }>();
+      for (const agb of agbs) {
+        const version = fake.versions.get(agb);
+        if (version !== null) out.set(agb, { version: version ?? 1 });
+      }
+      return out;
     },
 
     async markMessagesSent(sent): Promise<UpdateOutcome[]> {

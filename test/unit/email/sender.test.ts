@@ -417,13 +417,13 @@ describe('batched claims and marks', () => {
     expect(outbox.get(third.key)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
-  it('a message whose link action is contended stays queued and the run reports more', async () => {
+  it('a message whose claim failed in the store stays queued and the run reports more', async () => {
     const [a, b] = enqueue(2);
     const contended: typeof outbox = {
       ...outbox,
       claimMessages: async (requests) => {
         const rest = await outbox.claimMessages(requests.filter((r) => r.message.key !== a.key));
-        return requests.map((r) => (r.message.key === a.key ? { status: 'busy' as const } : rest.shift()!));
+        return requests.map((r) => (r.message.key === a.key ? { status: 'error' as const, error: new Error('TransactionConflict') } : rest.shift()!));
       },
     };
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses' });

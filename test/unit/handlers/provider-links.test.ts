@@ -14,7 +14,6 @@ import type { Application, Cycle, Provider, Step } from '../../../functions/doma
 import { createProviderLinksHandler } from '../../../functions/handlers/provider-links.ts';
 import type { HttpEvent } from '../../../functions/http/types.ts';
 import type { LinksStore } from '../../../functions/links/ports.ts';
-import { newTokenRecord, type TokenRecord } from '../../../functions/domain/tokens.ts';
 import { issueToken } from '../../../functions/links/token.ts';
 import { S3UploadStore } from '../../../functions/uploads/s3.ts';
 import { event } from '../http/support.ts';
@@ -29,14 +28,13 @@ let cycle: Cycle;
 let steps: Step[];
 let provider: Provider;
 let application: Application;
-let records: Map<string, TokenRecord>;
 
 /** Reads only: a GET never writes. */
 function readStore(): LinksStore {
   const unused = () => Promise.reject(new Error('a GET must not write'));
   return {
     tableName: 't',
-    getPageReads: async (id, { agb, application: withApplication, tokenHash, steps: withSteps } = {}) => {
+    getPageReads: async (id, { agb, application: withApplication, steps: withSteps } = {}) => {
       const found = id === cycle.id;
       const isProvider = agb === provider.agb;
       return {
@@ -44,11 +42,9 @@ function readStore(): LinksStore {
         steps: found && withSteps !== false ? steps : [],
         provider: isProvider ? provider : undefined,
         application: found && isProvider && withApplication ? application : undefined,
-        record: tokenHash === undefined ? undefined : records.get(tokenHash),
       };
     },
     getProvider: async (agb) => (agb === provider.agb ? provider : undefined),
-    getTokenRecord: async (hash) => records.get(hash),
     putProvider: unused,
     createApplication: unused,
     transition: unused,
@@ -67,12 +63,18 @@ beforeEach(async () => {
   ({ cycle, steps } = createCycleFromCalendar(calendar, { steps: buildTimeline(calendar), clock }));
   provider = aProvider({ careTypes: ['msr'] });
   application = anApplication({ cycleId: cycle.id, agb: provider.agb, track: 'new', state: 'registration-started' });
-  records = new Map();
 });
 
 function link(action: 'submit-registration' | 'submit-proposal' = 'submit-registration'): string {
-  const issued = issueToken(KEY, { cycleId: cycle.id, agb: provider.agb, action, contactId: provider.contacts[0].id, expiresAt: Date.parse('2020-07-01T21:59:59.999Z') });
-  records.set(issued.hash, newTokenRecord(issued.hash, issued.claims, clock.now()));
+  const issued = issueToken(KEY, {
+    cycleId: cycle.id,
+    agb: provider.agb,
+    action,
+    contactId: provider.contacts[0].id,
+    expiresAt: Date.parse('2020-07-01T21:59:59.999Z'),
+    issuedAt: clock.now(),
+    version: application.version,
+  });
   return issued.token;
 }
 

@@ -1,12 +1,15 @@
-/** The sender issues a message's action link at send time (functions/email/sender.ts + functions/links/issue.ts). */
+/**
+ * The sender issues a message's action link at send time, bound to the
+ * application's version read after the claim (functions/email/sender.ts +
+ * functions/links/issue.ts); nothing is stored per link.
+ */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createEmailSender, type LinkIssuerPort } from '../../../functions/email/sender.ts';
 import { createLinkIssuer } from '../../../functions/links/issue.ts';
-import type { TokenRecord } from '../../../functions/domain/tokens.ts';
-import { hashToken, verifyToken } from '../../../functions/links/token.ts';
+import { verifyToken } from '../../../functions/links/token.ts';
 import { createFakeOutbox, type FakeOutbox } from '../email/fake-outbox.ts';
 import { SAMPLES } from '../email/samples.ts';
 
@@ -18,18 +21,16 @@ const silent = { info() {}, warn() {}, error() {} };
 
 let clock: VirtualClock;
 let outbox: FakeOutbox;
-let records: TokenRecord[];
 
 beforeEach(() => {
   sesMock.reset();
   sesMock.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
   clock = new VirtualClock('2020-06-17T07:00:00Z');
   outbox = createFakeOutbox(clock);
-  records = [];
 });
 
 const issuer = () =>
-  createLinkIssuer({ store: { putTokenRecord: async (r) => void records.push(r) }, keys: { getKey: async () => KEY }, baseUrl: 'https://links.example.nl', clock });
+  createLinkIssuer({ keys: { getKey: async () => KEY }, baseUrl: 'https://links.example.nl', clock });
 
 function sender(linkIssuer?: LinkIssuerPort) {
   return createEmailSender({
@@ -54,19 +55,18 @@ const withLink = (key: string) =>
   });
 
 describe('sender with a link issuer', () => {
-  it('issues the link at send time and renders it as actionUrl', async () => {
+  it('issues the link at send time, bound to the application version then, and renders it as actionUrl', async () => {
     withLink('m1');
+    outbox.versions.set('12345678', 7);
     expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 1, failed: 0 });
 
     const input = sesMock.commandCalls(SendEmailCommand)[0].args[0].input as SendEmailCommandInput;
     const url = /https:\/\/links\.example\.nl\/l\/([A-Za-z0-9_.-]+)/.exec(input.Content!.Simple!.Body!.Text!.Data!)!;
     expect(url).not.toBeNull();
     const claims = verifyToken(KEY, url[1], clock);
-    expect(claims).toMatchObject({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-registration', contactId: 'c-anna', expiresAt: Date.parse(DEADLINE_ISO) });
-    // Prepared by the issuer, stored with the claim (not through the issuer's store).
-    expect(records).toHaveLength(0);
-    expect(outbox.links).toHaveLength(1);
-    expect(outbox.links[0].hash).toBe(hashToken(url[1]));
+    expect(claims).toMatchObject({ cycleId: 'msr-2021', agb: '12345678', action: 'submit-registration', contactId: 'c-anna', expiresAt: Date.parse(DEADLINE_ISO), version: 7, issuedAt: clock.now() });
+    // One read of the applications for the chunk.
+    expect(outbox.calls.getApplications).toBe(1);
     // The token never lands in the outbox item.
     expect(JSON.stringify(outbox.get('m1'))).not.toContain(url[1]);
   });
@@ -75,19 +75,30 @@ describe('sender with a link issuer', () => {
     withLink('m1');
     await sender(issuer()).sendQueued();
     await sender(issuer()).sendQueued();
-    expect(outbox.links).toHaveLength(1);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
-  it('an issuer that cannot prepare links issues each one after its claim', async () => {
+  it('reads the applications of a chunk once, per cycle', async () => {
     withLink('m1');
     withLink('m2');
-    const full = issuer();
-    const issueOnly: LinkIssuerPort = { issue: (input) => full.issue(input) };
-    expect(await sender(issueOnly).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
-    expect(records).toHaveLength(2);
-    expect(outbox.links).toHaveLength(0);
-    const texts = sesMock.commandCalls(SendEmailCommand).map((c) => (c.args[0].input as SendEmailCommandInput).Content!.Simple!.Body!.Text!.Data!);
-    expect(texts.map((t) => hashToken(/\/l\/([A-Za-z0-9_.-]+)/.exec(t)![1])).sort()).toEqual(records.map((r) => r.hash).sort());
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
+    expect(outbox.calls.getApplications).toBe(1);
+  });
+
+  it('a single-use link whose application does not exist fails its message; nothing is sent', async () => {
+    withLink('m1');
+    outbox.versions.set('12345678', null);
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 0, failed: 1 });
+    expect(outbox.get('m1')).toMatchObject({ status: 'failed', error: expect.stringMatching(/^no link: .*no application/) });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('a failed read of the applications puts the message back in the queue', async () => {
+    withLink('m1');
+    outbox.getApplications = () => Promise.reject(new Error('ProvisionedThroughputExceeded'));
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 0, more: true });
+    expect(outbox.get('m1')).toMatchObject({ status: 'queued' });
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('a message claimed by another sender first gets no link; the rest of the batch is sent with theirs', async () => {
@@ -99,7 +110,6 @@ describe('sender with a link issuer', () => {
       outbox.messages.set('m2', { ...outbox.get('m2'), status: 'sending', claimedAt: new Date(clock.now()).toISOString(), attempts: 1 });
     };
     expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
-    expect(outbox.links).toHaveLength(2);
     const keys = sesMock.commandCalls(SendEmailCommand).map((c) => (c.args[0].input as SendEmailCommandInput).EmailTags!.find((t) => t.Name === 'message-key')!.Value);
     expect(keys).toEqual(['m1', 'm3']);
     expect(outbox.get('m2')).toMatchObject({ status: 'sending', attempts: 1 });
@@ -110,7 +120,7 @@ describe('sender with a link issuer', () => {
     outbox.add({ key: 'no-agb', template: 'reminder', params, link: { action: 'submit-registration', contactId: 'c-anna', expiresAt: DEADLINE_ISO } });
     expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 1, failed: 1 });
     expect(outbox.get('no-agb')).toMatchObject({ status: 'failed', attempts: 1, error: expect.stringMatching(/^no link: .*agb/) });
-    expect(outbox.links.map((l) => l.agb)).toEqual(['12345678']);
+    expect(sesMock.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('without an issuer a message with a link fails, not renderable', async () => {

@@ -16,6 +16,8 @@ const claims: LinkClaimsInput = {
   action: 'submit-registration',
   contactId: 'contact-1',
   expiresAt: deadline,
+  issuedAt: Date.parse('2020-05-01T07:00:00Z'),
+  version: 3,
 };
 const before = new VirtualClock('2020-06-15T10:00:00Z');
 
