@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ValidationError } from '../../../functions/commons/errors.ts';
 import { parseProvidersCsv, parseProvidersJson } from '../../../functions/providers/import.ts';
 import { importProviders } from '../../../functions/providers/write.ts';
 import type { Store } from '../../../functions/store/index.ts';
+import { spawnInkoop } from '../../support/cli.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
 
 const local = useDynamoDbLocal();
@@ -93,12 +93,7 @@ describe('provider import against DynamoDB Local', () => {
 describe('inkoop providers import', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inkoop-import-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const inkoop = (...args: string[]) =>
-    spawnSync(join(import.meta.dirname, '../../../node_modules/.bin/tsx'), ['functions/cli/main.ts', ...args, '--data', join(dir, 'data')], {
-      cwd: join(import.meta.dirname, '../../..'),
-      encoding: 'utf8',
-      timeout: 90_000,
-    });
+  const inkoop = (...args: string[]) => spawnInkoop([...args, '--data', join(dir, 'data')], { timeout: 90_000 });
 
   it('imports into the local runtime, re-imports as unchanged, and rejects a bad file with exit 1', () => {
     const good = join(dir, 'providers.csv');
@@ -112,7 +107,7 @@ describe('inkoop providers import', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, `${HEADER}\n0123456,12345678,X,msr,A,not-an-email,signatory,\n`);
     const refused = inkoop('providers', 'import', bad);
-    expect(refused.status).toBe(1);
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('bad.csv line 2: agb: an AGB code of 8 digits');
     expect(refused.stderr).toContain('bad.csv line 2: contactEmail: an email address');
     expect(refused.stderr).not.toContain('not-an-email');
