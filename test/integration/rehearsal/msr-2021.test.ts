@@ -1,3 +1,0 @@
-import { describeYear } from './year.ts';
-
-describeYear('msr-2021');
