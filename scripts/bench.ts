@@ -79,7 +79,10 @@ async function one(providers: number): Promise<BenchResult> {
     const usage = process.cpuUsage();
     const report = result.report!;
     // The rates on the same JVM, warm from the run, in a table shaped like ours.
-    const shapes = await measureShapes(runtime.db.client, { table: createTableInput('engine-rates'), indexed: true, items: RATE_ITEMS });
+    const shapes = await measureShapes(runtime.db.client, { table: createTableInput('engine-rates'), indexed: true, items: RATE_ITEMS }).catch((error: unknown) => {
+      process.stderr.write(`engine rates not measured: ${String(error)}\n`);
+      return [];
+    });
     await runtime.stop();
     const rates = rateByShape(shapes);
     const counts = report.dynamodb;
@@ -156,7 +159,7 @@ function perProvider(r: BenchResult): string {
     `  engine floor: ${r.floorS.toFixed(1)} s for this run's items (${(Object.entries(r.mix) as [EngineShape, number][])
       .filter(([, n]) => n)
       .map(([shape, n]) => `${shape} ${n} at ${rate(shape)}`)
-      .join(', ')}); wall/floor ${(wall / r.floorS).toFixed(2)} (target ≤ 1.5)`,
+      .join(', ')}); wall/floor ${r.floorS ? (wall / r.floorS).toFixed(2) : '? (rates not measured)'} (target ≤ 1.5)`,
   ].join('\n');
 }
 

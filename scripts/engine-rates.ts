@@ -91,14 +91,15 @@ export async function measureShapes(
       }),
     ),
   );
+  // Fresh keys, conditioned on not being there yet: the one write per key succeeds whatever else ran.
   await measure('single-write', 'UpdateItem, conditional', 1, SINGLE_IN_FLIGHT, (i) =>
     doc.send(
       new UpdateCommand({
         TableName,
-        Key: { pk: `B#${i}`, sk: 'X' },
+        Key: { pk: `S#${i}`, sk: 'X' },
         UpdateExpression: 'SET attempts = :one',
-        ConditionExpression: 'attempts = :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
       }),
     ),
   );
