@@ -140,7 +140,7 @@ export function createProgress(options: ProgressOptions, onStepDone: (t: StepTim
         }
         if (options.mode === 'lines') {
           options.stream.write(
-            `${options.label ? `${options.label} ` : ''}[${formatLocalInstant(step.at)}] ${step.stepId} done in ${(timing.durationMs / 1000).toFixed(1)} s, ${timing.emails} emails\n`,
+            `${options.label ? `${options.label} ` : ''}[${formatLocalInstant(step.at)}] ${step.stepId} done in ${(timing.durationMs / 1000).toFixed(1)} s, ${timing.emails} emails${options.label ? ' (all cycles meanwhile)' : ''}\n`,
           );
         }
       }
