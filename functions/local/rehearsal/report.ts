@@ -440,12 +440,17 @@ export async function buildYearReport(input: YearReportInput): Promise<YearRepor
       deadlinesMissed: reports.reduce((n, r) => n + r.deadlinesMissed.reduce((m, d) => m + d.applications, 0), 0),
       providersInSeveralCycles: [...cycleCount.values()].filter((n) => n > 1).length,
     },
-    // The runtime's counts and the AWS forecast cover every cycle (one table, one state machine, one SES account).
+    // The runtime's counts and the AWS forecast cover every cycle (one table, one state machine, one SES account): the year's emails.
     dynamodb: first.dynamodb,
     lambdaInvocations: first.lambdaInvocations,
     stateTransitions: first.stateTransitions,
     providerPages: first.providerPages,
-    aws: first.aws,
+    aws: forecastAws({
+      executions: input.executions,
+      lambda: { invocations: input.counts.lambda, ms: input.counts.lambdaMs, memoryMb: input.lambdaMemoryMb },
+      dynamodb: { writeUnits: input.counts.dynamodb.writeUnits, readUnits: input.counts.dynamodb.readUnits },
+      emails: emails.total,
+    }),
     ...(first.sesRetries ? { sesRetries: first.sesRetries } : {}),
     ...(first.checkpoints ? { checkpoints: first.checkpoints } : {}),
   };

@@ -104,6 +104,8 @@ describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} 
     }
     expect(report.totals.emails.byTemplate).toEqual(expected.emails);
     expect(report.totals.emails.total).toBe(Object.values(expected.emails).reduce((n, v) => n + v, 0));
+    // The AWS forecast is the year's: one SES account sends every cycle's emails.
+    expect(report.aws.usage.emails).toBe(report.totals.emails.total);
     // The mailbox is one: every email in it belongs to exactly one cycle's count.
     expect(storedEmails()).toHaveLength(report.totals.emails.total);
   });
