@@ -150,7 +150,11 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   };
 }
 
-/** Creates the application table if it does not exist yet (idempotent). */
+/**
+ * Creates the application table if it does not exist yet (idempotent). Everything the table is must be in
+ * `createTableInput`: a fresh runtime starts on a kept copy of the database this made, keyed by that input
+ * (./startup-cache.ts), and an existing table is never changed here.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName = DEFAULT_TABLE_NAME): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
