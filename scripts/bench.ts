@@ -26,6 +26,7 @@ import { rehearse } from '../functions/local/rehearsal/rehearse.ts';
 import type { EngineShape } from '../functions/local/runtime-metrics.ts';
 import { engineFloorSeconds, measureShapes, rateByShape } from './engine-rates.ts';
 import { createTableInput } from '../functions/store/table.ts';
+import { localDynamoDbClient } from '../functions/local/dynamodb-local.ts';
 import { cpuSeconds, peakRssMb } from './proc.ts';
 
 /** Items per shape for the engine's rates: enough for a steady rate, little next to the run. */
@@ -78,8 +79,8 @@ async function one(providers: number): Promise<BenchResult> {
     const jvmCpuS = cpuSeconds(runtime.db.pid);
     const usage = process.cpuUsage();
     const report = result.report!;
-    // The rates on the same JVM, warm from the run, in a table shaped like ours.
-    const shapes = await measureShapes(runtime.db.client, { table: createTableInput('engine-rates'), indexed: true, items: RATE_ITEMS }).catch((error: unknown) => {
+    // The rates on the same JVM, warm from the run, in a table shaped like ours (a client of its own: not counted).
+    const shapes = await measureShapes(localDynamoDbClient(runtime.db.endpoint), { table: createTableInput('engine-rates'), indexed: true, items: RATE_ITEMS }).catch((error: unknown) => {
       process.stderr.write(`engine rates not measured: ${String(error)}\n`);
       return [];
     });
