@@ -93,9 +93,10 @@ describe('provider import against DynamoDB Local', () => {
 describe('inkoop providers import', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inkoop-import-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const inkoop = (...args: string[]) => spawnInkoop([...args, '--data', join(dir, 'data')], { timeout: 90_000 });
+  // Each call starts DynamoDB Local on the data folder (a JVM): on a loaded two-core machine that alone took 90 s.
+  const inkoop = (...args: string[]) => spawnInkoop([...args, '--data', join(dir, 'data')], { timeout: 240_000 });
 
-  it('imports into the local runtime, re-imports as unchanged, and rejects a bad file with exit 1', () => {
+  it('imports into the local runtime, re-imports as unchanged, and rejects a bad file with exit 1', { timeout: 600_000 }, () => {
     const good = join(dir, 'providers.csv');
     writeFileSync(good, goodCsv());
     const first = inkoop('providers', 'import', good, '--json');
