@@ -119,7 +119,8 @@ export const FUNCTION_GRANTS = {
    * with the link secret and stored nowhere.
    */
   sendEmails: {
-    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    // GetItem: a failed send reads its message for the key the index needs (store/messages.ts finish).
+    table: ['GetItem', 'BatchGetItem', 'UpdateItem'],
     indexes: ['byMessageStatus'],
     linkSecret: true,
     sendEmail: true,
@@ -134,7 +135,7 @@ export const FUNCTION_GRANTS = {
    * uploads and reads them back.
    */
   providerLinks: {
-    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
     linkSecret: true,
     documentsUpload: true,
     documentsRead: true,

@@ -334,20 +334,22 @@ describe('IAM', () => {
     }
   });
 
-  it('grants what the handlers call: tokens, publications, provider profiles', () => {
+  it('grants what the handlers call and no more: messages, publications, provider profiles', () => {
     const table = `<${tableId()}.Arn>`;
-    // SendEmails issues links (store/tokens.ts: BatchGet heads; Put token + Put head + Update superseded; Delete stale head).
-    for (const action of ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']) {
+    // SendEmails claims and marks messages (Update), reads the applications its links are bound to (BatchGet); links are stored nowhere, so no Put or Delete.
+    for (const action of ['GetItem', 'BatchGetItem', 'UpdateItem']) {
       expect(grantsOf(roleOfFunction('sendEmails'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
+    }
+    for (const action of ['PutItem', 'DeleteItem']) {
+      expect(grantsOf(roleOfFunction('sendEmails'), 'dynamodb:')).not.toContain(`dynamodb:${action} ${table}`);
     }
     // RunMilestone reads provider profiles in batches and writes applications, events and messages.
     for (const action of ['BatchGetItem', 'PutItem']) {
       expect(grantsOf(roleOfFunction('runMilestone'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
     }
-    // ProviderLinks reads a page in one BatchGetItem and consumes tokens (Update) in its answer transactions.
-    for (const action of ['BatchGetItem', 'UpdateItem']) {
-      expect(grantsOf(roleOfFunction('providerLinks'), 'dynamodb:')).toContain(`dynamodb:${action} ${table}`);
-    }
+    // ProviderLinks reads a page in one BatchGetItem and answers with Put transactions conditioned on the version its link carries: no Update.
+    expect(grantsOf(roleOfFunction('providerLinks'), 'dynamodb:')).toContain(`dynamodb:BatchGetItem ${table}`);
+    expect(grantsOf(roleOfFunction('providerLinks'), 'dynamodb:')).not.toContain(`dynamodb:UpdateItem ${table}`);
   });
 
   it.each(Object.keys(FUNCTIONS) as FunctionKey[])('%s: DynamoDB access is exactly infra/permissions.ts', (key) => {
