@@ -8,13 +8,16 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRASH_ENV, type CrashPoint } from '../../../functions/local/crash-points.ts';
-import type { RehearsalReport } from '../../../functions/local/rehearsal/report.ts';
+import type { CycleSection, RehearsalReport, YearReport } from '../../../functions/local/rehearsal/report.ts';
 import { REPO_ROOT } from '../../../infra/paths.ts';
 
 export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** One calendar's report. */
   report?: RehearsalReport;
+  /** Several calendars (`--calendar a,b`): the year's report. */
+  yearReport?: YearReport;
   stderr: string;
 }
 
@@ -36,14 +39,19 @@ export function runRehearsal(dataDir: string, args: string[], crashAt?: CrashPoi
     child.once('error', reject);
     child.once('close', (code, signal) => {
       let report: RehearsalReport | undefined;
-      if (code === 0 && stdout.trim()) report = JSON.parse(stdout) as RehearsalReport;
-      resolve({ code, signal, report, stderr });
+      let yearReport: YearReport | undefined;
+      if (code === 0 && stdout.trim()) {
+        const parsed = JSON.parse(stdout) as RehearsalReport | YearReport;
+        if ('cycles' in parsed) yearReport = parsed;
+        else report = parsed;
+      }
+      resolve({ code, signal, report, yearReport, stderr });
     });
   });
 }
 
 /** What the seed decides, and a crash must not change: emails, states, deadlines, the contracted list. */
-export function outcome(report: RehearsalReport) {
+export function outcome(report: Pick<CycleSection, 'cycle' | 'milestones' | 'betweenMilestones' | 'emails' | 'applications' | 'deadlinesMissed' | 'contracted' | 'failure'>) {
   return {
     cycle: report.cycle,
     milestones: report.milestones.map((m) => ({ stepId: m.stepId, at: m.at, status: m.status, emails: m.emails })),
@@ -54,6 +62,11 @@ export function outcome(report: RehearsalReport) {
     contracted: report.contracted,
     failure: report.failure,
   };
+}
+
+/** The same, for each cycle of a rehearsal of several calendars. */
+export function yearOutcome(report: YearReport) {
+  return report.cycles.map(outcome);
 }
 
 /** Lines in the mailbox file (one email each). */
