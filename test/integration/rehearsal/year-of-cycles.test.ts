@@ -18,6 +18,7 @@ import { rehearsalStart, rehearse, type RehearsalResult } from '../../../functio
 import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
 import { mapLimit } from '../../../functions/store/dynamo.ts';
 import { REPO_ROOT } from '../../../infra/paths.ts';
+import { allPages } from '../../support/pages.ts';
 import { expectedCycles, type ExpectedCycles } from './expected.ts';
 
 const CALENDARS = ['msr-2021', 'zvt-2021', 'wlz-2021'];
@@ -40,25 +41,12 @@ describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} 
     const store = result.runtime!.store;
     for (const cycleId of CALENDARS) {
       const list: Application[] = [];
-      for (const state of APPLICATION_STATES) {
-        let cursor: string | null = null;
-        do {
-          const page: { items: Application[]; cursor: string | null } = await store.queryApplicationsByState(cycleId, state, { limit: 500, cursor });
-          list.push(...page.items);
-          cursor = page.cursor;
-        } while (cursor);
-      }
+      for (const state of APPLICATION_STATES) list.push(...(await allPages((page) => store.queryApplicationsByState(cycleId, state, page))));
       apps.set(cycleId, list);
       const trails = await mapLimit(list, 16, (a) => store.listEvents(cycleId, a.agb));
       events.set(cycleId, new Map(list.map((a, i) => [a.agb, trails[i]])));
     }
-    sent = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: Message[]; cursor: string | null } = await store.queryMessagesByStatus('sent', { limit: 500, cursor });
-      sent.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
+    sent = await allPages((page) => store.queryMessagesByStatus('sent', page));
   }, HOOK_TIMEOUT);
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
 import { simulatedOutcome } from '../../../functions/local/ses-events.ts';
 import { mapLimit } from '../../../functions/store/dynamo.ts';
 import type { FunctionKey } from '../../../infra/functions.ts';
+import { allPages } from '../../support/pages.ts';
 import { expectedYear, type Expected } from './expected.ts';
 
 const PROVIDERS = 200;
@@ -55,16 +56,14 @@ export function describeYear(calendarId: string, options: { unreachableShare?: n
       const store = result.runtime!.store;
       apps = [];
       for (const state of Object.keys(result.report!.applications.byState)) {
-        let cursor: string | null = null;
-        do {
-          const page: { items: Application[]; cursor: string | null } = await store.queryApplicationsByState(calendarId, state as Application['state'], { limit: 500, cursor });
-          apps.push(...page.items);
-          cursor = page.cursor;
-        } while (cursor);
+        apps.push(...(await allPages((page) => store.queryApplicationsByState(calendarId, state as Application['state'], page))));
       }
       const lists = await mapLimit(apps, 16, (a) => store.listEvents(calendarId, a.agb));
       events = new Map(apps.map((a, i) => [a.agb, lists[i]]));
     }, HOOK_TIMEOUT);
+
+    const sentOfCycle = async (): Promise<Message[]> =>
+      (await allPages((page) => result.runtime!.store.queryMessagesByStatus('sent', page))).filter((m) => m.cycleId === calendarId);
 
     afterAll(async () => {
       await result?.runtime?.stop();
@@ -118,13 +117,7 @@ export function describeYear(calendarId: string, options: { unreachableShare?: n
 
     it('never sends a provider the same email twice', async () => {
       // Every email in the mailbox is one outbox message, and every sent message is one email.
-      const sent: Message[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: { items: Message[]; cursor: string | null } = await result.runtime!.store.queryMessagesByStatus('sent', { limit: 500, cursor });
-        sent.push(...page.items.filter((m) => m.cycleId === calendarId));
-        cursor = page.cursor;
-      } while (cursor);
+      const sent = await sentOfCycle();
       const recipients = (addresses: readonly string[]) => [...addresses].map((a) => a.toLowerCase()).sort().join(',');
       const byJoin = new Map(sent.map((m) => [`${m.sesMessageId}|${recipients(m.recipients.map((r) => r.address))}`, m]));
       const matched = new Map<string, number>();
@@ -144,13 +137,7 @@ export function describeYear(calendarId: string, options: { unreachableShare?: n
     });
 
     it('records what SES reported for every recipient (the local SES events through the DeliveryEvents handler), and escalates each unreachable provider once', async () => {
-      const sent: Message[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: { items: Message[]; cursor: string | null } = await result.runtime!.store.queryMessagesByStatus('sent', { limit: 500, cursor });
-        sent.push(...page.items.filter((m) => m.cycleId === calendarId));
-        cursor = page.cursor;
-      } while (cursor);
+      const sent = await sentOfCycle();
       const wanted = { delivered: 'delivered', bounce: 'bounced', suppressed: 'bounced', complaint: 'complained' } as const;
       const wrong = sent.flatMap((m) =>
         m.recipients.filter((r, i) => m.deliveries?.[String(i)]?.status !== wanted[simulatedOutcome(r.address)]).map((r) => `${m.key} ${r.address}`),
