@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TransitionRefusedError } from '../../../functions/commons/errors.ts';
 import {
+  TransitionRefusedError,
   LinkExpiredError,
   LinkSupersededError,
   LinkUsedError,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TransitionRefusedError } from '../../../functions/commons/errors.ts';
 import { endOfDutchDay, formatDutchDeadline, startOfDutchDay } from '../../../functions/links/dutch-dates.ts';
 import {
+  TransitionRefusedError,
   LinkExpiredError,
   LinkInvalidError,
   LinkSupersededError,
