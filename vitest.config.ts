@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/longest-first.ts';
 
 // Three suites: unit (pure code, aws-sdk-client-mock), integration (real local
 // services: DynamoDB Local, aws-ses-v2-local, aws-local-stepfunctions) and browser
@@ -7,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 const preflight = ['test/support/preflight.ts'];
 export default defineConfig({
   test: {
+    // Longest first within each project, also on a clean clone with no timings cached (see the file).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {

@@ -1,3 +1,3 @@
 import { describeYear } from './year.ts';
 
-describeYear('diagnostics-2020');
+describeYear('diagnostics-2020', { providers: 120 });

@@ -4,4 +4,4 @@ import { describeYear } from './year.ts';
 // their bounced (or complained-about) first emails, the escalations, and their lapses. It is the one MSR 2021 year:
 // its model has every email template, (step, template) pair, final state and lapse reason of the year without
 // unreachable providers, and the diagnostics, ZVT and Wlz years keep that case (every delivery delivered).
-describeYear('msr-2021', { unreachableShare: 0.1 });
+describeYear('msr-2021', { providers: 130, unreachableShare: 0.1 });

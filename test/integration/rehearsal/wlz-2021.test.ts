@@ -1,3 +1,3 @@
 import { describeYear } from './year.ts';
 
-describeYear('wlz-2021');
+describeYear('wlz-2021', { providers: 50 });

@@ -1,9 +1,11 @@
 /**
  * End to end: a whole contracting year on the local runtime (DynamoDB Local,
  * aws-ses-v2-local, the synthesized state machine with the real handlers),
- * 200 simulated providers, and every count checked against what the seeded
- * plan and the documented rules imply (./expected.ts, computed without the
- * report code).
+ * simulated providers, and every count checked against what the seeded plan
+ * and the documented rules imply (./expected.ts, computed without the report
+ * code). Each calendar's population is the smallest round number whose model
+ * takes every rule the model of 200 providers takes (the first test checks it):
+ * a rehearsal's time grows with its providers, its rules do not.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
 import { grantedActions } from '../../../functions/local/iam-actions.ts';
 import { rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
+import { generateYearPopulation, type Population } from '../../../functions/local/rehearsal/population.ts';
 import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
 import { simulatedOutcome } from '../../../functions/local/ses-events.ts';
 import { mapLimit } from '../../../functions/store/dynamo.ts';
@@ -19,7 +22,8 @@ import type { FunctionKey } from '../../../infra/functions.ts';
 import { allPages } from '../../support/pages.ts';
 import { expectedYear, type Expected } from './expected.ts';
 
-const PROVIDERS = 200;
+/** The population the model was first checked against; a year rehearsed with fewer must still exercise each of its rules. */
+const REFERENCE_PROVIDERS = 200;
 const SEED = '1';
 const HOOK_TIMEOUT = 15 * 60_000;
 
@@ -29,9 +33,24 @@ const DEADLINE_ACTION: Record<string, string> = {
   'proposal-deadline': 'submit-proposal',
 };
 
+/**
+ * What a year's model says happens, as rules: the emails by template and by step, the final states, the actions
+ * lapsed for; and the ways a provider can be unreachable (bounces, complains), which the SES checks below need.
+ */
+function rulesTaken(model: Expected, population: Population): Set<string> {
+  return new Set([
+    ...population.providers.flatMap((p) => (p.unreachable ? [`unreachable: ${p.unreachable}`] : [])),
+    ...Object.keys(model.emails).map((t) => `email ${t}`),
+    ...Object.entries(model.perStep).flatMap(([step, emails]) => Object.keys(emails).map((t) => `email ${t} at ${step}`)),
+    ...Object.keys(model.states).map((st) => `state ${st}`),
+    ...Object.values(model.lapsedFor).map((action) => `lapsed for ${action}`),
+  ]);
+}
+
 /** The suite for one calendar (one test file per calendar, so two run side by side). */
-export function describeYear(calendarId: string, options: { unreachableShare?: number } = {}): void {
+export function describeYear(calendarId: string, options: { providers: number; unreachableShare?: number }): void {
   const share = options.unreachableShare ?? 0;
+  const PROVIDERS = options.providers;
   describe(`a rehearsed year of ${calendarId} with ${PROVIDERS} providers${share ? `, ${share * 100}% of them unreachable by email` : ''}`, () => {
     let dataDir: string;
     let result: RehearsalResult;
@@ -69,6 +88,12 @@ export function describeYear(calendarId: string, options: { unreachableShare?: n
       await result?.runtime?.stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }, HOOK_TIMEOUT);
+
+    it(`has a population that takes every rule of the year the model of ${REFERENCE_PROVIDERS} providers takes: each template, (step, template) pair, final state and lapse`, () => {
+      const reference = generateYearPopulation([result.calendar], REFERENCE_PROVIDERS, SEED, { unreachableShare: share }).cycles[calendarId];
+      const taken = rulesTaken(expected, result.population);
+      expect([...rulesTaken(expectedYear(result.calendar, reference), reference)].filter((rule) => !taken.has(rule))).toEqual([]);
+    });
 
     it('runs the whole calendar: every step done, the cycle done', () => {
       const report = result.report!;

@@ -1,3 +1,3 @@
 import { describeYear } from './year.ts';
 
-describeYear('zvt-2021');
+describeYear('zvt-2021', { providers: 70 });
