@@ -10,19 +10,20 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds, measured file by file with `npx vitest run <file>` on the shared 2-core machine (load 3-10,
- * 2026-12-04, after #17's cuts): a ranking, not a budget. Files not named here take a few seconds each.
+ * Seconds: the rehearsal files' CPU time (user+sys of `npx vitest run <file>`, which is about their wall time on an
+ * idle core) measured one by one on the shared 2-core machine on 2026-12-04 after #17's cuts, and the full run's
+ * figures for the others. A ranking, not a budget; files not named here take a few seconds each.
  */
 export const FILE_WEIGHTS: Record<string, number> = {
-  'test/integration/rehearsal/crash.test.ts': 110,
-  'test/integration/rehearsal/year-of-cycles.test.ts': 80,
-  'test/integration/rehearsal/resume.test.ts': 60,
-  'test/integration/rehearsal/diagnostics-2020.test.ts': 50,
-  'test/integration/rehearsal/unreachable.test.ts': 45,
+  'test/integration/rehearsal/diagnostics-2020.test.ts': 69,
+  'test/integration/rehearsal/unreachable.test.ts': 65,
+  'test/integration/rehearsal/crash.test.ts': 58,
+  'test/integration/rehearsal/year-of-cycles.test.ts': 57,
+  'test/integration/rehearsal/resume.test.ts': 56,
+  'test/integration/rehearsal/wlz-2021.test.ts': 49,
+  'test/integration/rehearsal/zvt-2021.test.ts': 45,
   'test/integration/cycles/cli.test.ts': 43,
-  'test/integration/rehearsal/zvt-2021.test.ts': 40,
-  'test/integration/rehearsal/wlz-2021.test.ts': 40,
-  'test/integration/rehearsal/ses-faults.test.ts': 35,
+  'test/integration/rehearsal/ses-faults.test.ts': 40,
   'test/integration/cycles/resume.test.ts': 35,
   'test/integration/rehearsal/lost-database.test.ts': 30,
   'test/integration/providers/import.test.ts': 28,

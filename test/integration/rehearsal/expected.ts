@@ -79,6 +79,19 @@ const TICK = 60_000;
 const RECENT_LINK = 3 * 86_400_000;
 const nextTick = (t: number): number => (Math.floor(t / TICK) + 1) * TICK;
 
+/**
+ * The rules a model says a year takes: each email template, (step, template) pair, final state and action lapsed
+ * for. A smaller population is as good a test as a larger one when its model takes all of the larger one's.
+ */
+export function rulesTaken(model: Expected): string[] {
+  return [
+    ...Object.keys(model.emails).map((t) => `email ${t}`),
+    ...Object.entries(model.perStep).flatMap(([step, emails]) => Object.keys(emails).map((t) => `email ${t} at ${step}`)),
+    ...Object.keys(model.states).map((st) => `state ${st}`),
+    ...[...new Set(Object.values(model.lapsedFor))].map((action) => `lapsed for ${action}`),
+  ];
+}
+
 export function expectedYear(calendar: Calendar, population: Population): Expected {
   const code = calendar.careType.code;
   const year = calendar.contract.firstYear;
