@@ -16,10 +16,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 export const FILE_WEIGHTS: Record<string, number> = {
   'test/integration/rehearsal/diagnostics-2020.test.ts': 69,
-  'test/integration/rehearsal/unreachable.test.ts': 65,
   'test/integration/rehearsal/crash.test.ts': 58,
   'test/integration/rehearsal/year-of-cycles.test.ts': 57,
   'test/integration/rehearsal/resume.test.ts': 56,
+  'test/integration/rehearsal/unreachable.test.ts': 50,
   'test/integration/rehearsal/wlz-2021.test.ts': 49,
   'test/integration/rehearsal/zvt-2021.test.ts': 45,
   'test/integration/cycles/cli.test.ts': 43,
