@@ -16,8 +16,6 @@
 import type { SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
 import { isoAt, type Clock } from '../commons/clock.ts';
 import { SES_DETAIL_TYPES, type SesEvent } from '../delivery/ses-events.ts';
-import { decodeTagValue, MESSAGE_KEY_TAG } from '../email/tags.ts';
-import { mapLimit } from '../store/dynamo.ts';
 
 export const SIMULATOR_DOMAIN = 'simulator.amazonses.com';
 export type SimulatedOutcome = 'delivered' | 'bounce' | 'complaint' | 'suppressed';
@@ -97,34 +95,12 @@ export interface SesEventRelay {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-/** Providers whose events a flush hands over at once (EventBridge invokes the function concurrently too). */
-export const SES_EVENT_CONCURRENCY = 8;
-
-/**
- * The events of one provider (of one cycle) go in order, one at a time: a bounce on one of its emails and one
- * on another both mark its contacts, and the last one escalates. Other providers' go at the same time. Events
- * without a message key from `messageKey` (no provider) each go on their own.
- */
-function providerOf(record: SesEvent): string {
-  const key = decodeTagValue(record.mail.tags[MESSAGE_KEY_TAG]?.[0] ?? '') ?? record.mail.messageId;
-  const [cycleId, agb] = key.split('#');
-  return agb && agb !== '-' ? `${cycleId}#${agb}` : key;
-}
-
 /**
  * Watches `client`'s SendEmail calls and queues their events; `flush` invokes
  * `deliver` with each (the runtime does after every send, inside the send
- * invocation, so the clock cannot move in between): a provider's in the order
- * SES made them, up to `concurrency` providers at once. The delivery handler's
- * writes are conditional and ranked (functions/delivery/record.ts), so the
- * state they leave does not depend on how different providers' events interleave.
+ * invocation, so the clock cannot move in between).
  */
-export function relaySesEvents(
-  client: Pick<SESv2Client, 'middlewareStack'>,
-  clock: Clock,
-  deliver: (event: unknown) => Promise<unknown>,
-  options: { concurrency?: number } = {},
-): SesEventRelay {
+export function relaySesEvents(client: Pick<SESv2Client, 'middlewareStack'>, clock: Clock, deliver: (event: unknown) => Promise<unknown>): SesEventRelay {
   const pending: SesEvent[] = [];
   const counts: Record<string, number> = {};
   client.middlewareStack.add(
@@ -141,30 +117,12 @@ export function relaySesEvents(
   return {
     counts,
     async flush() {
-      const groups = new Map<string, SesEvent[]>();
-      for (const record of pending.splice(0)) {
-        const provider = providerOf(record);
-        const group = groups.get(provider);
-        if (group) group.push(record);
-        else groups.set(provider, [record]);
-      }
       let n = 0;
-      let failure: { error: unknown } | undefined;
-      await mapLimit([...groups.values()], options.concurrency ?? SES_EVENT_CONCURRENCY, async (group) => {
-        for (const [i, record] of group.entries()) {
-          try {
-            await deliver(asEventBridgeEvent(record, clock.now()));
-          } catch (error) {
-            // As before: the failing event is dropped with its error; the provider's later ones wait for the next flush.
-            failure ??= { error };
-            pending.push(...group.slice(i + 1));
-            return;
-          }
-          counts[record.eventType] = (counts[record.eventType] ?? 0) + 1;
-          n++;
-        }
-      });
-      if (failure) throw failure.error;
+      for (let record = pending.shift(); record; record = pending.shift()) {
+        await deliver(asEventBridgeEvent(record, clock.now()));
+        counts[record.eventType] = (counts[record.eventType] ?? 0) + 1;
+        n++;
+      }
       return n;
     },
   };

@@ -4,7 +4,7 @@ import { outcomesOf, sesEventSchema } from '../../../functions/delivery/ses-even
 import { encodeTagValue } from '../../../functions/email/tags.ts';
 import { loadCalendar } from '../../../functions/calendar/validate.ts';
 import { generatePopulation } from '../../../functions/local/rehearsal/population.ts';
-import { asEventBridgeEvent, eventsForSend, relaySesEvents, simulatedOutcome, simulatorAddress } from '../../../functions/local/ses-events.ts';
+import { asEventBridgeEvent, eventsForSend, simulatedOutcome, simulatorAddress } from '../../../functions/local/ses-events.ts';
 
 const KEY = 'msr-2021#12345678#policy-publication#notify#policy-published';
 const send = (...to: string[]): SendEmailCommandInput => ({
@@ -37,74 +37,6 @@ describe('local SES events (the SES mailbox simulator)', () => {
     expect(outcomesOf(events[2]).outcomes).toEqual([expect.objectContaining({ status: 'bounced', permanent: true })]);
     expect(outcomesOf(events[3]).outcomes).toEqual([expect.objectContaining({ status: 'complained', at: '2020-04-01T07:01:00.000Z' })]);
     expect(asEventBridgeEvent(events[2], AT)).toMatchObject({ source: 'aws.ses', 'detail-type': 'Email Bounced' });
-  });
-});
-
-describe('relaying the events of the local SES', () => {
-  /** A client whose SendEmail calls go through the relay's middleware only. */
-  function relayed(deliver: (event: unknown) => Promise<unknown>) {
-    let middleware: ((next: unknown, context: unknown) => (args: unknown) => Promise<unknown>) | undefined;
-    const client = {
-      middlewareStack: {
-        add: (m: typeof middleware) => {
-          middleware = m;
-        },
-      },
-    };
-    const relay = relaySesEvents(client as never, { now: () => AT }, deliver, { concurrency: 4 });
-    let id = 0;
-    const sendTo = async (key: string, ...to: string[]) => {
-      const input = { ...send(...to), EmailTags: [{ Name: 'message-key', Value: encodeTagValue(key) }] };
-      await middleware!(async () => ({ output: { MessageId: `ses-${++id}` } }), { commandName: 'SendEmailCommand' })({ input });
-    };
-    return { relay, sendTo };
-  }
-  const keyOf = (event: unknown) => outcomesOf(sesEventSchema.parse((event as { detail: unknown }).detail)).messageKey;
-  const typeOf = (event: unknown) => (event as { detail: { eventType: string } }).detail.eventType;
-
-  it("hands a provider's events over in order, one at a time, and different providers' at once", async () => {
-    const log: string[] = [];
-    let running = 0;
-    let most = 0;
-    const { relay, sendTo } = relayed(async (event) => {
-      running++;
-      most = Math.max(most, running);
-      log.push(`${keyOf(event)} ${typeOf(event)} start`);
-      await new Promise((r) => setTimeout(r, 5));
-      log.push(`${keyOf(event)} ${typeOf(event)} end`);
-      running--;
-    });
-    await sendTo('msr-2021#111#a#t', 'x@praktijk.example', simulatorAddress('bounce', '1'));
-    await sendTo('msr-2021#111#b#t', simulatorAddress('bounce', '2'));
-    await sendTo('msr-2021#222#a#t', 'y@praktijk.example');
-    expect(await relay.flush()).toBe(7);
-    const ofProvider = log.filter((l) => l.startsWith('msr-2021#111#'));
-    expect(ofProvider).toEqual([
-      'msr-2021#111#a#t Send start', 'msr-2021#111#a#t Send end',
-      'msr-2021#111#a#t Delivery start', 'msr-2021#111#a#t Delivery end',
-      'msr-2021#111#a#t Bounce start', 'msr-2021#111#a#t Bounce end',
-      'msr-2021#111#b#t Send start', 'msr-2021#111#b#t Send end',
-      'msr-2021#111#b#t Bounce start', 'msr-2021#111#b#t Bounce end',
-    ]);
-    expect(most).toBe(2);
-    expect(relay.counts).toEqual({ Send: 3, Delivery: 2, Bounce: 2 });
-    expect(await relay.flush()).toBe(0);
-  });
-
-  it("a failing event fails the flush; that provider's later events wait for the next one, others' are handed over", async () => {
-    let fail = true;
-    const delivered: string[] = [];
-    const { relay, sendTo } = relayed(async (event) => {
-      if (fail && keyOf(event) === 'msr-2021#111#a#t' && typeOf(event) === 'Send') throw new Error('DynamoDB unwell');
-      delivered.push(`${keyOf(event)} ${typeOf(event)}`);
-    });
-    await sendTo('msr-2021#111#a#t', 'x@praktijk.example');
-    await sendTo('msr-2021#222#a#t', 'y@praktijk.example');
-    await expect(relay.flush()).rejects.toThrow('DynamoDB unwell');
-    expect(delivered).toEqual(['msr-2021#222#a#t Send', 'msr-2021#222#a#t Delivery']);
-    fail = false;
-    expect(await relay.flush()).toBe(1);
-    expect(delivered.at(-1)).toBe('msr-2021#111#a#t Delivery');
   });
 });
 
