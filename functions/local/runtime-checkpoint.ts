@@ -135,7 +135,7 @@ export function removeCheckpoints(dataDir: string): boolean {
 export interface CheckpointSources {
   dataDir: string;
   /** Copies the database, as committed, to a file (synced). */
-  copyDatabase(file: string): void;
+  copyDatabase(file: string): void | Promise<void>;
   /** Writes the mailbox's new emails to its file (synced); returns how many it holds. */
   flushMailbox(): number;
   clock(): number;
@@ -163,8 +163,12 @@ export class Checkpoints {
     this.currentDir = current?.dir;
   }
 
-  /** Takes one, synchronously (nothing else runs meanwhile); throws, leaving the previous one current, if it cannot. */
-  take(): Checkpoint {
+  /**
+   * Takes one; the caller sees to it that nothing changes meanwhile (./runtime.ts
+   * holds the clock and takes it only when no request runs). Throws, leaving the
+   * previous one current, if it cannot.
+   */
+  async take(): Promise<Checkpoint> {
     const started = performance.now();
     const { dataDir } = this.sources;
     const generation = this.generation + 1;
@@ -173,7 +177,7 @@ export class Checkpoints {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { mode: 0o700 });
     try {
-      this.sources.copyDatabase(join(dir, DB_FILE));
+      await this.sources.copyDatabase(join(dir, DB_FILE));
       const record: Checkpoint = {
         version: 1,
         generation,

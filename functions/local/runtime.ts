@@ -147,7 +147,7 @@ export interface LocalRuntime {
   /** Takes a checkpoint now if nothing runs (one event-loop turn later); returns whether it did. */
   checkpoint(): Promise<boolean>;
   /** Takes a checkpoint now: for a caller that knows nothing runs (it holds the clock and started nothing yet). */
-  checkpointNow(): void;
+  checkpointNow(): Promise<boolean>;
   /** Set when the runtime stopped because its database went away. */
   readonly failure: Error | undefined;
   /** Called once if the runtime stops because its database went away (after it stopped). */
@@ -205,7 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // A fresh data folder starts on a kept empty database with the table in it (./startup-cache.ts).
     const emptyDb = current ? undefined : emptyDatabaseFile(createTableInput(tableName), dynamoDbLocalInstall().release);
     const fromEmpty = emptyDb !== undefined && existsSync(emptyDb);
-    const dbStarting = startRuntimeDatabase({ from: current?.db ?? (fromEmpty ? emptyDb : undefined) });
+    const dbStarting = startRuntimeDatabase({ from: current?.db ?? (fromEmpty ? emptyDb : undefined), tableName });
     dbStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 
@@ -263,7 +263,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     db.client.middlewareStack.remove('loggerMiddleware');
     metrics.instrument(db.client);
     await ensureTable(db.client, tableName);
-    if (emptyDb && !fromEmpty) keepEmptyDatabase(emptyDb, (file) => db.copyTo(file));
+    if (emptyDb && !fromEmpty) await keepEmptyDatabase(emptyDb, (file) => db.copyTo(file));
 
     // -- checkpoints: at quiet moments, when something changed since the last one
     const checkpoints = new Checkpoints(
@@ -282,33 +282,47 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // Whoever wrote (this process or an `inkoop` command), the database file changed.
     const written = (): number => statSync(join(db.workDir, DB_FILE), { throwIfNoEntry: false })?.mtimeMs ?? 0;
     const changed = (): boolean => written() !== seen.writes || clock.now() !== seen.clock;
-    /** Synchronous: call only when nothing runs. */
-    const takeCheckpoint = (): void => {
-      if (failure || db.lost() || requests.active > 0) return;
-      seen.writes = written();
-      seen.clock = clock.now();
-      seen.at = performance.now();
-      seen.steps = stepsEnded;
-      try {
-        checkpoints.take();
-      } catch (error) {
-        log(`checkpoint failed (the previous one stays): ${(error as Error)?.message ?? String(error)}`);
-      }
+    let taking: Promise<boolean> | undefined;
+    /**
+     * Takes a checkpoint with the clock held (nothing the clock wakes can start
+     * meanwhile) if no request runs; call when nothing runs. Resolves whether it took one.
+     */
+    const takeCheckpoint = (): Promise<boolean> => {
+      if (taking) return taking;
+      const quiet = (): boolean => !failure && !db.lost() && requests.active === 0;
+      if (!quiet()) return Promise.resolve(false);
+      taking = driver
+        .busy(async () => {
+          const at = { writes: written(), clock: clock.now(), at: performance.now(), steps: stepsEnded };
+          try {
+            await checkpoints.take();
+          } catch (error) {
+            log(`checkpoint failed (the previous one stays): ${(error as Error)?.message ?? String(error)}`);
+            return false;
+          } finally {
+            Object.assign(seen, at);
+          }
+          return true;
+        })
+        .finally(() => {
+          taking = undefined;
+        });
+      return taking;
     };
     const due = (): boolean => !stopping && changed() && (stepsEnded !== seen.steps || performance.now() - seen.at >= CHECKPOINT_INTERVAL_MS);
     driver.onQuiet(() => {
-      if (due()) takeCheckpoint();
+      if (due()) void takeCheckpoint();
     });
     onStop('quiet checkpoints', () => driver.onQuiet(undefined));
     // Interactive rehearsals (and long pauses): the clock does not move by itself.
     const ticker = setInterval(() => {
-      if (due()) void driver.ifQuiet(() => due() && takeCheckpoint());
+      if (due()) void driver.ifQuiet(() => void (due() && takeCheckpoint()));
     }, 1000);
     ticker.unref();
     onStop('checkpoint timer', () => clearInterval(ticker));
     // Runs once the executions, servers and schedules stopped, before DynamoDB Local does.
     onStop('final checkpoint', () => {
-      if (!failure) takeCheckpoint();
+      if (!failure) return takeCheckpoint();
     });
     const store = createStore({ client: db.client, tableName, clock });
 
@@ -513,7 +527,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       linkStatuses: services.linkStatuses,
       restored: current?.record,
       checkpoints: checkpoints.stats,
-      checkpoint: () => driver.ifQuiet(takeCheckpoint),
+      checkpoint: async () => {
+        let took: Promise<boolean> = Promise.resolve(false);
+        return (await driver.ifQuiet(() => (took = takeCheckpoint()))) && took;
+      },
       checkpointNow: takeCheckpoint,
       get failure() {
         return failure;

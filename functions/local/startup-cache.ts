@@ -100,12 +100,17 @@ export function emptyDatabaseFile(tableInput: unknown, release: string, dir = ST
   return join(dir, `empty-table-${key}.db`);
 }
 
-/** Keeps an empty database made by `copy` (copies under SQLite's read lock) for the next start. */
-export function keepEmptyDatabase(file: string, copy: (target: string) => void): void {
+/** Keeps an empty database made by `copy` (a settled copy of the live one) for the next start. */
+export async function keepEmptyDatabase(file: string, copy: (target: string) => Promise<void>): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    writeAtomically(file, copy);
+    mkdirSync(dirname(file), { recursive: true });
+    await copy(tmp);
+    renameSync(tmp, file);
     removeOthers(file, 'empty-table-');
   } catch {
     // a read-only checkout: create the table every time
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }

@@ -99,7 +99,8 @@ export class VirtualTimeDriver {
 
   /**
    * Called synchronously whenever the driver is about to move the clock because
-   * everything waits (fast and speed modes): nothing runs at that moment.
+   * everything waits (fast and speed modes): nothing runs at that moment. Work
+   * it starts under `busy` holds the clock until it is done.
    */
   onQuiet(listener: (() => void) | undefined): void {
     this.quietListener = listener;
@@ -168,6 +169,8 @@ export class VirtualTimeDriver {
       const next = earliest([...this.sleepers]);
       if (next === undefined) return;
       this.quietListener?.();
+      // The listener may have started work that holds the clock (a checkpoint): its end moves on.
+      if (!this.idle()) return;
       this.clock.advanceTo(next);
     });
   }
@@ -186,6 +189,7 @@ export class VirtualTimeDriver {
         return;
       }
       this.quietListener?.();
+      if (!this.idle()) return;
       const step = Math.max(1, Math.floor((elapsed * daysPerSecond * DAY_MS) / 1000));
       this.clock.advanceTo(Math.min(this.clock.now() + step, next));
     }, this.tickMs);

@@ -244,7 +244,7 @@ async function rehearseLocked(
       imported = await importProviders(store, parseProviders(text, 'json', 'providers.json'));
       save();
       // Nothing runs yet (the clock is held): the first checkpoint, so a crash from here on resumes.
-      runtime.checkpointNow();
+      await runtime.checkpointNow();
     }
     options.onStarted?.(runtime, { population, calendar, calendars, year, resumed: !!options.resume });
 

@@ -33,15 +33,15 @@ function sources(dataDir: string, state: { db: string; mailbox: number; clock: n
 }
 
 describe('checkpoints', () => {
-  it('make each new generation current through the dynamodb link, with its mailbox count and state, and drop the previous one', () => {
+  it('make each new generation current through the dynamodb link, with its mailbox count and state, and drop the previous one', async () => {
     const dataDir = fresh();
     const s = { db: 'one', mailbox: 3, clock: 1000 };
     const checkpoints = new Checkpoints(sources(dataDir, s), prepareCheckpoints(dataDir));
-    checkpoints.take();
+    await checkpoints.take();
     s.db = 'two';
     s.mailbox = 5;
     s.clock = 2000;
-    const record = checkpoints.take();
+    const record = await checkpoints.take();
     expect(record).toMatchObject({ generation: 2, mailbox: 5, clock: new Date(2000).toISOString(), state: { clock: 2000 } });
     expect(lstatSync(join(dataDir, 'dynamodb')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(dataDir, 'dynamodb', DB_FILE), 'utf8')).toBe('two');
@@ -50,25 +50,25 @@ describe('checkpoints', () => {
     expect(checkpoints.stats.count).toBe(2);
   });
 
-  it('that fail half-way leave the previous one current and whole', () => {
+  it('that fail half-way leave the previous one current and whole', async () => {
     const dataDir = fresh();
     const s: { db: string; mailbox: number; clock: number; fail?: string } = { db: 'one', mailbox: 3, clock: 1000 };
     const checkpoints = new Checkpoints(sources(dataDir, s), prepareCheckpoints(dataDir));
-    checkpoints.take();
+    await checkpoints.take();
     s.db = 'two';
     for (const fail of ['copy', 'state']) {
       s.fail = fail;
-      expect(() => checkpoints.take()).toThrow();
+      await expect(checkpoints.take()).rejects.toThrow();
       expect(readFileSync(join(dataDir, 'dynamodb', DB_FILE), 'utf8')).toBe('one');
       expect(readCheckpoint(dataDir)?.record).toMatchObject({ generation: 1, mailbox: 3 });
     }
     expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'dynamodb.000001']);
   });
 
-  it('written only part-way by a killed process are removed at the next start, the current one kept', () => {
+  it('written only part-way by a killed process are removed at the next start, the current one kept', async () => {
     const dataDir = fresh();
     const s = { db: 'one', mailbox: 3, clock: 1000 };
-    new Checkpoints(sources(dataDir, s), prepareCheckpoints(dataDir)).take();
+    await new Checkpoints(sources(dataDir, s), prepareCheckpoints(dataDir)).take();
     // What a crash before the link's rename leaves: the next generation's folder and a temporary link.
     mkdirSync(join(dataDir, 'dynamodb.000002'));
     writeFileSync(join(dataDir, 'dynamodb.000002', DB_FILE), 'half');
@@ -78,14 +78,14 @@ describe('checkpoints', () => {
     expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'dynamodb.000001']);
     // And the numbering goes on from the current one.
     s.db = 'two';
-    expect(new Checkpoints(sources(dataDir, s), current).take().generation).toBe(2);
+    expect((await new Checkpoints(sources(dataDir, s), current).take()).generation).toBe(2);
   });
 
-  it('keep the uploads they list: files uploaded after the last one are removed at the next start (they are uploaded again)', () => {
+  it('keep the uploads they list: files uploaded after the last one are removed at the next start (they are uploaded again)', async () => {
     const dataDir = fresh();
     mkdirSync(join(dataDir, 'uploads', 'msr-2021', '111'), { recursive: true });
     writeFileSync(join(dataDir, 'uploads', 'msr-2021', '111', 'kvk'), 'before');
-    new Checkpoints(sources(dataDir, { db: 'one', mailbox: 0, clock: 0 }), prepareCheckpoints(dataDir)).take();
+    await new Checkpoints(sources(dataDir, { db: 'one', mailbox: 0, clock: 0 }), prepareCheckpoints(dataDir)).take();
     mkdirSync(join(dataDir, 'uploads', 'msr-2021', '222'));
     writeFileSync(join(dataDir, 'uploads', 'msr-2021', '222', 'kvk'), 'after');
     prepareCheckpoints(dataDir);

@@ -55,20 +55,20 @@ describe('the start-up cache', () => {
     expect(await cachedTemplate(synth, { dir, root })).toEqual(template(2));
   });
 
-  it('keys the empty database by the table definition and the DynamoDB Local release', () => {
+  it('keys the empty database by the table definition and the DynamoDB Local release', async () => {
     const a = emptyDatabaseFile({ TableName: 't' }, 'dynamodb_local_2026-01-16', dir);
     expect(emptyDatabaseFile({ TableName: 't' }, 'dynamodb_local_2026-01-16', dir)).toBe(a);
     expect(emptyDatabaseFile({ TableName: 'u' }, 'dynamodb_local_2026-01-16', dir)).not.toBe(a);
     expect(emptyDatabaseFile({ TableName: 't' }, 'dynamodb_local_2027-01-01', dir)).not.toBe(a);
-    keepEmptyDatabase(a, (tmp) => writeFileSync(tmp, 'sqlite'));
+    await keepEmptyDatabase(a, async (tmp) => writeFileSync(tmp, 'sqlite'));
     const b = emptyDatabaseFile({ TableName: 'u' }, 'dynamodb_local_2026-01-16', dir);
-    keepEmptyDatabase(b, (tmp) => writeFileSync(tmp, 'sqlite'));
+    await keepEmptyDatabase(b, async (tmp) => writeFileSync(tmp, 'sqlite'));
     expect(readdirSync(dir)).toEqual([b.slice(dir.length + 1)]);
   });
 
-  it('leaves nothing behind when making the empty database fails', () => {
+  it('leaves nothing behind when making the empty database fails', async () => {
     const a = emptyDatabaseFile({ TableName: 't' }, 'r', dir);
-    keepEmptyDatabase(a, (tmp) => {
+    await keepEmptyDatabase(a, async (tmp) => {
       writeFileSync(tmp, 'half');
       throw new Error('copy failed');
     });
