@@ -17,6 +17,7 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          maxWorkers: 2,
         },
       },
       {
@@ -28,8 +29,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Two cores do not want more; each worker has its own DynamoDB Local (test/support/dynamodb-global.ts).
-          maxWorkers: 2,
+          // Each worker has its own DynamoDB Local (test/support/dynamodb-global.ts). A rehearsal keeps a core about
+          // half busy (it waits on DynamoDB Local's round trips), so three workers fill two cores.
+          maxWorkers: 3,
         },
       },
       {
