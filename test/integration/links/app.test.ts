@@ -8,9 +8,8 @@ import { aProviderContent } from '../../support/factories.ts';
 import { render } from '../../../functions/email/templates.ts';
 import { signatoryOf } from '../../../functions/domain/provider.ts';
 import type { Provider } from '../../../functions/domain/model.ts';
-import { issueToken } from '../../../functions/links/token.ts';
 import { useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { createHarness, form, KEY, pathOf, text, tokenOf, type Harness } from './harness.ts';
+import { createHarness, form, generalContact as general, pathOf, text, tokenOf, type Harness } from './harness.ts';
 
 const local = useDynamoDbLocal();
 let h: Harness;
@@ -19,7 +18,6 @@ beforeEach(async () => {
   h = await createHarness(local.db.client, await local.freshTable());
 });
 
-const general = (p: Provider) => p.contacts.find((c) => c.role === 'general')!;
 const signatory = (p: Provider) => signatoryOf(p)!;
 
 describe('GET shows a page and never acts', () => {
@@ -74,29 +72,14 @@ describe('refusals: each its page and status, nothing written', () => {
 
   it('a single-use token without the application version it is bound to (validly signed): 404', async () => {
     const { provider } = await h.providerIn('in-negotiation');
-    const { token } = issueToken(KEY, {
-      cycleId: h.cycle.id,
-      agb: provider.agb,
-      action: 'submit-proposal',
-      contactId: general(provider).id,
-      expiresAt: Date.parse('2020-09-15T21:59:59.999Z'),
-      issuedAt: h.clock.now(),
-    });
+    const token = h.signedProposal(provider);
     await expectRefused(`/l/${token}`, proposal, 404, /Deze link werkt niet/, provider.agb);
   });
 
   it('a token for a version the application never had (validly signed): 410, nothing written', async () => {
     const { provider } = await h.providerIn('in-negotiation');
     const version = (await h.store.getApplication(h.cycle.id, provider.agb))!.version;
-    const { token } = issueToken(KEY, {
-      cycleId: h.cycle.id,
-      agb: provider.agb,
-      action: 'submit-proposal',
-      contactId: general(provider).id,
-      expiresAt: Date.parse('2020-09-15T21:59:59.999Z'),
-      issuedAt: h.clock.now(),
-      version: version + 5,
-    });
+    const token = h.signedProposal(provider, version + 5);
     await expectRefused(`/l/${token}`, proposal, 410, /Er is een nieuwere link/, provider.agb);
   });
 

@@ -19,6 +19,7 @@ import type { HttpEvent, HttpHandler, HttpResult } from '../../../functions/http
 import { createProviderLinksApp } from '../../../functions/links/app.ts';
 import { endOfDutchDay } from '../../../functions/links/dutch-dates.ts';
 import { createLinkIssuer } from '../../../functions/links/issue.ts';
+import { issueToken } from '../../../functions/links/token.ts';
 import type { LinkKeyProvider } from '../../../functions/links/keys.ts';
 import type { LinkAction } from '../../../functions/domain/tokens.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
@@ -37,6 +38,11 @@ export interface Harness {
   app: HttpHandler;
   dataDir: string;
   issue(input: { agb: string; action: LinkAction; contactId: string; expiresAt?: number }): Promise<string>;
+  /**
+   * A submit-proposal token for the provider's general contact, validly signed but bound to `version`
+   * as given (none: unbound), whatever the application is at: what `issue` never makes.
+   */
+  signedProposal(provider: Provider, version?: number): string;
   /** A provider with a signatory and a general contact, and its application in `state`. */
   providerIn(state: ApplicationState | 'none', track?: 'existing' | 'new'): Promise<{ provider: Provider; app?: Application }>;
   get(path: string): Promise<HttpResult>;
@@ -52,6 +58,7 @@ export interface Snapshot {
   questions: number;
 }
 
+export const generalContact = (p: Provider) => p.contacts.find((c) => c.role === 'general')!;
 export const tokenOf = (url: string): string => url.slice(url.lastIndexOf('/l/') + 3);
 export const form = (fields: Record<string, string | string[]>): string => {
   const p = new URLSearchParams();
@@ -158,6 +165,16 @@ export async function createHarness(client: DynamoDBClient, tableName: string, o
       const version = (await store.getApplication(cycle.id, agb))?.version;
       return linkIssuer.issue({ cycleId: cycle.id, agb, action, contactId, expiresAt: expiresAt ?? endOfDeadline(action), ...(version !== undefined ? { version } : {}) });
     },
+    signedProposal: (provider, version) =>
+      issueToken(KEY, {
+        cycleId: cycle.id,
+        agb: provider.agb,
+        action: 'submit-proposal',
+        contactId: generalContact(provider).id,
+        expiresAt: endOfDeadline('submit-proposal'),
+        issuedAt: clock.now(),
+        ...(version !== undefined ? { version } : {}),
+      }).token,
     providerIn,
     get: (path) => app(request('GET', path)),
     post: (path, body, contentType = 'application/x-www-form-urlencoded') => app(request('POST', path, body, contentType)),

@@ -5,11 +5,9 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { amendMilestone } from '../../../functions/cycles/amend.ts';
-import type { Provider } from '../../../functions/domain/model.ts';
 import { createStore, type Store } from '../../../functions/store/index.ts';
 import { recordRequests, useDynamoDbLocal } from '../../support/dynamodb.ts';
-import { issueToken } from '../../../functions/links/token.ts';
-import { createHarness, form, KEY, pathOf, text, type Harness } from './harness.ts';
+import { createHarness, form, generalContact as general, pathOf, text, type Harness } from './harness.ts';
 
 const local = useDynamoDbLocal();
 let calls: string[];
@@ -36,7 +34,6 @@ async function requestsOf(fn: () => Promise<unknown>): Promise<string[]> {
   return [...calls];
 }
 
-const general = (p: Provider) => p.contacts.find((c) => c.role === 'general')!;
 
 describe('DynamoDB requests per page', () => {
   it('a link page is one request once the steps are cached; its POST one read and the transaction; the receipt one', async () => {
@@ -65,15 +62,7 @@ describe('DynamoDB requests per page', () => {
   it('refusals read no more than the page: a link for a provider without an application, one request', async () => {
     const { provider } = await h.providerIn('none');
     // Validly signed, bound to a version, but the provider has no application in the cycle.
-    const { token } = issueToken(KEY, {
-      cycleId: h.cycle.id,
-      agb: provider.agb,
-      action: 'submit-proposal',
-      contactId: general(provider).id,
-      expiresAt: Date.parse('2020-09-15T21:59:59.999Z'),
-      issuedAt: h.clock.now(),
-      version: 1,
-    });
+    const token = h.signedProposal(provider, 1);
     const path = `/l/${token}`;
     await h.get(path);
     expect(await requestsOf(async () => expect((await h.get(path)).statusCode).toBe(404))).toEqual(['BatchGetItem']);
