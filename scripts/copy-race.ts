@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../functions/local/dynamodb-local.ts';
-import { copySettled, DB_FILE, startRuntimeDatabase } from '../functions/local/runtime-database.ts';
+import { copySettled, DB_FILE, settleOn, startRuntimeDatabase } from '../functions/local/runtime-database.ts';
 import { DEFAULT_TABLE_NAME } from '../functions/store/table.ts';
 
 const { DatabaseSync } = createRequire(import.meta.url)('node:sqlite') as typeof import('node:sqlite');
@@ -63,9 +63,7 @@ const db = await startRuntimeDatabase({ root });
 try {
   await ensureTable(db.client);
   const file = join(db.workDir, DB_FILE);
-  const settle = async () => {
-    await db.client.send(new GetItemCommand({ TableName: DEFAULT_TABLE_NAME, Key: { pk: { S: '#settle' }, sk: { S: '#settle' } }, ConsistentRead: true }));
-  };
+  const settle = settleOn(db.client, DEFAULT_TABLE_NAME);
   const acknowledged: number[] = [];
   let next = 0;
   let writing = true;

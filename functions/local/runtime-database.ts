@@ -15,7 +15,7 @@
  * lock is free. If the copy or DynamoDB Local goes away under the runtime, it
  * is told once (`onLost`), and nothing is saved from it any more.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +104,16 @@ function stampOf(file: string): FileStamp {
 
 const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.size === b.size && a.mtimeNs === b.mtimeNs && a.counter === b.counter && !a.writing && !b.writing;
 
+/**
+ * One consistent read of `tableName` (any item will do): DynamoDB Local answers it after the storage
+ * work queued before it, so once it is answered the writes acknowledged before are committed.
+ */
+export const settleOn =
+  (client: DynamoDBClient, tableName: string) =>
+  async (): Promise<void> => {
+    await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: '#settle' }, sk: { S: '#settle' } }, ConsistentRead: true }));
+  };
+
 /** How often a copy is tried again when the file changed while it was copied. */
 const COPY_TRIES = 20;
 
@@ -190,11 +200,7 @@ export async function startRuntimeDatabase(options: { from?: string; root?: stri
     return lostReason;
   };
   db.onExit((code) => lose(`DynamoDB Local exited unexpectedly (exit code ${code})`));
-  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  // Any item will do: the read is answered after the storage work queued before it.
-  const settle = async (): Promise<void> => {
-    await db.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: '#settle' }, sk: { S: '#settle' } }, ConsistentRead: true }));
-  };
+  const settle = settleOn(db.client, options.tableName ?? DEFAULT_TABLE_NAME);
   const watch = setInterval(check, WATCH_MS);
   watch.unref();
 

@@ -289,8 +289,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
      */
     const takeCheckpoint = (): Promise<boolean> => {
       if (taking) return taking;
-      const quiet = (): boolean => !failure && !db.lost() && requests.active === 0;
-      if (!quiet()) return Promise.resolve(false);
+      if (failure || db.lost() || requests.active > 0) return Promise.resolve(false);
       taking = driver
         .busy(async () => {
           const at = { writes: written(), clock: clock.now(), at: performance.now(), steps: stepsEnded };
