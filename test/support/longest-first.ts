@@ -23,7 +23,6 @@ export const FILE_WEIGHTS: Record<string, number> = {
   'test/integration/rehearsal/wlz-2021.test.ts': 49,
   'test/integration/rehearsal/zvt-2021.test.ts': 45,
   'test/integration/cycles/cli.test.ts': 43,
-  'test/integration/rehearsal/ses-faults.test.ts': 37,
   'test/integration/cycles/resume.test.ts': 35,
   'test/integration/rehearsal/lost-database.test.ts': 30,
   'test/integration/providers/import.test.ts': 28,

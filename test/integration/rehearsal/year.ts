@@ -39,10 +39,16 @@ function rulesOf(model: Expected, population: Population): Set<string> {
 }
 
 /** The suite for one calendar (one test file per calendar, so two run side by side). */
-export function describeYear(calendarId: string, options: { providers: number; unreachableShare?: number }): void {
+export function describeYear(calendarId: string, options: { providers: number; unreachableShare?: number; sesFaults?: number }): void {
   const share = options.unreachableShare ?? 0;
+  const faults = options.sesFaults ?? 0;
   const PROVIDERS = options.providers;
-  describe(`a rehearsed year of ${calendarId} with ${PROVIDERS} providers${share ? `, ${share * 100}% of them unreachable by email` : ''}`, () => {
+  const title = [
+    `a rehearsed year of ${calendarId} with ${PROVIDERS} providers`,
+    ...(share ? [`${share * 100}% of them unreachable by email`] : []),
+    ...(faults ? [`SES refusing ${faults * 100}% of the sends`] : []),
+  ].join(', ');
+  describe(title, () => {
     let dataDir: string;
     let result: RehearsalResult;
     let expected: Expected;
@@ -61,6 +67,7 @@ export function describeYear(calendarId: string, options: { providers: number; u
         serve: true, // keep the runtime: the checks read its table and mailbox
         progress: 'none',
         stream: process.stderr,
+        ...(faults ? { runtime: { sesFaults: faults } } : {}),
       });
       expected = expectedYear(result.calendar, result.population);
       const store = result.runtime!.store;
@@ -152,6 +159,21 @@ export function describeYear(calendarId: string, options: { providers: number; u
       expect(matched.size).toBe(sent.length);
       const repeated = [...keysByContent.values()].filter((keys) => new Set(keys).size !== keys.length);
       expect(repeated).toEqual([]);
+    });
+
+    if (faults) it('retries every send SES refused (throttled, unavailable) with backoff until it went out once, and reports the retries', () => {
+      // Exactly once despite the refusals: the emails above are the model's count for count, each one outbox message;
+      // here, that the refusals happened and were retried rather than given up on.
+      const report = result.report!;
+      expect(report.emails).toMatchObject({ failed: 0, queued: 0, unmatched: 0 });
+      const ids = storedEmails().map((e) => e.messageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(report.emails.total);
+      const retries = report.sesRetries!;
+      expect(retries.total).toBe(retries.throttled + retries.unavailable);
+      expect(retries.total).toBeGreaterThan(report.emails.total * faults * 0.5);
+      expect(retries.throttled).toBeGreaterThan(0);
+      expect(retries.unavailable).toBeGreaterThan(0);
     });
 
     it('records what SES reported for every recipient (the local SES events through the DeliveryEvents handler), and escalates each unreachable provider once', async () => {
