@@ -15,7 +15,7 @@
  */
 import type { Clock } from '../commons/clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../commons/errors.ts';
-import { causeOf, messageKey } from '../domain/messages.ts';
+import { causeOf, deliveryOf, messageKey } from '../domain/messages.ts';
 import { contactIdFor, recipientOf } from '../domain/provider.ts';
 import { emailAddress, type Contact, type ContactCorrection, type Cycle, type Message, type MessageInput, type Provider, type Reachability } from '../domain/model.ts';
 import type { SenderLogger } from '../email/sender.ts';
@@ -75,8 +75,7 @@ const FAILED: ReadonlySet<string> = new Set(['bounced', 'complained', 'rejected'
 
 /** Whether a message reached none of its recipients: each has a failure and none a delivery. */
 function reachedNobody(message: Message): boolean {
-  const deliveries = message.deliveries ?? {};
-  const statuses = message.recipients.map((_, i) => deliveries[String(i)]?.status);
+  const statuses = message.recipients.map((r) => deliveryOf(message, r.address)?.status);
   return statuses.some((s) => s !== undefined && FAILED.has(s)) && !statuses.some((s) => s === 'delivered');
 }
 

@@ -4,18 +4,20 @@
  * contact becomes undeliverable, ./reachability.ts).
  *
  * The message is found by the `message-key` tag every email carries; the
- * recipient by its address among the message's recipients. Every write is
- * conditional (store/messages.ts `recordDelivery`, ./reachability.ts), so the
- * same event twice, or events out of order, leave the same state: a failed
- * invocation can be retried whole.
+ * recipient's entry by a hash of its address (domain `deliveryKey`), so an
+ * event is one conditional update and no read (store/messages.ts
+ * `recordDeliveries`), which gives the message back for what follows. Every
+ * write is conditional (there, and ./reachability.ts), so the same event twice,
+ * or events out of order, leave the same state: a failed invocation can be
+ * retried whole.
  */
 import type { Message } from '../domain/model.ts';
 import type { SenderLogger } from '../email/sender.ts';
-import { outcomesOf, sesEventSchema, type EventOutcomes, type RecipientOutcome } from './ses-events.ts';
+import type { DeliveryOutcome, DeliveryRecord } from '../store/messages.ts';
+import { outcomesOf, sesEventSchema, type RecipientOutcome } from './ses-events.ts';
 
 export interface DeliveryStore {
-  getMessage(key: string): Promise<Message | undefined>;
-  recordDelivery(key: string, recipient: number, delivery: { status: RecipientOutcome['status']; at: string; diagnostic?: string; permanent?: boolean }): Promise<'recorded' | 'unchanged' | 'no-message'>;
+  recordDeliveries(key: string, outcomes: readonly DeliveryOutcome[]): Promise<DeliveryRecord>;
 }
 
 /** What happens to a provider's contact whose address bounced hard or complained. */
@@ -39,35 +41,6 @@ const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim(
 export function createDeliveryEvents(deps: DeliveryEventsDeps) {
   const { store, logger } = deps;
 
-  async function recordOutcomes(event: EventOutcomes & { messageKey: string }, message: Message): Promise<DeliveryEventResult> {
-    let recorded = 0;
-    let unchanged = 0;
-    let undeliverable = 0;
-    for (const outcome of event.outcomes) {
-      const index = message.recipients.findIndex((r) => sameAddress(r.address, outcome.address));
-      if (index < 0) {
-        logger.warn('delivery event for an address the message was not sent to', { messageKey: message.key, eventType: event.eventType });
-        continue;
-      }
-      const written = await store.recordDelivery(message.key, index, {
-        status: outcome.status,
-        at: outcome.at,
-        ...(outcome.diagnostic ? { diagnostic: outcome.diagnostic } : {}),
-        ...(outcome.permanent ? { permanent: true } : {}),
-      });
-      if (written === 'recorded') recorded++;
-      else unchanged++;
-      // Also when unchanged: a retried event finishes what a failed invocation started (each step is idempotent).
-      const recipient = message.recipients[index];
-      if (outcome.permanent && message.agb && recipient.contactId && deps.undeliverable) {
-        await deps.undeliverable.markUndeliverable({ agb: message.agb, contactId: recipient.contactId, address: recipient.address, message, outcome });
-        undeliverable++;
-      }
-    }
-    logger.info('delivery event', { messageKey: message.key, eventType: event.eventType, recorded, unchanged, undeliverable });
-    return { outcome: 'done', eventType: event.eventType, messageKey: message.key, recorded, unchanged, undeliverable };
-  }
-
   /** One SES event record (the `detail` of an EventBridge event). */
   async function handleRecord(record: unknown): Promise<DeliveryEventResult> {
     const type = (record as { eventType?: unknown } | null)?.eventType;
@@ -82,12 +55,35 @@ export function createDeliveryEvents(deps: DeliveryEventsDeps) {
       logger.warn('SES event without a message key', { eventType: event.eventType, sesMessageId: event.sesMessageId });
       return { outcome: 'unmatched', eventType: event.eventType, reason: 'no message-key tag' };
     }
-    const message = await store.getMessage(event.messageKey);
-    if (!message) {
-      logger.warn('SES event for an unknown message', { eventType: event.eventType, messageKey: event.messageKey });
+    const messageKey = event.messageKey;
+    const { message, results } = await store.recordDeliveries(
+      messageKey,
+      event.outcomes.map((o) => ({
+        address: o.address,
+        delivery: { status: o.status, at: o.at, ...(o.diagnostic ? { diagnostic: o.diagnostic } : {}), ...(o.permanent ? { permanent: true } : {}) },
+      })),
+    );
+    if (event.outcomes.length && !message) {
+      logger.warn('SES event for an unknown message', { eventType: event.eventType, messageKey });
       return { outcome: 'unmatched', eventType: event.eventType, reason: 'no such message' };
     }
-    return recordOutcomes({ ...event, messageKey: event.messageKey }, message);
+    let undeliverable = 0;
+    for (const [i, outcome] of event.outcomes.entries()) {
+      if (results[i] === 'not-recipient') {
+        logger.warn('delivery event for an address the message was not sent to', { messageKey, eventType: event.eventType });
+        continue;
+      }
+      // Also when unchanged: a retried event finishes what a failed invocation started (each step is idempotent).
+      const recipient = message?.recipients.find((r) => sameAddress(r.address, outcome.address));
+      if (outcome.permanent && message?.agb && recipient?.contactId && deps.undeliverable) {
+        await deps.undeliverable.markUndeliverable({ agb: message.agb, contactId: recipient.contactId, address: recipient.address, message, outcome });
+        undeliverable++;
+      }
+    }
+    const recorded = results.filter((r) => r === 'recorded').length;
+    const unchanged = results.filter((r) => r === 'unchanged').length;
+    logger.info('delivery event', { messageKey, eventType: event.eventType, recorded, unchanged, undeliverable });
+    return { outcome: 'done', eventType: event.eventType, messageKey, recorded, unchanged, undeliverable };
   }
 
   return { handleRecord };

@@ -1,4 +1,6 @@
-/** Outbox rules: the idempotency key of a message. */
+/** Outbox rules: the idempotency key of a message, and where what SES reported per recipient is kept. */
+import { UNREPORTED_RANK, type Delivery, type DeliveryEntry, type Message, type Recipient } from './model.ts';
+import { contactIdFor } from './provider.ts';
 
 /**
  * One key per (cycle, provider, cause, template). `cause` is the milestone step id
@@ -17,4 +19,23 @@ export function causeOf(message: { key: string; cycleId: string; agb?: string; t
   return message.key.startsWith(prefix) && message.key.endsWith(suffix) && message.key.length > prefix.length + suffix.length
     ? message.key.slice(prefix.length, -suffix.length)
     : message.key;
+}
+
+/**
+ * The key of a recipient's entry in a message's `deliveries`: the hash of the
+ * normalised address that contact ids are made of, so an SES event's address
+ * finds its entry without reading the message, and no address is in an
+ * attribute name.
+ */
+export const deliveryKey = (address: string): string => contactIdFor(address);
+
+/** The entries a new message starts with: one per recipient, nothing reported yet (see deliveryEntrySchema). */
+export const unreportedDeliveries = (recipients: readonly Pick<Recipient, 'address'>[]): Record<string, DeliveryEntry> =>
+  Object.fromEntries(recipients.map((r) => [deliveryKey(r.address), { rank: UNREPORTED_RANK }]));
+
+/** What SES reported last for one recipient of a message; undefined when nothing was. */
+export function deliveryOf(message: Pick<Message, 'deliveries'>, address: string): Delivery | undefined {
+  const entry = message.deliveries?.[deliveryKey(address)];
+  if (!entry?.status || !entry.at) return undefined;
+  return { status: entry.status, at: entry.at, ...(entry.diagnostic ? { diagnostic: entry.diagnostic } : {}), ...(entry.permanent ? { permanent: true } : {}) };
 }

@@ -325,6 +325,9 @@ export type DeliveryStatus = z.infer<typeof deliveryStatus>;
  */
 export const DELIVERY_RANK: Record<DeliveryStatus, number> = { accepted: 0, delayed: 1, delivered: 2, bounced: 3, rejected: 3, complained: 4 };
 
+/** The rank of a recipient's entry before any event: below every status, so any first event outranks it. */
+export const UNREPORTED_RANK = -1;
+
 export const deliverySchema = z.object({
   status: deliveryStatus,
   /** When SES says it happened (the event's own timestamp). */
@@ -336,6 +339,15 @@ export const deliverySchema = z.object({
 });
 export type Delivery = z.infer<typeof deliverySchema>;
 
+/**
+ * A recipient's entry in a message's `deliveries`, keyed by `deliveryKey(address)`
+ * (./messages.ts). Every recipient has one from the enqueue on, at
+ * UNREPORTED_RANK with no status: an event's conditional update on it proves the
+ * address is a recipient and outranks what is recorded, with no read first.
+ */
+export const deliveryEntrySchema = deliverySchema.partial({ status: true, at: true }).extend({ rank: z.number().int() });
+export type DeliveryEntry = z.infer<typeof deliveryEntrySchema>;
+
 export const messageSchema = messageInputSchema.extend({
   status: messageStatus,
   attempts: z.number().int().nonnegative(),
@@ -345,8 +357,8 @@ export const messageSchema = messageInputSchema.extend({
   sentAt: instant.optional(),
   sesMessageId: z.string().optional(),
   error: z.string().optional(),
-  /** Per recipient, by its index in `recipients`: what SES reported last (see DELIVERY_RANK). */
-  deliveries: z.record(z.string(), deliverySchema).optional(),
+  /** Per recipient, by `deliveryKey` of its address: what SES reported last (see DELIVERY_RANK); read with `deliveryOf`. */
+  deliveries: z.record(z.string(), deliveryEntrySchema).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

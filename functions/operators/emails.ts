@@ -4,7 +4,7 @@
  * (gsi2); a message's params are never shown (they may carry link URLs).
  */
 import { z } from 'zod';
-import { agbCode, causeOf, messageStatus, type Message } from '../domain/index.ts';
+import { agbCode, causeOf, deliveryOf, messageStatus, type Message } from '../domain/index.ts';
 import type { OperatorDeps } from './deps.ts';
 import { allMessages } from './reads.ts';
 import type { EmailLogView, EmailView } from './views.ts';
@@ -29,8 +29,8 @@ export const emailView = (m: Message): EmailView => ({
   ...(m.sentAt ? { sentAt: m.sentAt } : {}),
   ...(m.error ? { error: m.error } : {}),
   step: causeOf(m),
-  to: m.recipients.map((r, i) => {
-    const delivery = m.deliveries?.[String(i)];
+  to: m.recipients.map((r) => {
+    const delivery = deliveryOf(m, r.address);
     return { role: r.role, ...(r.name ? { name: r.name } : {}), address: r.address, ...(delivery ? { delivery } : {}) };
   }),
   ...(m.link ? { link: { action: m.link.action, expiresAt: m.link.expiresAt } } : {}),

@@ -7,10 +7,13 @@
  * the item, never in logs or errors.
  */
 import { randomUUID } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isoNow } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import { redact } from '../commons/logger.ts';
+import { deliveryKey, unreportedDeliveries } from '../domain/messages.ts';
 import { DELIVERY_RANK, messageInputSchema, messageSchema, type Delivery, type Message, type MessageInput, type MessageStatus } from '../domain/model.ts';
 import { cancellationCodes, clean, errorName, isConditionFailed, mapLimit, queryAll, queryPage, type Page, type PageOptions, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys } from './keys.ts';
@@ -47,6 +50,24 @@ export interface SentMark {
   createdAt: string;
 }
 
+/** What an SES event says about one recipient, by address. */
+export interface DeliveryOutcome {
+  address: string;
+  delivery: Delivery;
+}
+
+/** Per outcome: written, outranked by what is recorded (or a repeat), or about an address the message was not sent to. */
+export type DeliveryResult = 'recorded' | 'unchanged' | 'not-recipient' | 'no-message';
+
+export interface DeliveryRecord {
+  /** The message after the update (or as it was, when nothing was written); undefined when there is none. */
+  message: Message | undefined;
+  results: DeliveryResult[];
+}
+
+/** Rounds of a delivery update refused for some of its recipients before it gives up (see recordDeliveries). */
+const DELIVERY_ROUNDS = 3;
+
 /** Per update of a batch: written, refused by its condition, or failed otherwise. */
 export type UpdateOutcome = { status: 'done' } | { status: 'conflict' } | { status: 'error'; error: unknown };
 
@@ -58,8 +79,11 @@ const messageItem = (m: Message): Record<string, unknown> =>
     ...(m.agb ? indexKeys.messageOfProvider(m.agb, m.createdAt, m.key) : {}),
   });
 
-// With its (empty) deliveries map: the first SES event for it then needs no extra write (recordDelivery).
-const newMessage = (input: MessageInput, at: string): Message => ({ ...messageInputSchema.parse(input), status: 'queued', attempts: 0, createdAt: at, updatedAt: at, deliveries: {} });
+// With an entry per recipient: an SES event then records its outcome with one conditional update and no read (recordDeliveries).
+function newMessage(input: MessageInput, at: string): Message {
+  const parsed = messageInputSchema.parse(input);
+  return { ...parsed, status: 'queued', attempts: 0, createdAt: at, updatedAt: at, deliveries: unreportedDeliveries(parsed.recipients) };
+}
 
 /**
  * The conditional put of `enqueueMessage`, for a caller's transaction: an email
@@ -352,51 +376,75 @@ export function messageRepository(deps: StoreDeps) {
     },
 
     /**
-     * Records what SES reported for one recipient (by its index in
-     * `recipients`), if it outranks what is recorded (DELIVERY_RANK): one
-     * conditional update, so an event delivered twice, or one older than what
-     * is recorded, changes nothing. The diagnostic is stored with email
-     * addresses redacted (the recipient is in the message already).
+     * Records what SES reported for recipients of a message (by address), each
+     * if it outranks what is recorded (DELIVERY_RANK). One conditional
+     * UpdateItem for all of them and no read first: every recipient's entry
+     * exists from the enqueue on (unreportedDeliveries), so the condition
+     * `deliveries.<key>.rank < :rank` proves the address is a recipient and keeps
+     * a repeated or older event from changing anything. When it is refused, the
+     * item as it was (ReturnValuesOnConditionCheckFailure) says which outcomes
+     * are outranked or not a recipient's, and the rest go again. The message
+     * comes back either way (ALL_NEW or the refused one), for what the caller
+     * does next. Diagnostics are stored with email addresses redacted (the
+     * recipient is in the message already).
      */
-    async recordDelivery(key: string, recipient: number, delivery: Delivery): Promise<'recorded' | 'unchanged' | 'no-message'> {
-      const value = clean({ ...delivery, ...(delivery.diagnostic ? { diagnostic: String(redact(delivery.diagnostic)) } : {}), rank: DELIVERY_RANK[delivery.status] });
-      const update = () =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.message(key),
-            UpdateExpression: 'SET deliveries.#r = :d',
-            ConditionExpression: 'attribute_exists(deliveries) AND (attribute_not_exists(deliveries.#r) OR deliveries.#r.#rank < :rank)',
-            ExpressionAttributeNames: { '#r': String(recipient), '#rank': 'rank' },
-            ExpressionAttributeValues: { ':d': value, ':rank': value.rank },
-          }),
-        );
-      for (let round = 0; round < 2; round++) {
+    async recordDeliveries(key: string, outcomes: readonly DeliveryOutcome[]): Promise<DeliveryRecord> {
+      const results: DeliveryResult[] = outcomes.map(() => 'unchanged');
+      // One entry per recipient: the highest-ranked outcome an event gives an address (SES lists each once).
+      const byEntry = new Map<string, number>();
+      outcomes.forEach((o, i) => {
+        const entry = deliveryKey(o.address);
+        const other = byEntry.get(entry);
+        if (other === undefined || DELIVERY_RANK[o.delivery.status] > DELIVERY_RANK[outcomes[other].delivery.status]) byEntry.set(entry, i);
+      });
+      let pending = [...byEntry.entries()];
+      let message: Message | undefined;
+      for (let round = 0; pending.length && round < DELIVERY_ROUNDS; round++) {
+        const names: Record<string, string> = { '#rank': 'rank' };
+        const values: Record<string, unknown> = {};
+        const sets: string[] = [];
+        const conditions: string[] = [];
+        pending.forEach(([entry, i], n) => {
+          const d = outcomes[i].delivery;
+          const value = clean({ ...d, ...(d.diagnostic ? { diagnostic: String(redact(d.diagnostic)) } : {}), rank: DELIVERY_RANK[d.status] });
+          names[`#e${n}`] = entry;
+          values[`:d${n}`] = value;
+          values[`:r${n}`] = value.rank;
+          sets.push(`deliveries.#e${n} = :d${n}`);
+          conditions.push(`deliveries.#e${n}.#rank < :r${n}`);
+        });
         try {
-          await update();
-          return 'recorded';
-        } catch (error) {
-          if (!isConditionFailed(error)) throw error;
-        }
-        // Refused: no message, no deliveries map yet (the first event of a message), or outranked.
-        const item = (await doc.send(new GetCommand({ TableName, Key: keys.message(key), ConsistentRead: true }))).Item;
-        if (!item) return 'no-message';
-        if (item.deliveries !== undefined) return 'unchanged';
-        try {
-          await doc.send(
+          const out = await doc.send(
             new UpdateCommand({
               TableName,
               Key: keys.message(key),
-              UpdateExpression: 'SET deliveries = :empty',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deliveries)',
-              ExpressionAttributeValues: { ':empty': {} },
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: conditions.join(' AND '),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValues: 'ALL_NEW',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );
+          for (const [, i] of pending) results[i] = 'recorded';
+          return { message: parseMessage(out.Attributes ?? {}), results };
         } catch (error) {
-          if (!isConditionFailed(error)) throw error; // created meanwhile by another event: fine
+          if (!isConditionFailed(error)) throw error;
+          const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+          if (!item) return { message: undefined, results: outcomes.map(() => 'no-message') };
+          message = parseMessage(unmarshall(item));
+          const recorded = message.deliveries ?? {};
+          pending = pending.filter(([entry, i]) => {
+            const current = recorded[entry];
+            if (current && current.rank < DELIVERY_RANK[outcomes[i].delivery.status]) return true; // refused for another's sake, or changed meanwhile
+            if (!current) for (let j = 0; j < outcomes.length; j++) if (deliveryKey(outcomes[j].address) === entry) results[j] = 'not-recipient';
+            return false;
+          });
         }
       }
-      return 'unchanged';
+      // Still refused after rounds of concurrent changes: fail, so the event is delivered again (every write here is conditional).
+      if (pending.length) throw new ConflictError(`Deliveries of message ${key} kept changing`, { key });
+      return { message, results };
     },
 
     /** What was queued for one provider from `since` (ISO instant) on, oldest first (gsi2): one Query. */

@@ -14,7 +14,7 @@ import { forecastAws, type AwsForecast } from '../forecast.ts';
 import type { ExecutionHistory } from '../history.ts';
 import type { Calendar } from '../../calendar/schema.ts';
 import { formatLocalInstant } from '../../calendar/time.ts';
-import { APPLICATION_STATES, type Application, type ApplicationState, type Message, type Step } from '../../domain/index.ts';
+import { APPLICATION_STATES, deliveryOf, type Application, type ApplicationState, type Message, type Step } from '../../domain/index.ts';
 import { recordedTransition } from '../../domain/transitions.ts';
 import { mapLimit } from '../../store/dynamo.ts';
 import type { Store } from '../../store/index.ts';
@@ -142,9 +142,9 @@ export async function buildReport(input: ReportInput): Promise<RehearsalReport> 
     if (message.cycleId !== cycleId) continue;
     total++;
     byTemplate[message.template] = (byTemplate[message.template] ?? 0) + 1;
-    for (const [i, r] of message.recipients.entries()) {
+    for (const r of message.recipients) {
       if (!email.destination.to.some((a) => a.toLowerCase() === r.address.toLowerCase())) continue;
-      const status = message.deliveries?.[String(i)]?.status ?? 'none';
+      const status = deliveryOf(message, r.address)?.status ?? 'none';
       deliveries[status] = (deliveries[status] ?? 0) + 1;
     }
     const cause = causeOf(message.key);

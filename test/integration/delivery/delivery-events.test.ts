@@ -8,7 +8,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { createReachability } from '../../../functions/delivery/reachability.ts';
 import { SES_DETAIL_TYPES } from '../../../functions/delivery/ses-events.ts';
-import { messageKey } from '../../../functions/domain/messages.ts';
+import { deliveryOf, messageKey } from '../../../functions/domain/messages.ts';
 import type { MessageInput, Provider } from '../../../functions/domain/model.ts';
 import { contactIdFor } from '../../../functions/domain/provider.ts';
 import { createEmailSender } from '../../../functions/email/sender.ts';
@@ -96,10 +96,10 @@ describe('delivery status, recorded idempotently', () => {
     await sendAndDeliver();
 
     const message = await store.getMessage(notice(provider).key);
-    expect(message?.deliveries).toEqual({
-      '0': { status: 'delivered', at: '2020-04-01T07:00:01.000Z', diagnostic: '250 2.6.0 Message received' },
-      '1': { status: 'delivered', at: '2020-04-01T07:00:01.000Z', diagnostic: '250 2.6.0 Message received' },
-    });
+    expect(message && provider.contacts.map((c) => deliveryOf(message, c.email))).toEqual([
+      { status: 'delivered', at: '2020-04-01T07:00:01.000Z', diagnostic: '250 2.6.0 Message received' },
+      { status: 'delivered', at: '2020-04-01T07:00:01.000Z', diagnostic: '250 2.6.0 Message received' },
+    ]);
     expect(relay.counts).toEqual({ Send: 1, Delivery: 1 });
   });
 
@@ -119,17 +119,44 @@ describe('delivery status, recorded idempotently', () => {
     expect(await handle(bounce)).toMatchObject({ recorded: 0, unchanged: 1 });
     expect(await handle(event('Delivery', x, '2020-04-01T07:06:00.000Z'))).toMatchObject({ recorded: 0, unchanged: 1 });
     expect(await store.getMessage(input.key)).toEqual(afterBounce);
-    expect(afterBounce?.deliveries?.['0']).toEqual({ status: 'bounced', at: '2020-04-01T07:05:00.000Z', diagnostic: 'Permanent/General: smtp; 550 5.1.1 user unknown', permanent: true });
+    expect(deliveryOf(afterBounce!, x)).toEqual({ status: 'bounced', at: '2020-04-01T07:05:00.000Z', diagnostic: 'Permanent/General: smtp; 550 5.1.1 user unknown', permanent: true });
 
     // y: delivered; a late delay changes nothing, a complaint outranks the delivery.
     expect(await handle(event('DeliveryDelay', y, '2020-04-01T06:59:59.000Z'))).toMatchObject({ recorded: 0 });
     expect(await handle(event('Complaint', y, '2020-04-02T08:00:00.000Z'))).toMatchObject({ recorded: 1 });
-    expect((await store.getMessage(input.key))?.deliveries?.['1']).toMatchObject({ status: 'complained', at: '2020-04-02T08:00:00.000Z' });
+    expect(deliveryOf((await store.getMessage(input.key))!, y)).toMatchObject({ status: 'complained', at: '2020-04-02T08:00:00.000Z' });
 
     // Both contacts undeliverable now: one escalation, however often the events come.
     await handle(bounce);
     await handle(event('Complaint', y, '2020-04-02T08:00:00.000Z'));
     expect(await escalations()).toHaveLength(1);
+  });
+
+  it('one event for several recipients: one outranked leaves the others recorded; a stranger\'s address and an unknown message write nothing', async () => {
+    const provider = await aProvider(['p@praktijk.example', 'q@praktijk.example', 'r@praktijk.example']);
+    const input = notice(provider);
+    await store.enqueueMessage(input);
+    await sender().sendQueued(); // no events handed over: this test hands its own
+    const [p, q, r] = provider.contacts.map((c) => c.email);
+    const delivered = (addresses: string[], timestamp: string) => {
+      const doc = forMessage('Delivery', input.key, p, { timestamp }) as { delivery: Record<string, unknown> };
+      return eventBridgeEvent(SES_DETAIL_TYPES.Delivery, { ...doc, delivery: { ...doc.delivery, recipients: addresses } });
+    };
+
+    expect(await handle(eventBridgeEvent(SES_DETAIL_TYPES.Bounce, forMessage('Bounce', input.key, q, { timestamp: '2020-04-01T07:01:00.000Z' })))).toMatchObject({ recorded: 1 });
+    // p and r delivered, q's delivery outranked by its bounce: the first update is refused as a whole, the second writes p and r.
+    expect(await handle(delivered([p, q, r], '2020-04-01T07:02:00.000Z'))).toMatchObject({ outcome: 'done', recorded: 2, unchanged: 1 });
+    const message = (await store.getMessage(input.key))!;
+    expect([p, q, r].map((a) => deliveryOf(message, a)?.status)).toEqual(['delivered', 'bounced', 'delivered']);
+    // Case and spaces do not matter (SES may report the address as it was written).
+    expect(await handle(delivered([` ${p.toUpperCase()}`], '2020-04-01T07:03:00.000Z'))).toMatchObject({ recorded: 0, unchanged: 1 });
+
+    // Not a recipient: refused by the condition (no entry for that address), nothing written.
+    expect(await handle(delivered(['vreemde@elders.example'], '2020-04-01T07:04:00.000Z'))).toMatchObject({ outcome: 'done', recorded: 0, unchanged: 0 });
+    expect(await store.getMessage(input.key)).toEqual(message);
+    // No such message: nothing created.
+    expect(await handle(eventBridgeEvent(SES_DETAIL_TYPES.Delivery, forMessage('Delivery', `${input.key}-gone`, p)))).toMatchObject({ outcome: 'unmatched', reason: 'no such message' });
+    expect(await store.getMessage(`${input.key}-gone`)).toBeUndefined();
   });
 
   it('events delivered concurrently for a provider\'s last two contacts escalate once', async () => {
@@ -186,7 +213,8 @@ describe('a provider with one bouncing contact', () => {
     expect(toNew).toHaveLength(1);
     expect(toNew[0].subject).toBe(storedEmails().find((e) => e.destination.to.includes(bouncing))!.subject);
     const resent = await store.getMessage(result.resent!);
-    expect(resent).toMatchObject({ status: 'sent', recipients: [{ address: corrected, contactId: contactIdFor(corrected) }], deliveries: { '0': { status: 'delivered' } } });
+    expect(resent).toMatchObject({ status: 'sent', recipients: [{ address: corrected, contactId: contactIdFor(corrected) }] });
+    expect(deliveryOf(resent!, corrected)).toMatchObject({ status: 'delivered' });
     expect((await store.getProvider(provider.agb))?.contacts).toEqual([{ ...provider.contacts[0], id: contactIdFor(corrected), email: corrected }]);
   });
 });

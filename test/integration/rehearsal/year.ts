@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TERMINAL_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
+import { deliveryOf, TERMINAL_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
 import { grantedActions } from '../../../functions/local/iam-actions.ts';
 import { rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
 import { generateYearPopulation, type Population } from '../../../functions/local/rehearsal/population.ts';
@@ -180,7 +180,7 @@ export function describeYear(calendarId: string, options: { providers: number; u
       const sent = await sentOfCycle();
       const wanted = { delivered: 'delivered', bounce: 'bounced', suppressed: 'bounced', complaint: 'complained' } as const;
       const wrong = sent.flatMap((m) =>
-        m.recipients.filter((r, i) => m.deliveries?.[String(i)]?.status !== wanted[simulatedOutcome(r.address)]).map((r) => `${m.key} ${r.address}`),
+        m.recipients.filter((r) => deliveryOf(m, r.address)?.status !== wanted[simulatedOutcome(r.address)]).map((r) => `${m.key} ${r.address}`),
       );
       expect(wrong).toEqual([]);
       const report = result.report!;
