@@ -12,6 +12,10 @@
  *   keyed by the table definition and the DynamoDB Local release. A fresh
  *   runtime starts on a copy instead of waiting for CreateTable with its three
  *   indexes (0.5-2.5 s).
+ * - which inputs passed a check that costs a lot and depends only on them and
+ *   the installed packages (`checkOnce`): the state machine's validation by
+ *   aws-local-stepfunctions (asl-validator compiles its JSON schemas with ajv:
+ *   about a second of CPU in the first execution of every start).
  *
  * Files are written to a temporary name and renamed into place, so a reader
  * sees a whole file or none; a damaged or missing one is simply made again.
@@ -112,5 +116,39 @@ export async function keepEmptyDatabase(file: string, copy: (target: string) => 
     // a read-only checkout: create the table every time
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** The inputs that passed a check, kept in one file (the newest first; a lost update only means checking again). */
+const CHECKED_FILE = 'checked.json';
+const MAX_CHECKED = 64;
+
+/**
+ * Runs `check` on `input` unless the same check passed on the same input with the same installed
+ * packages (package-lock.json) before; remembers it once it passes. A check that throws is never
+ * remembered, so it fails every time.
+ */
+export function checkOnce(kind: string, input: string, check: () => void, options: { dir?: string; root?: string } = {}): void {
+  const file = join(options.dir ?? STARTUP_CACHE_DIR, CHECKED_FILE);
+  const hash = createHash('sha256').update(`${kind}\n`);
+  try {
+    hash.update(readFileSync(join(options.root ?? REPO_ROOT, 'package-lock.json')));
+  } catch {
+    // no lock file: the key is the input alone
+  }
+  const key = hash.update(`\n${input}`).digest('hex').slice(0, 32);
+  let known: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (Array.isArray(parsed)) known = parsed.filter((k): k is string => typeof k === 'string');
+  } catch {
+    // not there yet, or unreadable: check
+  }
+  if (known.includes(key)) return;
+  check();
+  try {
+    writeAtomically(file, (tmp) => writeFileSync(tmp, JSON.stringify([key, ...known].slice(0, MAX_CHECKED))));
+  } catch {
+    // a read-only checkout: check every time
   }
 }

@@ -25,6 +25,7 @@ import {
   type LambdaTask,
   type VirtualWaitParameters,
 } from './asl.ts';
+import { checkOnce } from './startup-cache.ts';
 import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
 
 export type { ClockMode } from './virtual-time.ts';
@@ -311,12 +312,16 @@ const validated = new Set<string>();
 
 /**
  * Validates the definition as written (fields, paths; ARNs may be placeholders).
- * The engine's validator takes about half a second, so each definition is checked once.
+ * The engine's validator takes about a second of CPU (it compiles its schemas), so each
+ * definition is checked once, and once for all processes while the packages stay the same
+ * (./startup-cache.ts).
  */
 function validateOnce(definition: AslDefinition | string): void {
   const text = typeof definition === 'string' ? definition : JSON.stringify(definition);
   if (validated.has(text)) return;
-  new StateMachine(JSON.parse(text), { validationOptions: { checkArn: false } });
+  checkOnce('asl-validator', text, () => {
+    new StateMachine(JSON.parse(text), { validationOptions: { checkArn: false } });
+  });
   validated.add(text);
 }
 

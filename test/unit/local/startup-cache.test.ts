@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CfnTemplate } from '../../../infra/template.ts';
-import { cachedTemplate, emptyDatabaseFile, keepEmptyDatabase, synthInputsHash } from '../../../functions/local/startup-cache.ts';
+import { cachedTemplate, checkOnce, emptyDatabaseFile, keepEmptyDatabase, synthInputsHash } from '../../../functions/local/startup-cache.ts';
 
 let root: string;
 let dir: string;
@@ -73,5 +73,30 @@ describe('the start-up cache', () => {
       throw new Error('copy failed');
     });
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('runs a check once per input and installed packages, and never remembers one that failed', () => {
+    writeFileSync(join(root, 'package-lock.json'), '{"v":1}');
+    const runs: string[] = [];
+    const check = (input: string, fail = false) =>
+      checkOnce('kind', input, () => {
+        runs.push(input);
+        if (fail) throw new Error(`${input} is invalid`);
+      }, { dir, root });
+    check('a');
+    check('a');
+    check('b');
+    expect(runs).toEqual(['a', 'b']);
+    expect(() => check('bad', true)).toThrow('bad is invalid');
+    expect(() => check('bad', true)).toThrow('bad is invalid');
+    // Other packages, another check: checked again.
+    writeFileSync(join(root, 'package-lock.json'), '{"v":2}');
+    check('a');
+    expect(runs).toEqual(['a', 'b', 'bad', 'bad', 'a']);
+    // A damaged file only means checking again.
+    writeFileSync(join(dir, 'checked.json'), '[1,');
+    check('a');
+    check('a');
+    expect(runs).toEqual(['a', 'b', 'bad', 'bad', 'a', 'a']);
   });
 });
