@@ -1,22 +1,33 @@
 /**
  * End to end: the insurer's year, three cycles at once (MSR, ZVT and Wlz 2021) on one local runtime: one
- * provider population (a quarter of it in a second cycle), one clock, one mailbox, one SES rate. Every
- * cycle's counts are checked against the independent model of its year (./expected.ts `expectedCycles`),
- * and, a second and independent check, nothing of one cycle moves an application of another: every event is
- * its application's cycle's, every link is its email's cycle's, every provider action used a link of its
- * own cycle, and a link turned to another cycle is refused.
+ * provider population (a quarter of it in a second cycle), one clock, one mailbox, one SES rate. The year is
+ * stopped halfway as Ctrl-C stops it (interactive, the clock moved by hand, then the shutdown a signal runs) and
+ * resumed from its data folder with `--resume`, which must end it exactly as a straight run would: as the
+ * independent model of each cycle's year (./expected.ts `expectedCycles`) says, count for count. And, a second
+ * and independent check, nothing of one cycle moves an application of another: every event is its
+ * application's cycle's, every link is its email's cycle's, every provider action used a link of its own cycle,
+ * and a link turned to another cycle is refused.
+ *
+ * One rehearsal carries both (#17: the stopped-and-resumed year was a three-cycle rehearsal of its own,
+ * resume.test.ts); a single cycle's `--resume` from the CLI is the crash test's (./crash.test.ts), and every
+ * calendar's straight year is its year file's.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATION_STATES, type Application, type Event, type Message } from '../../../functions/domain/index.ts';
+import { parseInstant } from '../../../functions/local/control.ts';
+import { createShutdown } from '../../../functions/local/process.ts';
 import { linksIn } from '../../../functions/local/rehearsal/mail.ts';
 import { generateYearPopulation } from '../../../functions/local/rehearsal/population.ts';
 import { rehearsalStart, rehearse, type RehearsalResult } from '../../../functions/local/rehearsal/rehearse.ts';
+import { readState, type RehearsalState } from '../../../functions/local/rehearsal/state.ts';
+import { readRuntimeFile, type RuntimeInfo } from '../../../functions/local/runtime-file.ts';
 import { storedEmails } from '../../../functions/local/runtime-mailbox.ts';
+import type { LocalRuntime } from '../../../functions/local/runtime.ts';
 import { mapLimit } from '../../../functions/store/dynamo.ts';
 import { REPO_ROOT } from '../../../infra/paths.ts';
 import { allPages } from '../../support/pages.ts';
@@ -28,19 +39,66 @@ const CALENDARS = ['msr-2021', 'zvt-2021', 'wlz-2021'];
 // providers in two cycles (#17; the first test checks it); each calendar's own year is its year file's.
 const PROVIDERS = 60;
 const REFERENCE_PROVIDERS = 90;
+// Between Wlz's first feedback and MSR's and ZVT's proposal deadline (past their proposal reminders): every cycle halfway.
+const STOP_AT = '2020-09-13';
 const HOOK_TIMEOUT = 15 * 60_000;
 
-describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} providers`, () => {
+/** What the stopped first half left behind, read between the stop and the resume. */
+interface Stopped {
+  stopped: boolean;
+  pidWhileRunning: number | undefined;
+  runtimeFileAfter: RuntimeInfo | undefined;
+  state: RehearsalState | undefined;
+  databaseKept: boolean;
+  workingCopyGone: boolean;
+  otherCalendar: unknown;
+}
+
+describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} providers, stopped halfway and resumed`, () => {
   let dataDir: string;
   let result: RehearsalResult;
   let expected: ExpectedCycles;
   const apps = new Map<string, Application[]>();
   const events = new Map<string, Map<string, Event[]>>();
   let sent: Message[];
+  let halfway: Stopped;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'inkoop-rehearsal-year-'));
-    result = await rehearse({ calendar: CALENDARS.join(','), providers: PROVIDERS, seed: '1', dataDir, mode: 'fast', serve: true, progress: 'none', stream: process.stderr });
+    const shutdown = createShutdown({ signals: [], exitOnSignal: false });
+    let runtime: LocalRuntime | undefined;
+    const first = rehearse({
+      calendar: CALENDARS.join(','),
+      providers: PROVIDERS,
+      seed: '1',
+      dataDir,
+      mode: 'interactive',
+      shutdown,
+      progress: 'none',
+      stream: process.stderr,
+      onStarted: (rt) => {
+        runtime = rt;
+      },
+    });
+    while ((runtime?.executions.running().length ?? 0) < CALENDARS.length) await new Promise((r) => setTimeout(r, 50));
+    const pidWhileRunning = readRuntimeFile(dataDir)?.pid;
+    await runtime!.clockControl.advanceTo(parseInstant(STOP_AT));
+    await shutdown.run(); // what Ctrl-C does
+    shutdown.dispose();
+    halfway = {
+      stopped: (await first).stopped,
+      pidWhileRunning,
+      runtimeFileAfter: readRuntimeFile(dataDir),
+      state: readState(dataDir),
+      databaseKept: existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db')),
+      workingCopyGone: !existsSync(runtime!.db.workDir),
+      otherCalendar: await rehearse({ dataDir, calendar: 'msr-2021', mode: 'fast', resume: true, progress: 'none', stream: process.stderr }).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    };
+    // The calendars, population and clock come from the data folder.
+    result = await rehearse({ dataDir, mode: 'fast', resume: true, serve: true, progress: 'none', stream: process.stderr });
     expected = expectedCycles(result.calendars, result.year.cycles);
     const store = result.runtime!.store;
     for (const cycleId of CALENDARS) {
@@ -57,6 +115,31 @@ describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} 
     await result?.runtime?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, HOOK_TIMEOUT);
+
+  it('stops halfway at Ctrl-C, keeping what --resume needs: the clock, the seed and the calendars saved, the database kept, the runtime file and the working copy gone', () => {
+    expect(halfway.stopped).toBe(true);
+    expect(halfway.pidWhileRunning).toBe(process.pid);
+    expect(halfway.runtimeFileAfter).toBeUndefined();
+    expect(halfway.state).toMatchObject({ calendars: CALENDARS, clock: '2020-09-12T22:00:00.000Z', status: 'running', providers: PROVIDERS, seed: '1' });
+    expect(halfway.databaseKept).toBe(true);
+    expect(halfway.workingCopyGone).toBe(true);
+  });
+
+  it('refuses a --resume that names another calendar, and resumes the one it started with', () => {
+    expect(halfway.otherCalendar).toBeInstanceOf(Error);
+    expect((halfway.otherCalendar as Error).message).toMatch(/not the calendar/);
+    expect(result.yearReport!.rehearsal).toMatchObject({ resumed: true, providers: PROVIDERS, calendars: CALENDARS });
+    expect(readState(dataDir)).toMatchObject({ status: 'done' });
+  });
+
+  it('refuses --resume where nothing was rehearsed', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'inkoop-rehearsal-nothing-'));
+    try {
+      await expect(rehearse({ dataDir: empty, mode: 'fast', resume: true, progress: 'none', stream: process.stderr })).rejects.toThrow(/Nothing to resume/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 
   it(`has a population whose cycles take every rule those of ${REFERENCE_PROVIDERS} providers take`, () => {
     const reference = expectedCycles(result.calendars, generateYearPopulation(result.calendars, REFERENCE_PROVIDERS, '1').cycles);
