@@ -16,7 +16,7 @@ import { readConfig } from './config.ts';
 import { Apis } from './constructs/apis.ts';
 import { Data } from './constructs/data.ts';
 import { Email, SES_CONFIGURATION_SET_DIMENSION } from './constructs/email.ts';
-import { SES_DETAIL_TYPES } from '../functions/delivery/ses-events.ts';
+import { RECORDED_SES_EVENT_TYPES, SES_DETAIL_TYPES } from '../functions/delivery/ses-events.ts';
 import { grantStatements, type GrantTargets } from './constructs/grants.ts';
 import { HouseFunction } from './constructs/house-function.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -150,7 +150,7 @@ export class InkoopkalenderStack extends Stack {
       description: 'SES sending events of the configuration set: delivery status per email, bounces, complaints.',
       eventPattern: {
         source: ['aws.ses'],
-        detailType: Object.values(SES_DETAIL_TYPES),
+        detailType: RECORDED_SES_EVENT_TYPES.map((t) => SES_DETAIL_TYPES[t]),
         detail: { mail: { tags: { [SES_CONFIGURATION_SET_DIMENSION]: [email.configurationSetName] } } },
       },
     });

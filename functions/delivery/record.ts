@@ -14,7 +14,7 @@
 import type { Message } from '../domain/model.ts';
 import type { SenderLogger } from '../email/sender.ts';
 import type { DeliveryOutcome, DeliveryRecord } from '../store/messages.ts';
-import { outcomesOf, sesEventSchema, type RecipientOutcome } from './ses-events.ts';
+import { outcomesOf, RECORDED_SES_EVENT_TYPES, sesEventSchema, type RecipientOutcome } from './ses-events.ts';
 
 export interface DeliveryStore {
   recordDeliveries(key: string, outcomes: readonly DeliveryOutcome[]): Promise<DeliveryRecord>;
@@ -49,6 +49,10 @@ export function createDeliveryEvents(deps: DeliveryEventsDeps) {
       // Open, Click, Subscription, or a shape we do not know: nothing to record, and retrying will not help.
       logger.warn('SES event ignored', { eventType: typeof type === 'string' ? type : 'unknown', issues: parsed.error.issues.length });
       return { outcome: 'ignored', reason: `not a delivery event we record (${String(type)})` };
+    }
+    if (!RECORDED_SES_EVENT_TYPES.includes(parsed.data.eventType)) {
+      // Send: not published to us (the sender's sent mark says it); one that comes anyway changes nothing.
+      return { outcome: 'ignored', reason: `${parsed.data.eventType} is not recorded (the message's sent mark says it)` };
     }
     const event = outcomesOf(parsed.data);
     if (!event.messageKey) {

@@ -58,6 +58,15 @@ export type SesEvent = z.infer<typeof sesEventSchema>;
 export type SesEventType = SesEvent['eventType'];
 export const SES_EVENT_TYPES: readonly SesEventType[] = ['Send', 'Delivery', 'Bounce', 'Complaint', 'Reject', 'Rendering Failure', 'DeliveryDelay'];
 
+/**
+ * The event types the configuration set publishes to the DeliveryEvents
+ * function (infra/constructs/email.ts, the stack's rule). Not Send: it says
+ * only that SES accepted the email, which the sender's `sent` mark on the
+ * message says already (domain `deliveryOf` shows it as `accepted`); it was a
+ * quarter of the year's DynamoDB requests. A Send that comes anyway is ignored.
+ */
+export const RECORDED_SES_EVENT_TYPES: readonly SesEventType[] = SES_EVENT_TYPES.filter((t) => t !== 'Send');
+
 /** The EventBridge detail-type of each event type (SES sends them to the default bus). */
 export const SES_DETAIL_TYPES: Record<SesEventType, string> = {
   Send: 'Email Sent',
@@ -96,7 +105,7 @@ export function outcomesOf(event: SesEvent): EventOutcomes {
   let outcomes: RecipientOutcome[];
   switch (event.eventType) {
     case 'Send':
-      outcomes = everyone('accepted', event.mail.timestamp);
+      outcomes = []; // accepted: the message's sent mark says so (RECORDED_SES_EVENT_TYPES)
       break;
     case 'Delivery':
       outcomes = event.delivery.recipients.map((address) => ({

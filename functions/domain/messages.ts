@@ -33,9 +33,13 @@ export const deliveryKey = (address: string): string => contactIdFor(address);
 export const unreportedDeliveries = (recipients: readonly Pick<Recipient, 'address'>[]): Record<string, DeliveryEntry> =>
   Object.fromEntries(recipients.map((r) => [deliveryKey(r.address), { rank: UNREPORTED_RANK }]));
 
-/** What SES reported last for one recipient of a message; undefined when nothing was. */
-export function deliveryOf(message: Pick<Message, 'deliveries'>, address: string): Delivery | undefined {
+/**
+ * What SES reported last for one recipient of a message: its events' status,
+ * else `accepted` at the sender's sent mark (SES took the email: no Send event is
+ * recorded, the mark says it); undefined when nothing was sent or reported.
+ */
+export function deliveryOf(message: Pick<Message, 'deliveries' | 'status' | 'sentAt'>, address: string): Delivery | undefined {
   const entry = message.deliveries?.[deliveryKey(address)];
-  if (!entry?.status || !entry.at) return undefined;
+  if (!entry?.status || !entry.at) return message.status === 'sent' && message.sentAt ? { status: 'accepted', at: message.sentAt } : undefined;
   return { status: entry.status, at: entry.at, ...(entry.diagnostic ? { diagnostic: entry.diagnostic } : {}), ...(entry.permanent ? { permanent: true } : {}) };
 }

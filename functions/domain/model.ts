@@ -310,8 +310,8 @@ export type MessageInput = z.input<typeof messageInputSchema>;
 
 /**
  * What SES reported for one recipient of a sent message, from its events
- * (functions/delivery/). `accepted`: the Send event; the others as SES names
- * them. A later event replaces an earlier one only if it ranks higher
+ * (functions/delivery/). `accepted`: SES took the email (the message's sent
+ * mark; no Send event is recorded); the others as SES names them. A later event replaces an earlier one only if it ranks higher
  * (DELIVERY_RANK), so a repeated or late event changes nothing.
  */
 export const DELIVERY_STATUSES = ['accepted', 'delayed', 'delivered', 'bounced', 'rejected', 'complained'] as const;

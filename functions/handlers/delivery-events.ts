@@ -1,7 +1,7 @@
 /**
- * Lambda: SES delivery events. The configuration set publishes Send,
- * Delivery, Bounce, Complaint, Reject, Rendering Failure and DeliveryDelay to
- * the default EventBridge bus; a rule invokes this function with each
+ * Lambda: SES delivery events. The configuration set publishes Delivery,
+ * Bounce, Complaint, Reject, Rendering Failure and DeliveryDelay (not Send:
+ * RECORDED_SES_EVENT_TYPES) to the default EventBridge bus; a rule invokes this function with each
  * (infra/stack.ts). The local runtime invokes it with the same documents,
  * made from the local SES's sends (functions/local/ses-events.ts).
  *

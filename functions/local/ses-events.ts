@@ -35,13 +35,17 @@ export function simulatedOutcome(address: string): SimulatedOutcome {
 export const simulatorAddress = (outcome: 'bounce' | 'complaint', label: string): string => `${outcome}+${label}@${SIMULATOR_DOMAIN}`;
 
 
-/** The records AWS would publish for one accepted SendEmail, in the order it would. */
+/**
+ * The records AWS would publish to the DeliveryEvents function for one accepted
+ * SendEmail, in the order it would: the configuration set publishes no Send
+ * (RECORDED_SES_EVENT_TYPES), so neither does this.
+ */
 export function eventsForSend(input: SendEmailCommandInput, messageId: string, sentAt: number, configurationSet = 'local'): SesEvent[] {
   const destination = [...(input.Destination?.ToAddresses ?? []), ...(input.Destination?.CcAddresses ?? []), ...(input.Destination?.BccAddresses ?? [])];
   const tags: Record<string, string[]> = { 'ses:configuration-set': [input.ConfigurationSetName ?? configurationSet] };
   for (const t of input.EmailTags ?? []) if (t.Name && t.Value !== undefined) tags[t.Name] = [t.Value];
   const mail = { timestamp: isoAt(sentAt), messageId, destination, tags };
-  const events: SesEvent[] = [{ eventType: 'Send', mail }];
+  const events: SesEvent[] = [];
   const outcomes = destination.map((address) => ({ address, outcome: simulatedOutcome(address) }));
   const delivered = outcomes.filter((o) => o.outcome === 'delivered' || o.outcome === 'complaint').map((o) => o.address);
   if (delivered.length) {

@@ -10,20 +10,24 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { RECORDED_SES_EVENT_TYPES, type SesEventType } from '../../functions/delivery/ses-events.ts';
 
 /** SES auto-tag that carries the configuration set name; the CloudWatch dimension of SES event metrics. */
 export const SES_CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
 
+/** Each SES event type we handle, as the configuration set names it. */
+const SENDING_EVENT: Record<SesEventType, ses.EmailSendingEvent> = {
+  Send: ses.EmailSendingEvent.SEND,
+  Delivery: ses.EmailSendingEvent.DELIVERY,
+  Bounce: ses.EmailSendingEvent.BOUNCE,
+  Complaint: ses.EmailSendingEvent.COMPLAINT,
+  Reject: ses.EmailSendingEvent.REJECT,
+  'Rendering Failure': ses.EmailSendingEvent.RENDERING_FAILURE,
+  DeliveryDelay: ses.EmailSendingEvent.DELIVERY_DELAY,
+};
+
 /** Every sending event but opens, clicks and subscriptions (no tracking of providers). */
-const DELIVERY_EVENTS = [
-  ses.EmailSendingEvent.SEND,
-  ses.EmailSendingEvent.DELIVERY,
-  ses.EmailSendingEvent.BOUNCE,
-  ses.EmailSendingEvent.COMPLAINT,
-  ses.EmailSendingEvent.REJECT,
-  ses.EmailSendingEvent.RENDERING_FAILURE,
-  ses.EmailSendingEvent.DELIVERY_DELAY,
-];
+const DELIVERY_EVENTS = Object.values(SENDING_EVENT);
 
 export interface EmailProps {
   senderAddress: string;
@@ -60,12 +64,13 @@ export class Email extends Construct {
       events: DELIVERY_EVENTS,
     });
 
-    // The same events, each with its tags (the message key), to the default bus: a rule in the
-    // stack hands them to the DeliveryEvents function (delivery status, bounces, complaints).
+    // The same events but Send (the sender's sent mark says it: RECORDED_SES_EVENT_TYPES), each with its
+    // tags (the message key), to the default bus: a rule in the stack hands them to the DeliveryEvents
+    // function (delivery status, bounces, complaints).
     new ses.ConfigurationSetEventDestination(this, 'Events', {
       configurationSet: this.configurationSet,
       destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
-      events: DELIVERY_EVENTS,
+      events: RECORDED_SES_EVENT_TYPES.map((t) => SENDING_EVENT[t]),
     });
 
     this.identity = new ses.EmailIdentity(this, 'SenderIdentity', {

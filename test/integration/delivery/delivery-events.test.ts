@@ -100,7 +100,7 @@ describe('delivery status, recorded idempotently', () => {
       { status: 'delivered', at: '2020-04-01T07:00:01.000Z', diagnostic: '250 2.6.0 Message received' },
       { status: 'delivered', at: '2020-04-01T07:00:01.000Z', diagnostic: '250 2.6.0 Message received' },
     ]);
-    expect(relay.counts).toEqual({ Send: 1, Delivery: 1 });
+    expect(relay.counts).toEqual({ Delivery: 1 });
   });
 
   it('the same event twice, a Delivery after a Bounce, or a delay after a delivery change nothing', async () => {

@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
-import { SES_DETAIL_TYPES, SES_EVENT_TYPES, type SesEventType } from '../../../functions/delivery/ses-events.ts';
+import { RECORDED_SES_EVENT_TYPES, SES_DETAIL_TYPES, type SesEventType } from '../../../functions/delivery/ses-events.ts';
 import { deliveryKey, unreportedDeliveries } from '../../../functions/domain/messages.ts';
 import { createDeliveryEventsHandler } from '../../../functions/handlers/delivery-events.ts';
 import { keys } from '../../../functions/store/keys.ts';
@@ -56,8 +56,7 @@ const recorded = () =>
 const messageReads = () => docMock.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.pk === keys.message(message.key).pk);
 
 describe('delivery-events handler: one SES event of each type', () => {
-  const expected: Record<SesEventType, { status: string; permanent?: boolean }> = {
-    Send: { status: 'accepted' },
+  const expected: Record<Exclude<SesEventType, 'Send'>, { status: string; permanent?: boolean }> = {
     Delivery: { status: 'delivered' },
     Bounce: { status: 'bounced', permanent: true },
     Complaint: { status: 'complained', permanent: true },
@@ -66,7 +65,7 @@ describe('delivery-events handler: one SES event of each type', () => {
     DeliveryDelay: { status: 'delayed' },
   };
 
-  it.each(SES_EVENT_TYPES)('%s: recorded on the tagged message, for its recipient, in one conditional update and no read', async (type) => {
+  it.each(RECORDED_SES_EVENT_TYPES)('%s: recorded on the tagged message, for its recipient, in one conditional update and no read', async (type) => {
     const result = await make()(eventOf(type));
 
     expect(result).toMatchObject({ outcome: 'done', eventType: type, messageKey: message.key, recorded: 1 });
@@ -77,13 +76,18 @@ describe('delivery-events handler: one SES event of each type', () => {
     expect(update.ExpressionAttributeNames).toEqual({ '#e0': deliveryKey(contact.email), '#rank': 'rank' });
     expect(JSON.stringify(update.ExpressionAttributeNames)).not.toContain('@');
     expect(update.UpdateExpression).toBe('SET deliveries.#e0 = :d0');
-    expect(update.ExpressionAttributeValues?.[':d0']).toMatchObject({ status: expected[type].status });
+    expect(update.ExpressionAttributeValues?.[':d0']).toMatchObject({ status: expected[type as keyof typeof expected].status });
     expect(update.ConditionExpression).toBe('deliveries.#e0.#rank < :r0');
     expect(update).toMatchObject({ ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' });
     expect(messageReads()).toHaveLength(0);
     // Only a hard bounce or a complaint touches the provider's contacts.
     const contactWrites = docMock.commandCalls(TransactWriteCommand).length;
-    expect(contactWrites > 0).toBe(!!expected[type].permanent);
+    expect(contactWrites > 0).toBe(!!expected[type as keyof typeof expected].permanent);
+  });
+
+  it('a Send event (no longer published to us) is ignored: nothing read or written', async () => {
+    expect(await make()(eventOf('Send'))).toMatchObject({ outcome: 'ignored' });
+    expect(docMock.calls()).toHaveLength(0);
   });
 
   it('a hard bounce marks the contact undeliverable on the profile and its care-type copies', async () => {

@@ -16,7 +16,6 @@ import { METRIC, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../.
 import { emittedMetrics } from '../commons/emitted-metrics.ts';
 import { ENTRY_METADATA_KEY, FUNCTIONS, WORKFLOW_FUNCTION_KEYS, type FunctionKey } from '../../../infra/functions.ts';
 import { REPO_ROOT } from '../../../infra/paths.ts';
-import { SES_DETAIL_TYPES } from '../../../functions/delivery/ses-events.ts';
 import { FUNCTION_GRANTS } from '../../../infra/permissions.ts';
 import { STACK_OUTPUTS, type InkoopkalenderStack } from '../../../infra/stack.ts';
 import { createApp, cycleWorkflowFromTemplate, synthesizeStack, type CfnTemplate } from '../../../infra/synth.ts';
@@ -266,8 +265,16 @@ describe('functions', () => {
       ConfigurationSetName: { Ref: setId },
       EventDestination: Match.objectLike({
         Enabled: true,
-        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject', 'renderingFailure', 'deliveryDelay'],
+        // No Send: the sender's sent mark says SES accepted the email.
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'reject', 'renderingFailure', 'deliveryDelay'],
         EventBridgeDestination: { EventBusArn: Match.anyValue() },
+      }),
+    });
+    // The CloudWatch metrics keep Send (the dashboard's "SES send").
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        MatchingEventTypes: ['send', 'delivery', 'bounce', 'complaint', 'reject', 'renderingFailure', 'deliveryDelay'],
+        CloudWatchDestination: Match.anyValue(),
       }),
     });
     const busArn = render(
@@ -278,7 +285,7 @@ describe('functions', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ses'],
-        'detail-type': Object.values(SES_DETAIL_TYPES),
+        'detail-type': ['Email Delivered', 'Email Bounced', 'Email Complaint Received', 'Email Rejected', 'Email Rendering Failed', 'Email Delivery Delayed'],
         detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: setId }] } } },
       },
       Targets: [
