@@ -57,7 +57,8 @@ export function synthInputsHash(root = REPO_ROOT): string {
   return hash.digest('hex').slice(0, 32);
 }
 
-function writeAtomically(file: string, write: (tmp: string) => void): void {
+/** Writes `file` through a temporary name in the same folder: a reader sees a whole file or none. */
+export function writeAtomically(file: string, write: (tmp: string) => void): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
