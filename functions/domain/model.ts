@@ -303,6 +303,15 @@ export const messageInputSchema = z.object({
       contactId: z.string().min(1),
       /** The action's deadline: end of that local day, as an ISO instant. */
       expiresAt: instant,
+      /**
+       * The application version a single-use link is bound to, set by whoever
+       * enqueues the email from the application it read or wrote (a move and its
+       * emails are one transaction: the version the move wrote), so the sender
+       * reads nothing. If the application moves before the email goes out, the
+       * link is dead on arrival, as an older email's would be. Absent: the sender
+       * reads the application's version when it claims the message.
+       */
+      version: z.number().int().positive().optional(),
     })
     .optional(),
 });

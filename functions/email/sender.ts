@@ -9,9 +9,10 @@
  *   schedule) never both send it. Claims go a chunk of the queue at a time (one
  *   transaction for many messages, store/messages.ts `claimMessages`). A
  *   claimed message's action link is signed after the claim, bound to the
- *   version of the application it acts on, read then for the whole chunk (one
- *   request): one claimed by another sender gets none, and nothing is stored
- *   per link (functions/domain/tokens.ts).
+ *   version of the application it acts on: the one the message was enqueued
+ *   with (`link.version`, from the move that queued it), else read then for the
+ *   whole chunk (one request). One claimed by another sender gets none, and
+ *   nothing is stored per link (functions/domain/tokens.ts).
  *   The chunk is no bigger than can be sent within the time budget, so every
  *   claim is followed by its SES call; claims left unsent when the run stops
  *   (SES trouble) go back to the queue, uncounted. Marks of sent messages go
@@ -104,7 +105,7 @@ export interface EmailSenderDeps {
   /**
    * Issues the action link of a message that has `link` (functions/links/issue.ts)
    * once it is claimed, so a message already sent (or a re-run milestone that
-   * found it queued) never gets a link, bound to the application's version then.
+   * found it queued) never gets a link, bound to the application version the message names (else read then).
    */
   linkIssuer?: LinkIssuerPort;
   /** Emails sent, failed and retried, and the sender's lag (commons/metric-names.ts). */
@@ -122,7 +123,7 @@ export interface LinkInput {
   action: LinkAction;
   contactId: string;
   expiresAt: number;
-  /** The application's version when the message was claimed (single-use actions). */
+  /** The application version the link is bound to (single-use actions): the message's, else read at its claim. */
   version?: number;
 }
 
@@ -308,9 +309,9 @@ export function createEmailSender(deps: EmailSenderDeps) {
   }
 
   /**
-   * Claims a chunk of listed messages in one go, then reads the applications
-   * their single-use links act on (one request per cycle) for the versions the
-   * links are bound to.
+   * Claims a chunk of listed messages in one go, then binds their single-use
+   * links to the versions the messages name, reading (one request per cycle) only
+   * the applications of messages enqueued without one.
    */
   async function claimChunk(items: readonly Message[]): Promise<{ claimed: Claimed[]; contended: boolean; error?: unknown }> {
     let error: unknown;
@@ -336,13 +337,20 @@ export function createEmailSender(deps: EmailSenderDeps) {
     return { claimed, contended, error };
   }
 
-  /** Sets each claimed message's link version (or link error) from its application as it is now. */
+  /**
+   * Sets each claimed message's link version (or link error): the version it was
+   * enqueued with, else (messages enqueued without one) from its application as it is now.
+   */
   async function bindLinks(claimed: Claimed[]): Promise<void> {
     const byCycle = new Map<string, Claimed[]>();
     for (const c of claimed) {
       try {
         const input = linkInput(c.message);
         if (!input || !isSingleUse(input.action)) continue;
+        if (c.message.link?.version !== undefined) {
+          c.version = c.message.link.version;
+          continue;
+        }
         byCycle.set(input.cycleId, [...(byCycle.get(input.cycleId) ?? []), c]);
       } catch (linkError) {
         c.linkError = linkError;

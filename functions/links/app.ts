@@ -48,7 +48,7 @@ import { LinkInvalidError, SigningAuthorityUnconfirmedError } from '../commons/e
 import { MAX_DOCUMENT_BYTES, SUBMIT_REGISTRATION_DOCUMENTS, formValues, submitRegistrationUploads, validateForm, type QualityCondition } from './forms.ts';
 import { linkPath, trimBaseUrl, type LinkIssuer } from './issue.ts';
 import type { LinkKeyProvider } from './keys.ts';
-import { isSingleUse, usedBy } from '../domain/tokens.ts';
+import { isSingleUse, usedBy, type LinkAction } from '../domain/tokens.ts';
 import { renderLinkError, type FieldSpec, type FormValues } from './pages.ts';
 import { handleRegistrationRequest, showRegistrationRequest, showRegistrationRequested } from './registration-request.ts';
 import { resolveLink } from './resolve.ts';
@@ -303,14 +303,16 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       alsoWrite: (next) => [
         enqueueMessageItem(
           store.tableName,
-          confirmationMessage(ctx, def.confirmation(ctx, next, data), `${def.action}@v${next.version}`),
+          confirmationMessage(ctx, def.confirmation(ctx, next, data), `${def.action}@v${next.version}`, next.version),
           new Date(ctx.now).toISOString(),
         ),
       ],
     });
   }
 
-  function confirmationMessage(ctx: LinkContext, c: Confirmation, cause: string): MessageInput {
+  /** `version`: the application's version after the move this confirms; a single-use link in it is bound to that one. */
+  function confirmationMessage(ctx: LinkContext, c: Confirmation, cause: string, version?: number): MessageInput {
+    const link = c.link && version !== undefined && isSingleUse(c.link.action as LinkAction) ? { ...c.link, version } : c.link;
     return {
       key: messageKey({ cycleId: ctx.claims.cycleId, agb: ctx.claims.agb, cause, template: c.template }),
       cycleId: ctx.claims.cycleId,
@@ -318,7 +320,7 @@ export function createProviderLinksApp(deps: ProviderLinksDeps): HttpHandler {
       recipients: c.recipients,
       template: c.template,
       params: c.params,
-      ...(c.link ? { link: c.link } : {}),
+      ...(link ? { link } : {}),
     };
   }
 

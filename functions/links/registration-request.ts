@@ -109,7 +109,8 @@ async function register(deps: RegistrationRequestDeps, { cycle, steps, window, r
     recipients: [{ role: contact.role, address: contact.email, name: contact.name, contactId: contact.id }],
     template: 'registration-link',
     params: { ...providerParams({ cycle, provider }), deadline: window.closes },
-    link: { action: 'submit-registration', contactId: contact.id, expiresAt: linkExpiry(window.closes) },
+    // Bound to the application as created (or found): the sender need not read it.
+    link: { action: 'submit-registration', contactId: contact.id, expiresAt: linkExpiry(window.closes), version: application.version },
   });
 }
 

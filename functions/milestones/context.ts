@@ -34,8 +34,8 @@ export interface StepContext {
   log: MilestoneLogger;
   cycle: Cycle;
   calendar: Calendar;
-  /** All steps of the cycle (guards read them), in time order. */
-  steps: Step[];
+  /** All steps of the cycle (guards read them), in time order; shared and frozen. */
+  steps: readonly Step[];
   step: Step;
   milestone: Milestone;
 }
@@ -43,9 +43,9 @@ export interface StepContext {
 export const defaultLogger: MilestoneLogger = logger;
 
 export async function loadStepContext(deps: MilestoneDeps, cycleId: string, stepId: string): Promise<StepContext> {
-  const cycle = await deps.store.getCycle(cycleId);
+  // One item read per page while the steps are kept in process (store/cycles.ts: the steps version).
+  const { cycle, steps } = await deps.store.getCycleWithSteps(cycleId);
   if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
-  const steps = await deps.store.getSteps(cycleId);
   const step = steps.find((s) => s.stepId === stepId);
   if (!step) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
   const milestone = cycle.calendar.milestones.find((m) => m.id === step.milestoneId);

@@ -48,7 +48,8 @@ export function inRunOrder(steps: readonly Step[], timelineOrder: readonly strin
 export async function nextMilestone(deps: LoopDeps, input: NextMilestoneInput): Promise<NextMilestoneOutput> {
   const { store, clock } = deps;
   const { cycleId } = input;
-  const cycle = await store.getCycle(cycleId);
+  // The steps come from the store's in-process cache while the cycle item names their version: a daily wake-up reads one item.
+  const { cycle, steps } = await store.getCycleWithSteps(cycleId);
   if (!cycle) throw new NotFoundError(`No cycle ${cycleId}`);
   const now = clock.now();
   const finished = { finished: true, due: false, waitUntil: isoAt(now), step: null, handOver: null };
@@ -58,7 +59,7 @@ export async function nextMilestone(deps: LoopDeps, input: NextMilestoneInput): 
   }
 
   const order = buildTimeline(cycle.calendar).map((s) => s.stepId);
-  const next = inRunOrder(await store.getSteps(cycleId), order).find((s) => s.status !== 'done');
+  const next = inRunOrder(steps, order).find((s) => s.status !== 'done');
   if (!next) {
     if (cycle.status !== 'done') await store.updateCycleStatus(cycleId, 'done');
     return finished;

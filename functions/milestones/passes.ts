@@ -17,6 +17,7 @@
 import type { Application, MessageInput, Provider, Trigger } from '../domain/model.ts';
 import type { ApplicationState } from '../domain/states.ts';
 import { recordedTransition, triggerMatches } from '../domain/transitions.ts';
+import { isSingleUse, type LinkAction } from '../domain/tokens.ts';
 import { mapLimit } from '../store/dynamo.ts';
 import type { StepContext } from './context.ts';
 import { gather, type Gathered, type Listed } from './cursor.ts';
@@ -157,7 +158,18 @@ function messagesOf(ctx: StepContext, app: Application, provider: Provider | und
     return [];
   }
   const built = email(ctx, app, provider);
-  return (Array.isArray(built) ? built : [built]).filter((m): m is MessageInput => !!m);
+  return (Array.isArray(built) ? built : [built]).filter((m): m is MessageInput => !!m).map((m) => boundTo(app, m));
+}
+
+/**
+ * A single-use link acts on the version of the application it was decided on
+ * (the move's new version: the move and its emails are one transaction), so
+ * the sender need not read it (functions/email/sender.ts).
+ */
+function boundTo(app: Application, message: MessageInput): MessageInput {
+  const { link } = message;
+  if (!link || message.agb !== app.agb || message.cycleId !== app.cycleId || !isSingleUse(link.action as LinkAction)) return message;
+  return { ...message, link: { ...link, version: app.version } };
 }
 
 /** Queues the emails of each application (built by `email`); applications without a provider profile get none. */

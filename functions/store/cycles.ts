@@ -3,15 +3,21 @@
  * `getPageReads`: everything a provider page reads, in one request.
  *
  * Steps version: the cycle item carries `stepsVersion`, a fresh random value
- * that `putCycle` writes and `putSteps` writes again after its last step
- * write. A reader that sees a version and then reads the steps gets them at
- * least as new as that version, so steps read once can be kept in process,
- * keyed by it, until the cycle item names another. Only the timeline (ids,
- * kinds, phases, dates) changes with the version: the workflow's progress
- * (`updateStep`) does not, so cached steps carry a stale status.
+ * written with every change of the steps: `putCycle`, `putSteps` after its
+ * last step write, and each step's progress (`updateStep`, `noteStepSkipped`)
+ * in the same transaction as the step. A reader that sees a version and then
+ * reads the steps gets them at least as new as that version, so steps read
+ * once are kept in process, keyed by it, until the cycle item names another:
+ * the workflow's daily look at its next step and each milestone page read one
+ * item (the cycle), not every step. A process that moves a step itself keeps
+ * its cache current (the version it replaced is a condition of the write).
+ *
+ * The parsed calendar is kept by the same version: only `putCycle` writes a
+ * calendar, always with a new version, so a provider page parses the cycle's
+ * whole calendar once per version, not once per request.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isoNow } from '../commons/clock.ts';
 import { ConflictError, NotFoundError } from '../commons/errors.ts';
 import {
@@ -26,7 +32,7 @@ import {
   type StepInput,
   type StepStatus,
 } from '../domain/model.ts';
-import { batchGetItems, clean, isConditionFailed, mapLimit, queryAll, type StoreDeps } from './dynamo.ts';
+import { batchGetItems, cancellationCodes, clean, isConditionFailed, mapLimit, queryAll, type StoreDeps, type TransactItem } from './dynamo.ts';
 import { indexKeys, keys, prefixes, withoutKeys, type Key } from './keys.ts';
 import { parseProvider } from './providers.ts';
 import { parseApplication } from './applications.ts';
@@ -34,10 +40,52 @@ import { INDEXES } from './table.ts';
 
 const parseCycle = (item: Record<string, unknown>): Cycle => cycleSchema.parse(withoutKeys(item));
 const parseStep = (item: Record<string, unknown>): Step => stepSchema.parse(withoutKeys(item));
+/** The cycle without its calendar: what is parsed on every read once the calendar is kept. */
+const cycleFieldsSchema = cycleSchema.omit({ calendar: true });
 
 const STEPS_VERSION = 'stepsVersion';
-/** Cycles whose steps are kept in process: a handful run at once. */
+/** Cycles whose steps and calendar are kept in process: a handful run at once. */
 const TIMELINE_CACHE_SIZE = 8;
+/** A step write that lost to another one on the cycle item (two steps moved at once) is tried again. */
+const STEP_WRITE_ATTEMPTS = 5;
+
+/** Frozen all the way down: a kept value is shared by every reader. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Per cycle id, least recently used first, at most TIMELINE_CACHE_SIZE: what was read at one steps version. */
+class VersionCache<T> {
+  private readonly entries = new Map<string, { version: string; value: T }>();
+
+  get(cycleId: string, version: string): T | undefined {
+    const hit = this.entries.get(cycleId);
+    if (hit?.version !== version) return undefined;
+    this.entries.delete(cycleId);
+    this.entries.set(cycleId, hit);
+    return hit.value;
+  }
+
+  /** The entry whatever its version (a writer checks it against the item as it writes). */
+  peek(cycleId: string): { version: string; value: T } | undefined {
+    return this.entries.get(cycleId);
+  }
+
+  set(cycleId: string, version: string, value: T): void {
+    this.entries.delete(cycleId);
+    this.entries.set(cycleId, { version, value });
+    while (this.entries.size > TIMELINE_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Drops the entry if it is still this one. */
+  drop(cycleId: string, value?: T): void {
+    if (value === undefined || this.entries.get(cycleId)?.value === value) this.entries.delete(cycleId);
+  }
+}
 
 /** What `getPageReads` reads besides the cycle. */
 export interface PageReadsRequest {
@@ -52,9 +100,9 @@ export interface PageReadsRequest {
 export interface PageReads {
   cycle?: Cycle;
   /**
-   * In time order; empty without the cycle or when not asked for. Possibly from
-   * the in-process cache: the timeline is current, `status` and the other
-   * progress fields are not (see the module comment).
+   * In time order, current (status included); empty without the cycle or when
+   * not asked for. Possibly from the in-process cache, shared and frozen (see the
+   * module comment).
    */
   steps: readonly Step[];
   provider?: Provider;
@@ -81,9 +129,31 @@ export interface StepUpdate {
 export function cycleRepository(deps: StoreDeps) {
   const { doc, tableName: TableName, clock } = deps;
 
-  async function getCycle(cycleId: string): Promise<Cycle | undefined> {
+  /** Parsed calendars by the steps version of the cycle item they came with (see the module comment). */
+  const calendars = new VersionCache<Cycle['calendar']>();
+
+  /** A cycle item parsed; its calendar from the cache while the item names the version it was parsed at. */
+  function cycleOf(item: Record<string, unknown>): Cycle {
+    const version = item[STEPS_VERSION];
+    const cycleId = item.id;
+    if (typeof version !== 'string' || typeof cycleId !== 'string') return parseCycle(item);
+    const { calendar: raw, ...fields } = withoutKeys(item);
+    let calendar = calendars.get(cycleId, version);
+    if (!calendar) {
+      calendar = deepFreeze(cycleSchema.shape.calendar.parse(raw));
+      calendars.set(cycleId, version, calendar);
+    }
+    return { ...cycleFieldsSchema.parse(fields), calendar };
+  }
+
+  async function getCycleItem(cycleId: string): Promise<Record<string, unknown> | undefined> {
     const out = await doc.send(new GetCommand({ TableName, Key: keys.cycle(cycleId), ConsistentRead: true }));
-    return out.Item ? parseCycle(out.Item) : undefined;
+    return out.Item;
+  }
+
+  async function getCycle(cycleId: string): Promise<Cycle | undefined> {
+    const item = await getCycleItem(cycleId);
+    return item ? cycleOf(item) : undefined;
   }
 
   async function getSteps(cycleId: string): Promise<Step[]> {
@@ -99,26 +169,96 @@ export function cycleRepository(deps: StoreDeps) {
     return steps.sort((a, b) => a.at.localeCompare(b.at) || a.stepId.localeCompare(b.stepId));
   }
 
-  /** By cycle id, least recently used first. A pending read is shared by the requests that wait for it. */
-  const timelines = new Map<string, { version: string; steps: Promise<readonly Step[]> }>();
+  /**
+   * Steps by the steps version they were read at. A pending read is shared by
+   * the requests that wait for it; `settled` is there once it is in.
+   */
+  const timelines = new VersionCache<{ steps: Promise<readonly Step[]>; settled?: readonly Step[] }>();
+
+  const frozen = (steps: readonly Step[]): readonly Step[] => Object.freeze(steps.map((s) => Object.freeze({ ...s })));
 
   /** The steps of a cycle whose item names `version`: from the cache, else read (and kept) now. */
   function stepsAt(cycleId: string, version: unknown): Promise<readonly Step[]> {
     // A cycle stored before steps versions: read every time.
     if (typeof version !== 'string') return getSteps(cycleId);
-    const hit = timelines.get(cycleId);
-    timelines.delete(cycleId);
-    if (hit?.version === version) {
-      timelines.set(cycleId, hit);
-      return hit.steps;
-    }
-    const entry = { version, steps: getSteps(cycleId).then((steps) => Object.freeze(steps.map((s) => Object.freeze(s)))) };
-    timelines.set(cycleId, entry);
-    entry.steps.catch(() => {
-      if (timelines.get(cycleId) === entry) timelines.delete(cycleId);
-    });
-    while (timelines.size > TIMELINE_CACHE_SIZE) timelines.delete(timelines.keys().next().value!);
+    const hit = timelines.get(cycleId, version);
+    if (hit) return hit.steps;
+    const entry: { steps: Promise<readonly Step[]>; settled?: readonly Step[] } = {
+      steps: getSteps(cycleId).then((steps) => {
+        entry.settled = frozen(steps);
+        return entry.settled;
+      }),
+    };
+    timelines.set(cycleId, version, entry);
+    entry.steps.catch(() => timelines.drop(cycleId, entry));
     return entry.steps;
+  }
+
+  /**
+   * One step write together with a new steps version on the cycle item (one
+   * transaction), conditioned on the version this process holds the steps of:
+   * then the kept steps are brought up to date here instead of read again.
+   * Without a cycle item (steps written before their cycle) the step alone.
+   * Undefined when the step write's own condition failed.
+   */
+  async function writeStep(cycleId: string, stepId: string, update: Omit<NonNullable<TransactItem['Update']>, 'TableName' | 'Key'>): Promise<Step | undefined> {
+    const stepKey = keys.step(cycleId, stepId);
+    for (let attempt = 1; ; attempt++) {
+      const held = timelines.peek(cycleId);
+      const known = held?.value.settled ? { version: held.version, entry: held.value, steps: held.value.settled } : undefined;
+      const version = randomUUID();
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName, Key: stepKey, ...update } },
+              {
+                Update: {
+                  TableName,
+                  Key: keys.cycle(cycleId),
+                  UpdateExpression: 'SET #version = :version',
+                  ConditionExpression: known ? 'attribute_exists(pk) AND #version = :held' : 'attribute_exists(pk)',
+                  ExpressionAttributeNames: { '#version': STEPS_VERSION },
+                  ExpressionAttributeValues: { ':version': version, ...(known ? { ':held': known.version } : {}) },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        if (codes[0] === 'ConditionalCheckFailed') return undefined;
+        if (codes[1] === 'ConditionalCheckFailed' && known) {
+          // Someone else moved the steps since this process read them: write without the cache.
+          timelines.drop(cycleId, known.entry);
+          continue;
+        }
+        if (codes[1] === 'ConditionalCheckFailed') {
+          try {
+            await doc.send(new UpdateCommand({ TableName, Key: stepKey, ...update }));
+          } catch (stepError) {
+            if (isConditionFailed(stepError)) return undefined;
+            throw stepError;
+          }
+          return readStep(cycleId, stepId);
+        }
+        if (codes.includes('TransactionConflict') && attempt < STEP_WRITE_ATTEMPTS) continue;
+        throw error;
+      }
+      const step = await readStep(cycleId, stepId);
+      if (known && timelines.peek(cycleId)?.value === known.entry && known.steps.some((s) => s.stepId === stepId)) {
+        const steps = frozen(known.steps.map((s) => (s.stepId === stepId ? step : s)));
+        timelines.set(cycleId, version, { steps: Promise.resolve(steps), settled: steps });
+      }
+      return step;
+    }
+  }
+
+  async function readStep(cycleId: string, stepId: string): Promise<Step> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.step(cycleId, stepId), ConsistentRead: true }));
+    if (!out.Item) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
+    return parseStep(out.Item);
   }
 
   /** Strongly consistent reads; items by `pk sk`. */
@@ -143,6 +283,17 @@ export function cycleRepository(deps: StoreDeps) {
     getCycle,
 
     /**
+     * The cycle (one consistent GetItem) and its steps, in time order and current
+     * (status included): from the in-process cache while the cycle item names the
+     * steps version they were read at, else one Query. Shared and frozen.
+     */
+    async getCycleWithSteps(cycleId: string): Promise<{ cycle?: Cycle; steps: readonly Step[] }> {
+      const item = await getCycleItem(cycleId);
+      if (!item) return { steps: [] };
+      return { cycle: cycleOf(item), steps: await stepsAt(cycleId, item[STEPS_VERSION]) };
+    },
+
+    /**
      * What a provider page reads, in ONE strongly consistent BatchGetItem: the
      * cycle and, as asked, a provider and its application. The steps come from the in-process cache while the cycle item
      * names the steps version they were read at; else one Query reads them.
@@ -158,7 +309,7 @@ export function cycleRepository(deps: StoreDeps) {
       const providerItem = agb !== undefined ? item(keys.provider(agb)) : undefined;
       const applicationItem = agb !== undefined && request.application ? item(keys.application(cycleId, agb)) : undefined;
       return {
-        cycle: cycleItem && parseCycle(cycleItem),
+        cycle: cycleItem && cycleOf(cycleItem),
         steps: cycleItem && request.steps !== false ? await stepsAt(cycleId, cycleItem[STEPS_VERSION]) : [],
         provider: providerItem && parseProvider(providerItem),
         application: applicationItem && parseApplication(applicationItem),
@@ -174,7 +325,7 @@ export function cycleRepository(deps: StoreDeps) {
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': indexKeys.cycleList('', '').gsi1pk },
         },
-        parseCycle,
+        cycleOf,
       );
     },
 
@@ -205,7 +356,7 @@ export function cycleRepository(deps: StoreDeps) {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return parseCycle(out.Attributes ?? {});
+        return cycleOf(out.Attributes ?? {});
       } catch (error) {
         if (isConditionFailed(error)) throw new NotFoundError(`No cycle ${cycleId}`);
         throw error;
@@ -271,29 +422,21 @@ export function cycleRepository(deps: StoreDeps) {
     /** The cycle's steps in time order. */
     getSteps,
 
+    /** A rehearsal could not run the step (why, in one line); the workflow then marks it done as usual. */
+    async noteStepSkipped(cycleId: string, stepId: string, reason: string): Promise<void> {
+      const step = await writeStep(cycleId, stepId, {
+        UpdateExpression: 'SET skipped = :reason, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':reason': reason, ':at': isoNow(clock) },
+      });
+      if (!step) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
+    },
+
     /**
      * Moves a step: due|failed|running → running (stamps startedAt, counts the attempt),
      * running → done (finishedAt) or failed (finishedAt, cause), failed → due (a retry,
      * clears finishedAt). Anything else: ConflictError.
      */
-    /** A rehearsal could not run the step (why, in one line); the workflow then marks it done as usual. */
-    async noteStepSkipped(cycleId: string, stepId: string, reason: string): Promise<void> {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.step(cycleId, stepId),
-            UpdateExpression: 'SET skipped = :reason, updatedAt = :at',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':reason': reason, ':at': isoNow(clock) },
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailed(error)) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
-        throw error;
-      }
-    },
-
     async updateStep(cycleId: string, stepId: string, update: StepUpdate): Promise<Step> {
       const at = isoNow(clock);
       const from = [...STEP_MOVES[update.status], ...(update.rerun && update.status === 'running' ? (['done'] as const) : [])];
@@ -309,36 +452,27 @@ export function cycleRepository(deps: StoreDeps) {
         if (update.cause) sets.push('cause = :cause');
       }
       const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
-      try {
-        const out = await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.step(cycleId, stepId),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ')})`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': update.status,
-              ':at': at,
-              ...fromValues,
-              ...(update.status === 'running' ? { ':one': 1 } : {}),
-              ...(update.cause && (update.status === 'done' || update.status === 'failed') ? { ':cause': update.cause } : {}),
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return parseStep(out.Attributes ?? {});
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-        const old = await doc.send(new GetCommand({ TableName, Key: keys.step(cycleId, stepId), ConsistentRead: true }));
-        if (!old.Item) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
-        throw new ConflictError(`Step ${stepId} of ${cycleId} cannot move from ${String(old.Item.status)} to ${update.status}`, {
-          cycleId,
-          stepId,
-          from: old.Item.status,
-          to: update.status,
-        });
-      }
+      const step = await writeStep(cycleId, stepId, {
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(fromValues).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': update.status,
+          ':at': at,
+          ...fromValues,
+          ...(update.status === 'running' ? { ':one': 1 } : {}),
+          ...(update.cause && (update.status === 'done' || update.status === 'failed') ? { ':cause': update.cause } : {}),
+        },
+      });
+      if (step) return step;
+      const old = await doc.send(new GetCommand({ TableName, Key: keys.step(cycleId, stepId), ConsistentRead: true }));
+      if (!old.Item) throw new NotFoundError(`No step ${stepId} in cycle ${cycleId}`);
+      throw new ConflictError(`Step ${stepId} of ${cycleId} cannot move from ${String(old.Item.status)} to ${update.status}`, {
+        cycleId,
+        stepId,
+        from: old.Item.status,
+        to: update.status,
+      });
     },
   };
 }

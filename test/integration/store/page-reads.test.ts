@@ -114,16 +114,69 @@ describe('the steps cache follows every write of the timeline', () => {
     expect(closesOf((await reader.getPageReads(cycle.id)).steps)).toBe('2020-07-01');
   });
 
-  it('the workflow moving a step along does not touch the cycle item', async () => {
+  it("a step's progress is a new steps version: other processes read the steps again, the writer's own cache follows without a read", async () => {
     const cycle = aCycle();
     await writer.putSteps(cycle.id, aTimeline());
     await writer.putCycle(cycle);
     await reader.getPageReads(cycle.id);
-    await writer.updateStep(cycle.id, 'policy-publication#notify', { status: 'running' });
+    await writer.getCycleWithSteps(cycle.id);
+    const moved = await requestsOf(() => writer.updateStep(cycle.id, 'policy-publication#notify', { status: 'running' }));
+    expect(moved.ops).toEqual(['TransactWriteItems', 'GetItem']);
     await writer.updateCycleStatus(cycle.id, 'running');
+
     const after = await requestsOf(() => reader.getPageReads(cycle.id));
-    expect(after.ops).toEqual(['BatchGetItem']);
+    expect(after.ops).toEqual(['BatchGetItem', 'Query']);
     expect(after.result.cycle?.status).toBe('running');
+    expect(after.result.steps.find((s) => s.stepId === 'policy-publication#notify')).toMatchObject({ status: 'running', attempts: 1 });
+
+    const own = await requestsOf(() => writer.getCycleWithSteps(cycle.id));
+    expect(own.ops).toEqual(['GetItem']);
+    expect(own.result.steps).toEqual(await writer.getSteps(cycle.id));
+    expect((await requestsOf(() => reader.getPageReads(cycle.id))).ops).toEqual(['BatchGetItem']);
+  });
+
+  it('a step moved by another process after this one kept the steps: the next move writes without the cache and reads them again', async () => {
+    const cycle = aCycle();
+    await writer.putSteps(cycle.id, aTimeline());
+    await writer.putCycle(cycle);
+    await reader.getCycleWithSteps(cycle.id);
+    await writer.updateStep(cycle.id, 'policy-publication#notify', { status: 'running' });
+    // The reader's kept version is gone: its own write must not patch the stale steps.
+    await reader.updateStep(cycle.id, 'policy-publication#notify', { status: 'done' });
+    const { ops, result } = await requestsOf(() => reader.getCycleWithSteps(cycle.id));
+    expect(ops).toEqual(['GetItem', 'Query']);
+    expect(result.steps.find((s) => s.stepId === 'policy-publication#notify')?.status).toBe('done');
+    expect(result.steps).toEqual(await writer.getSteps(cycle.id));
+  });
+
+  it('steps moved at once by one process all land, each with its own version', async () => {
+    const cycle = aCycle();
+    const timeline = aTimeline();
+    await writer.putSteps(cycle.id, timeline);
+    await writer.putCycle(cycle);
+    await writer.getCycleWithSteps(cycle.id);
+    const ids = timeline.slice(0, 4).map((s) => s.stepId);
+    await Promise.all(ids.map((id) => writer.updateStep(cycle.id, id, { status: 'running' })));
+    const { steps } = await reader.getCycleWithSteps(cycle.id);
+    expect(steps.filter((s) => ids.includes(s.stepId)).map((s) => s.status)).toEqual(['running', 'running', 'running', 'running']);
+    expect((await writer.getCycleWithSteps(cycle.id)).steps).toEqual(steps);
+  });
+
+  it('the calendar is parsed once per steps version and shared frozen; the rest of the cycle item is read fresh', async () => {
+    const cycle = aCycle();
+    await writer.putSteps(cycle.id, aTimeline());
+    await writer.putCycle(cycle);
+    const first = (await reader.getPageReads(cycle.id)).cycle!;
+    await writer.updateCycleStatus(cycle.id, 'running');
+    const second = (await reader.getPageReads(cycle.id)).cycle!;
+    expect(second.status).toBe('running');
+    expect(second.calendar).toBe(first.calendar);
+    expect(Object.isFrozen(first.calendar.milestones[0])).toBe(true);
+    const amended = { ...cycle, calendar: { ...cycle.calendar, milestones: cycle.calendar.milestones.map((m, i) => (i === 0 ? { ...m, title: 'Anders' } : m)) } };
+    await writer.putCycle(amended);
+    const third = (await reader.getPageReads(cycle.id)).cycle!;
+    expect(third.calendar.milestones[0].title).toBe('Anders');
+    expect(third).toEqual({ ...amended, status: third.status });
   });
 
   it('steps written before their cycle exists create no cycle item', async () => {

@@ -1,6 +1,7 @@
 /**
  * The sender issues a message's action link at send time, bound to the
- * application's version read after the claim (functions/email/sender.ts +
+ * application version the message was enqueued with, else the one read after
+ * the claim (functions/email/sender.ts +
  * functions/links/issue.ts); nothing is stored per link.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -69,6 +70,35 @@ describe('sender with a link issuer', () => {
     expect(outbox.calls.getApplications).toBe(1);
     // The token never lands in the outbox item.
     expect(JSON.stringify(outbox.get('m1'))).not.toContain(url[1]);
+  });
+
+  it('a message enqueued with the version its link is bound to gets that version, and no application is read', async () => {
+    outbox.add({
+      key: 'm1',
+      template: 'reminder',
+      agb: '12345678',
+      params,
+      link: { action: 'submit-registration', contactId: 'c-anna', expiresAt: DEADLINE_ISO, version: 4 },
+    });
+    withLink('m2');
+    outbox.versions.set('12345678', 7);
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 2, failed: 0 });
+    const versions = sesMock.commandCalls(SendEmailCommand).map((c) => {
+      const input = c.args[0].input as SendEmailCommandInput;
+      const token = /https:\/\/links\.example\.nl\/l\/([A-Za-z0-9_.-]+)/.exec(input.Content!.Simple!.Body!.Text!.Data!)![1];
+      return [input.EmailTags!.find((t) => t.Name === 'message-key')!.Value, verifyToken(KEY, token, clock).version];
+    });
+    // The enqueued version even though the application is at 7 now: moved since, its link is dead, as an older email's is.
+    expect(versions).toEqual([
+      ['m1', 4],
+      ['m2', 7],
+    ]);
+    // Read only for the message without one.
+    expect(outbox.calls.getApplications).toBe(1);
+    outbox.calls.getApplications = 0;
+    outbox.add({ key: 'm3', template: 'reminder', agb: '12345678', params, link: { action: 'submit-registration', contactId: 'c-anna', expiresAt: DEADLINE_ISO, version: 7 } });
+    expect(await sender(issuer()).sendQueued()).toMatchObject({ sent: 1 });
+    expect(outbox.calls.getApplications ?? 0).toBe(0);
   });
 
   it('a sent message is not claimed again, so it never gets a second link', async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, BatchGetCommand, TransactWriteCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, BatchGetCommand, GetCommand, TransactWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { ConflictError } from '../../../functions/commons/errors.ts';
 import { createStore } from '../../../functions/store/index.ts';
@@ -67,14 +67,25 @@ describe('providers', () => {
 });
 
 describe('steps', () => {
-  it('moves a step only from the statuses that lead to the new one', async () => {
-    ddb.on(UpdateCommand).resolves({
-      Attributes: { cycleId: 'c1', stepId: 's', milestoneId: 'm', kind: 'policy-publication', phase: 'notify', localDate: '2020-04-01', at: '2020-04-01T07:00:00.000Z', status: 'done', attempts: 1 },
-    });
-    await store.updateStep('c1', 's', { status: 'done' });
-    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
+  const stepItem = { pk: 'CYCLE#c1', sk: 'STEP#s', cycleId: 'c1', stepId: 's', milestoneId: 'm', kind: 'policy-publication', phase: 'notify', localDate: '2020-04-01', at: '2020-04-01T07:00:00.000Z', status: 'done', attempts: 1 };
+
+  it('moves a step only from the statuses that lead to the new one, with a new steps version on the cycle in the same transaction', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand).resolves({ Item: stepItem });
+    expect(await store.updateStep('c1', 's', { status: 'done' })).toMatchObject({ stepId: 's', status: 'done' });
+    const [step, cycle] = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(step.Update).toMatchObject({
+      Key: { pk: 'CYCLE#c1', sk: 'STEP#s' },
       ConditionExpression: 'attribute_exists(pk) AND #status IN (:from0)',
       ExpressionAttributeValues: { ':from0': 'running', ':status': 'done' },
     });
+    expect(cycle.Update).toMatchObject({ Key: { pk: 'CYCLE#c1', sk: 'CYCLE' }, UpdateExpression: 'SET #version = :version', ConditionExpression: 'attribute_exists(pk)' });
+    expect(cycle.Update?.ExpressionAttributeValues?.[':version']).toEqual(expect.any(String));
+  });
+
+  it('a step that cannot move is a ConflictError naming where it is', async () => {
+    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }));
+    ddb.on(GetCommand).resolves({ Item: { ...stepItem, status: 'due' } });
+    await expect(store.updateStep('c1', 's', { status: 'done' })).rejects.toMatchObject({ name: 'ConflictError', details: { from: 'due', to: 'done' } });
   });
 });
