@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildTimeline } from '../../../functions/calendar/timeline.ts';
 import { VirtualClock } from '../../../functions/commons/clock.ts';
 import { resetClients } from '../../../functions/commons/clients.ts';
@@ -95,7 +95,8 @@ describe('next-milestone handler', () => {
 
 describe('record-milestone handler', () => {
   it('records a failure with the Lambda error\'s type and message, and fails the cycle', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { ...stepItems()[0], status: 'failed' } });
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand).resolves({ Item: { ...stepItems()[0], status: 'failed' } });
     ddb.on(UpdateCommand, { Key: keys.cycle(cycle.id) }).resolves({ Attributes: { ...cycleItem, status: 'failed' } });
     const out = await createRecordMilestoneHandler(deps())({
       cycleId: cycle.id,
@@ -105,21 +106,24 @@ describe('record-milestone handler', () => {
       error: { Error: 'NotFoundError', Cause: JSON.stringify({ errorType: 'NotFoundError', errorMessage: 'No cycle for zg 2025', trace: ['secret stack'] }) },
     });
     expect(out).toEqual({ cursor: null, more: false });
-    const [step, cycleUpdate] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    // The step with a new steps version on the cycle, in one transaction; then the cycle's status.
+    const step = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems![0].Update!;
+    const [cycleUpdate] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(step.ExpressionAttributeValues).toMatchObject({ ':status': 'failed', ':cause': 'NotFoundError: No cycle for zg 2025' });
     expect(cycleUpdate.ExpressionAttributeValues).toMatchObject({ ':status': 'failed', ':cause': 'policy-publication#notify: NotFoundError: No cycle for zg 2025' });
   });
 
   it('marks running and starts the page cursor at the beginning', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { ...stepItems()[0], status: 'running', attempts: 1 } });
-    ddb.on(GetCommand).resolves({ Item: { ...cycleItem, status: 'running', executionArn: 'arn:exec' } });
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand, { Key: keys.step(cycle.id, 'policy-publication#notify') }).resolves({ Item: { ...stepItems()[0], status: 'running', attempts: 1 } });
+    ddb.on(GetCommand, { Key: keys.cycle(cycle.id) }).resolves({ Item: { ...cycleItem, status: 'running', executionArn: 'arn:exec' } });
     expect(await createRecordMilestoneHandler(deps())({ cycleId: cycle.id, stepId: 'policy-publication#notify', status: 'running', executionId: 'arn:exec' })).toEqual({
       cursor: null,
       more: true,
       // The successor's name: the cycle and the step, readable, without the `#` Step Functions refuses.
       name: `${cycle.id}--policy-publication-notify`,
     });
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1); // the cycle already runs this execution
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0); // the cycle already runs this execution
   });
 });
 
