@@ -353,6 +353,8 @@ export type Delivery = z.infer<typeof deliverySchema>;
  * (./messages.ts). Every recipient has one from the enqueue on, at
  * UNREPORTED_RANK with no status: an event's conditional update on it proves the
  * address is a recipient and outranks what is recorded, with no read first.
+ * Messages written before (entries by recipient index, December 2026, never in
+ * production) are not migrated: their events are refused as not a recipient's.
  */
 export const deliveryEntrySchema = deliverySchema.partial({ status: true, at: true }).extend({ rank: z.number().int() });
 export type DeliveryEntry = z.infer<typeof deliveryEntrySchema>;
