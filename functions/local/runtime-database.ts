@@ -16,16 +16,13 @@
  * is told once (`onLost`), and nothing is saved from it any more.
  */
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, copyFileSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 import { startDynamoDbLocal, type DynamoDbLocalProcess } from './dynamodb-local.ts';
-import { lockFolder, removeIfUnlocked, type HeldLock } from './file-lock.ts';
+import { launchRuntimeDatabase, syncFile, type LaunchedDatabase } from './database-launch.ts';
 
-/** The file DynamoDB Local keeps with `-sharedDb`. */
-export const DB_FILE = 'shared-local-instance.db';
-export const SCRATCH_PREFIX = 'inkoop-dynamodb-';
+export { copyDatabase, DB_FILE, removeOrphans, SCRATCH_PREFIX, scratchRoot } from './database-launch.ts';
+
 /** How often the runtime looks whether its database is still there. */
 const WATCH_MS = 1000;
 
@@ -40,40 +37,6 @@ export interface RuntimeDatabase extends DynamoDbLocalProcess {
   onLost(listener: (reason: string) => void): void;
   /** Stops DynamoDB Local and removes the working copy (saving is the checkpoints' job). */
   stop(): Promise<void>;
-}
-
-export function scratchRoot(): string {
-  try {
-    if (statSync('/dev/shm').isDirectory()) return '/dev/shm';
-  } catch {
-    // no /dev/shm (macOS, Windows): the system's temporary folder is fast enough there
-  }
-  return tmpdir();
-}
-
-/** Working copies of runtimes that died without stopping: only those whose lock is free. */
-export function removeOrphans(root: string): string[] {
-  const removed: string[] = [];
-  for (const name of readdirSync(root)) {
-    if (!name.startsWith(SCRATCH_PREFIX)) continue;
-    if (removeIfUnlocked(join(root, name))) removed.push(name);
-  }
-  return removed;
-}
-
-/** Copies a database file no process has open (a checkpoint's, before DynamoDB Local starts on it) and syncs the copy. */
-export function copyDatabase(source: string, target: string): void {
-  copyFileSync(source, target);
-  syncFile(target);
-}
-
-function syncFile(file: string): void {
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** What says a SQLite file changed: its size, its modification time and the change counter in its header. */
@@ -152,25 +115,21 @@ export async function copySettled(source: string, target: string, settle: () => 
 
 /**
  * Starts DynamoDB Local on a locked working copy of `from` (a checkpoint's database
- * file; none: an empty database).
+ * file; none: an empty database), or takes over one launched already (./database-launch.ts).
  */
-export async function startRuntimeDatabase(options: { from?: string; root?: string; tableName?: string }): Promise<RuntimeDatabase> {
-  const root = options.root ?? scratchRoot();
-  removeOrphans(root);
-  const workDir = mkdtempSync(join(root, SCRATCH_PREFIX));
-  let lock: HeldLock;
-  try {
-    lock = await lockFolder(workDir, `The working copy ${workDir}`, { fresh: true });
-  } catch (error) {
-    rmSync(workDir, { recursive: true, force: true });
-    throw error;
-  }
-  const file = join(workDir, DB_FILE);
+export async function startRuntimeDatabase(options: {
+  from?: string;
+  root?: string;
+  tableName?: string;
+  launched?: LaunchedDatabase;
+}): Promise<RuntimeDatabase> {
+  const launched = options.launched?.adopt() ? options.launched : await launchRuntimeDatabase({ from: options.from, root: options.root });
+  const { workDir, file, lock } = launched;
   let db: DynamoDbLocalProcess;
   try {
-    if (options.from) copyDatabase(options.from, file);
-    db = await startDynamoDbLocal({ dataDir: workDir });
+    db = await startDynamoDbLocal({ jvm: launched.jvm });
   } catch (error) {
+    if (launched.jvm.child.exitCode === null && launched.jvm.child.signalCode === null) launched.jvm.child.kill('SIGKILL');
     rmSync(workDir, { recursive: true, force: true });
     await lock.release();
     throw error;

@@ -31,7 +31,7 @@ import { cycleWorkflowFromTemplate, type CycleWorkflow } from '../../infra/templ
 import type { VirtualClock } from '../commons/clock.ts';
 import { createServices, type LocalServices } from './runtime-services.ts';
 import { createStore, type Store } from '../store/index.ts';
-import { createTableInput, DEFAULT_TABLE_NAME } from '../store/table.ts';
+import { DEFAULT_TABLE_NAME } from '../store/table.ts';
 import { retryMilestone } from '../cycles/retry.ts';
 import { resumeCycle } from '../cycles/resume.ts';
 import { createLinkIssuer } from '../links/issue.ts';
@@ -39,9 +39,10 @@ import { localActor } from '../dashboard/app.ts';
 import { createFilePublicationStore } from '../publication/store.ts';
 import { LocalLinkKeyProvider } from '../links/keys.ts';
 import { createClockController, startControlServer, type ClockController, type ControlServer } from './control.ts';
-import { dynamoDbLocalInstall, ensureTable } from './dynamodb-local.ts';
-import { cachedTemplate, emptyDatabaseFile, keepEmptyDatabase } from './startup-cache.ts';
+import { ensureTable } from './dynamodb-local.ts';
+import { cachedTemplate, keepEmptyDatabase } from './startup-cache.ts';
 import { DB_FILE, startRuntimeDatabase, type RuntimeDatabase } from './runtime-database.ts';
+import { freshDatabaseFile, type LaunchedDatabase } from './database-launch.ts';
 import { Checkpoints, prepareCheckpoints, type Checkpoint, type CheckpointStats } from './runtime-checkpoint.ts';
 import type { HeldLock } from './file-lock.ts';
 import { CrashInjector, type CrashPoint } from './crash-points.ts';
@@ -96,6 +97,11 @@ export interface LocalRuntimeOptions {
   sesFaults?: number;
   /** Crash injection (./crash-points.ts): SIGKILL of the process group at this point. */
   crashAt?: CrashPoint;
+  /**
+   * DynamoDB Local launched already on the kept empty database (`launchFreshDatabase`), so its JVM started
+   * while the caller loaded its modules. Taken over if the data folder has no checkpoint; discarded otherwise.
+   */
+  database?: LaunchedDatabase;
 }
 
 export interface RuntimePorts {
@@ -199,13 +205,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const driver = new VirtualTimeDriver(clock, options.mode);
     onStop('virtual time driver', () => driver.dispose());
 
-    // -- DynamoDB Local: its JVM starts (seconds) while this process synthesizes the stack
+    // -- DynamoDB Local: its JVM starts (seconds) while this process starts the rest
     const current = prepareCheckpoints(dataDir);
     const tableName = DEFAULT_TABLE_NAME;
     // A fresh data folder starts on a kept empty database with the table in it (./startup-cache.ts).
-    const emptyDb = current ? undefined : emptyDatabaseFile(createTableInput(tableName), dynamoDbLocalInstall().release);
-    const fromEmpty = emptyDb !== undefined && existsSync(emptyDb);
-    const dbStarting = startRuntimeDatabase({ from: current?.db ?? (fromEmpty ? emptyDb : undefined), tableName });
+    const emptyDb = current ? undefined : freshDatabaseFile(tableName);
+    const launched = current ? undefined : options.database;
+    if (current) void options.database?.discard();
+    const fromEmpty = emptyDb !== undefined && (launched ? launched.from === emptyDb : existsSync(emptyDb));
+    const dbStarting = startRuntimeDatabase({ from: current?.db ?? (fromEmpty ? emptyDb : undefined), tableName, launched });
     dbStarting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 

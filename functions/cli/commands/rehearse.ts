@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../commons/errors.ts';
+import type { LaunchedDatabase } from '../../local/database-launch.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 import type { ClockMode } from '../../local/virtual-time.ts';
 import { action, printJson } from '../run.ts';
@@ -71,20 +72,28 @@ export function registerRehearseCommand(program: Command): void {
         if (globals.aws) throw new ValidationError('A rehearsal runs locally; leave out --aws');
         const mode = clockMode(flags);
         const fromSource = (name: string) => command.getOptionValueSource(name) === 'cli';
-        const { CRASH_ENV, parseCrashPoint } = await import('../../local/crash-points.ts');
-        const { createShutdown } = await import('../../local/process.ts');
-        const { formatReport, formatYearReport } = await import('../../local/rehearsal/report.ts');
-        const { rehearse } = await import('../../local/rehearsal/rehearse.ts');
-        const stream = process.stderr;
-        const progress = stream.isTTY ? 'bars' : 'lines';
-        // The crash tests' fault injection (functions/local/crash-points.ts); never set in normal use.
-        const crashAt = parseCrashPoint(process.env[CRASH_ENV]);
         const sesFaults = flags.sesFaults === undefined ? undefined : Number(flags.sesFaults);
         if (sesFaults !== undefined && !(sesFaults >= 0 && sesFaults < 1)) {
           throw new ValidationError(`--ses-faults takes a share of sends in [0, 1), e.g. --ses-faults 0.2 (got ${flags.sesFaults})`);
         }
+        const { createShutdown } = await import('../../local/process.ts');
         const shutdown = createShutdown();
+        // DynamoDB Local's JVM takes seconds to start: a fresh rehearsal launches it first (that needs no AWS SDK),
+        // so it starts on the other core while this process loads the rest.
+        let database: LaunchedDatabase | undefined;
         try {
+          const { launchFreshDatabase } = await import('../../local/database-launch.ts');
+          database = flags.resume ? undefined : await launchFreshDatabase();
+          // Kept by the runtime once it starts; until then, or if it never does, it is thrown away.
+          const launched = database;
+          if (launched) shutdown.add('DynamoDB Local (launched)', () => launched.discard());
+          const { CRASH_ENV, parseCrashPoint } = await import('../../local/crash-points.ts');
+          const { formatReport, formatYearReport } = await import('../../local/rehearsal/report.ts');
+          const { rehearse } = await import('../../local/rehearsal/rehearse.ts');
+          const stream = process.stderr;
+          const progress = stream.isTTY ? 'bars' : 'lines';
+          // The crash tests' fault injection (functions/local/crash-points.ts); never set in normal use.
+          const crashAt = parseCrashPoint(process.env[CRASH_ENV]);
           const result = await rehearse({
             calendar: flags.calendar,
             providers: flags.resume && !fromSource('providers') ? undefined : Number(flags.providers),
@@ -97,7 +106,7 @@ export function registerRehearseCommand(program: Command): void {
             progress,
             stream,
             shutdown,
-            runtime: { crashAt, sesFaults },
+            runtime: { crashAt, sesFaults, database },
             onStarted(runtime, { calendars, population, year, resumed }) {
               const shared = year.roles.filter((r) => r.second).length;
               stream.write(
@@ -130,6 +139,7 @@ export function registerRehearseCommand(program: Command): void {
             });
           }
         } finally {
+          await database?.discard();
           if (!shutdown.signal.aborted) shutdown.dispose();
         }
       }),

@@ -61,7 +61,7 @@ export interface RehearseOptions {
   /** Where progress and messages go (not the report). */
   stream: NodeJS.WritableStream & { isTTY?: boolean };
   shutdown?: Shutdown;
-  runtime?: Partial<Pick<LocalRuntimeOptions, 'sesRatePerSecond' | 'sendConcurrency' | 'ports' | 'crashAt' | 'sesFaults'>>;
+  runtime?: Partial<Pick<LocalRuntimeOptions, 'sesRatePerSecond' | 'sendConcurrency' | 'ports' | 'crashAt' | 'sesFaults' | 'database'>>;
   /** Called once the runtime runs (the CLI prints its addresses; tests and the benchmark look inside). */
   onStarted?(runtime: LocalRuntime, info: { population: Population; calendar: Calendar; calendars: Calendar[]; year: YearPopulation; resumed: boolean }): void;
 }

@@ -4,13 +4,15 @@
  * drop transactions it had already acknowledged (the year tests lost a
  * provider's answer now and then); these tests copy while transactions land.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../../functions/local/dynamodb-local.ts';
+import { launchRuntimeDatabase } from '../../../functions/local/database-launch.ts';
+import { folderLocked } from '../../../functions/local/file-lock.ts';
 import { startRuntimeDatabase, type RuntimeDatabase } from '../../../functions/local/runtime-database.ts';
 import { DEFAULT_TABLE_NAME } from '../../../functions/store/table.ts';
 
@@ -101,4 +103,44 @@ describe('the runtime database', () => {
       else expect(copy).toMatchObject({ check: 'ok', halves: 0 });
     }
   }, 300_000);
+});
+
+describe('a database launched before the runtime', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'inkoop-launch-'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('is taken over once by the runtime database, and discarding it then changes nothing', async () => {
+    const launched = await launchRuntimeDatabase({ root });
+    const db = await startRuntimeDatabase({ root, launched });
+    try {
+      expect(db.workDir).toBe(launched.workDir);
+      expect(db.pid).toBe(launched.jvm.child.pid);
+      expect(launched.adopt()).toBe(false);
+      await launched.discard();
+      await ensureTable(db.client);
+      expect(db.lost()).toBeUndefined();
+      expect(folderLocked(db.workDir)).toBe(true);
+    } finally {
+      await db.stop();
+    }
+    expect(existsSync(launched.workDir)).toBe(false);
+  }, 120_000);
+
+  it('discarded before any runtime took it: its JVM killed, its working copy gone, its lock free; a runtime then launches its own', async () => {
+    const launched = await launchRuntimeDatabase({ root });
+    await launched.discard();
+    expect(launched.jvm.child.exitCode !== null || launched.jvm.child.signalCode !== null).toBe(true);
+    expect(existsSync(launched.workDir)).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
+    const db = await startRuntimeDatabase({ root, launched });
+    try {
+      expect(db.workDir).not.toBe(launched.workDir);
+      await ensureTable(db.client);
+    } finally {
+      await db.stop();
+    }
+  }, 120_000);
 });
