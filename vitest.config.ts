@@ -6,6 +6,12 @@ import LongestFirst from './test/support/longest-first.ts';
 // (Chromium driven by playwright-core, see test/support/chromium.ts). `npm test`
 // runs all three. The two that start DynamoDB Local check for Java first.
 const preflight = ['test/support/preflight.ts'];
+/** Integration files that get a process of their own (see the project below). */
+const INTEGRATION_ISOLATED = [
+  'test/integration/rehearsal/**/*.test.ts',
+  'test/integration/local/{runtime-database,ses-local,step-functions}.test.ts',
+  'test/integration/cycles/cli.test.ts',
+];
 export default defineConfig({
   test: {
     // Longest first within each project, also on a clean clone with no timings cached (see the file).
@@ -31,11 +37,29 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           globalSetup: [...preflight, 'test/support/dynamodb-global.ts'],
           include: ['test/integration/**/*.test.ts'],
+          exclude: INTEGRATION_ISOLATED,
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // Each worker has its own DynamoDB Local (test/support/dynamodb-global.ts). A rehearsal keeps a core about
           // half busy (it waits on DynamoDB Local's round trips), so three workers fill two cores.
+          maxWorkers: 3,
+          // As in the unit project: file after file on the modules already imported, on fresh tables (#17).
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          // The rehearsals, the local runtime's parts and the CLI run in a process each: they hold a runtime's
+          // module-level state (the in-process SES mailbox, the CLI's clients). One pool with the files above
+          // (same groupOrder and maxWorkers), so the longest of either run first.
+          name: 'integration-isolated',
+          sequence: { groupOrder: 1 },
+          globalSetup: preflight,
+          include: INTEGRATION_ISOLATED,
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           maxWorkers: 3,
         },
       },

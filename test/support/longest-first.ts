@@ -40,8 +40,8 @@ export default class LongestFirst extends BaseSequencer {
     const keyed = base.map((spec, index) => ({ spec, index, weight: weight(spec) }));
     return keyed
       .sort((a, b) => {
-        // Vitest's own order between projects (sequence.groupOrder, then name) stands.
-        if (a.spec.project !== b.spec.project) return a.index - b.index;
+        // Across projects too: Vitest splits the sorted list by sequence.groupOrder itself, keeping this order within
+        // a group, so the two integration projects' files, one pool, run longest first together.
         if (a.weight !== undefined && b.weight !== undefined) return b.weight - a.weight || a.index - b.index;
         if (a.weight !== undefined) return -1;
         if (b.weight !== undefined) return 1;
