@@ -1,7 +1,7 @@
 /**
- * Test files longest first, so that the integration project's two workers end
- * together: a long file started last leaves the other worker idle for as long as
- * it runs. Vitest orders by the durations of its last run (its cache), and with
+ * Test files longest first, so that the workers of the integration group (the
+ * integration projects and the browser project: one pool) end together: a long
+ * file started last leaves the other workers idle for as long as it runs. Vitest orders by the durations of its last run (its cache), and with
  * no cache, as on CI's clean clone, by file size: the year rehearsals, three-line
  * files that run for a minute or more, came last. A file's duration from the
  * cache wins; otherwise its weight below; the rest follow in Vitest's order.
@@ -25,6 +25,9 @@ export const FILE_WEIGHTS: Record<string, number> = {
   'test/integration/cycles/resume.test.ts': 35,
   'test/integration/rehearsal/lost-database.test.ts': 30,
   'test/integration/providers/import.test.ts': 28,
+  // Chromium and a runtime each (their file time in the full run, 11-17 s, leaves out the start-up in beforeAll).
+  'test/browser/dashboard.test.ts': 25,
+  'test/browser/links.test.ts': 20,
 };
 
 export default class LongestFirst extends BaseSequencer {
