@@ -81,7 +81,7 @@ async function inkoop(key: { accessKeyId: string; secretAccessKey: string; sessi
     INKOOP_OPERATOR_API_URL: `${server.url}/`,
   };
   try {
-    const { stdout, stderr } = await promisify(execFile)(join(ROOT, 'node_modules/.bin/tsx'), ['functions/cli/main.ts', '--aws', ...args], { cwd: ROOT, env, timeout: 120_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'functions/cli/main.ts', '--aws', ...args], { cwd: ROOT, env, timeout: 120_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

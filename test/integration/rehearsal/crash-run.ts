@@ -2,6 +2,7 @@
  * Runs `inkoop rehearse` as a separate process, the leader of its own process
  * group (so a crash point's SIGKILL takes its whole tree: Node, DynamoDB
  * Local's JVM, the lock holders, and nothing else), and reads its report.
+ * One node process (`node --import tsx`; tsx's own CLI would start a second).
  * Shared by the crash test (./crash.test.ts) and `scripts/crash-rehearsal.ts`.
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +26,7 @@ export function runRehearsal(dataDir: string, args: string[], crashAt?: CrashPoi
   const env = { ...process.env, LOG_LEVEL: 'WARN' } as NodeJS.ProcessEnv;
   if (crashAt) env[CRASH_ENV] = `${crashAt.kind}:${crashAt.n}`;
   else delete env[CRASH_ENV];
-  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, 'rehearse', '--json', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, 'rehearse', '--json', ...args], {
     cwd: REPO_ROOT,
     env,
     detached: true,

@@ -21,7 +21,7 @@ import { REPO_ROOT } from '../../../infra/paths.ts';
 
 const run = promisify(execFile);
 const inkoop = (dataDir: string, ...args: string[]) =>
-  run(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, ...args], { cwd: REPO_ROOT, timeout: 120_000 });
+  run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, ...args], { cwd: REPO_ROOT, timeout: 120_000 });
 
 let dataDir: string;
 let runtime: LocalRuntime;

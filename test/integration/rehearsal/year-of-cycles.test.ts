@@ -270,7 +270,7 @@ describe(`a rehearsed year of ${CALENDARS.join(', ')} at once with ${PROVIDERS} 
   it('`inkoop provider <agb>` shows every cycle of a provider in several', async () => {
     const [agb] = expected.inSeveral;
     const cycles = CALENDARS.filter((c) => apps.get(c)!.some((a) => a.agb === agb));
-    const { stdout } = await promisify(execFile)(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, 'provider', agb, '--json'], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'functions/cli/main.ts'), '--data', dataDir, 'provider', agb, '--json'], {
       cwd: REPO_ROOT,
       timeout: 120_000,
     });
