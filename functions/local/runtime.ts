@@ -59,6 +59,7 @@ import { relaySesEvents } from './ses-events.ts';
 import { createLocalSesClient, startSesLocal, type SesLocal } from './ses-local.ts';
 import type { LambdaHandler, RunEvent } from './step-functions.ts';
 import { VirtualTimeDriver, type ClockMode } from './virtual-time.ts';
+import { freeStablePort } from './ports.ts';
 import { NextCycleMissingError } from '../milestones/errors.ts';
 import { logger } from '../commons/logger.ts';
 import { DomainError } from '../commons/errors.ts';
@@ -110,6 +111,19 @@ export interface RuntimePorts {
   operator: number;
   publications: number;
   control: number;
+}
+
+/** The ports asked for, the others chosen where a resume can take them back (./ports.ts freeStablePort). */
+export async function stablePorts(asked: Partial<RuntimePorts> = {}): Promise<RuntimePorts> {
+  const names = ['ses', 'links', 'operator', 'publications', 'control'] as const;
+  const ports: Partial<RuntimePorts> = {};
+  for (const name of names) {
+    let port = asked[name];
+    // Two chosen at once could be the same free port: choose again.
+    while (port === undefined || (asked[name] === undefined && Object.values(ports).includes(port))) port = await freeStablePort();
+    ports[name] = port;
+  }
+  return ports as RuntimePorts;
 }
 
 export interface LocalRuntimeUrls {
@@ -218,7 +232,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     onStop('DynamoDB Local', async () => (await dbStarting.catch(() => undefined))?.stop());
 
     // -- SES (one mailbox per process: empty it, then put back what this data folder had)
-    const ses = await startSesLocal({ port: options.ports?.ses, faults: options.sesFaults ? { rate: options.sesFaults } : undefined });
+    const ports = await stablePorts(options.ports);
+    const ses = await startSesLocal({ port: ports.ses, faults: options.sesFaults ? { rate: options.sesFaults } : undefined });
     onStop('local SES', () => ses.stop());
     await ses.clear();
     const mailbox = new MailboxFile(dataDir);
@@ -391,7 +406,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         nudgeSchedule();
       },
       requests,
-      ports: options.ports,
+      ports,
     });
     onStop('HTTP servers', () => services.close());
     const publications = createFilePublicationStore({ dir: publicationsDir, baseUrl: services.publicationsUrl });
@@ -491,7 +506,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const control: ControlServer = await startControlServer({
       controller: clockControl,
       executions,
-      port: options.ports?.control,
+      port: ports.control,
       status: () => ({
         dataDir,
         executions: executions.list().map((r) => ({ cycleId: r.cycleId, arn: r.arn, ...info(r) })),
