@@ -35,10 +35,12 @@ describe('the longest-first sequencer', () => {
     return expect(sorted.then(paths)).resolves.toEqual([`integration:${crash}`, `integration:${wlz}`, `integration:${big}`, `integration:${small}`]);
   });
 
-  it('a cached duration wins over the weight, and the projects keep their order', async () => {
+  // Across projects too: Vitest itself splits the order by sequence.groupOrder, keeping it within a group, so the
+  // files of projects that share a pool (integration and integration-isolated) run longest first together.
+  it('a cached duration wins over the weight, across projects', async () => {
     const durations = { [`integration:${wlz}`]: 500_000, [`integration:${crash}`]: 100_000, [`integration:${small}`]: 1_000, 'unit:test/unit/a.test.ts': 10 };
     const sizes = { 'unit:test/unit/a.test.ts': 1 };
     const sorted = await sequencer(durations, sizes).sort([spec(integration, small), spec(integration, crash), spec(unit, 'test/unit/a.test.ts'), spec(integration, wlz)]);
-    expect(paths(sorted)).toEqual(['unit:test/unit/a.test.ts', `integration:${wlz}`, `integration:${crash}`, `integration:${small}`]);
+    expect(paths(sorted)).toEqual([`integration:${wlz}`, `integration:${crash}`, `integration:${small}`, 'unit:test/unit/a.test.ts']);
   });
 });
