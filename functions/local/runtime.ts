@@ -117,10 +117,12 @@ export interface RuntimePorts {
 export async function stablePorts(asked: Partial<RuntimePorts> = {}): Promise<RuntimePorts> {
   const names = ['ses', 'links', 'operator', 'publications', 'control'] as const;
   const ports: Partial<RuntimePorts> = {};
+  const taken = new Set(Object.values(asked));
   for (const name of names) {
     let port = asked[name];
-    // Two chosen at once could be the same free port: choose again.
-    while (port === undefined || (asked[name] === undefined && Object.values(ports).includes(port))) port = await freeStablePort();
+    // A chosen port is still free until it is listened on: never hand out one twice, nor one asked for.
+    while (port === undefined || (asked[name] === undefined && taken.has(port))) port = await freeStablePort();
+    taken.add(port);
     ports[name] = port;
   }
   return ports as RuntimePorts;
